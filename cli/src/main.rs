@@ -1,0 +1,2 @@
+//! The `omnid` command line.
+fn main() {}

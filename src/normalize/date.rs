@@ -1,0 +1,1 @@
+//! Normalization of date values (being written).

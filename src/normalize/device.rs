@@ -1,0 +1,1 @@
+//! Normalization of device values (being written).

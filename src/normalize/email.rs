@@ -1,0 +1,1 @@
+//! Normalization of email values (being written).

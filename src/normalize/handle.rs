@@ -1,0 +1,1 @@
+//! Normalization of handle values (being written).

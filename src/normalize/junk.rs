@@ -1,0 +1,1 @@
+//! Normalization of junk values (being written).

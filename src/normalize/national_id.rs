@@ -1,0 +1,1 @@
+//! Normalization of national id values (being written).

@@ -1,0 +1,1 @@
+//! Normalization of phone values (being written).
