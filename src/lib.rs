@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod eval;
+pub mod matching;
 pub mod normalize;
 pub mod record;
 mod suggest;

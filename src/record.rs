@@ -363,6 +363,9 @@ pub struct Attributes {
     pub gender: Option<String>,
     /// Postal address.
     pub address: Address,
+    /// Any other attribute a source has (plan, segment, a second id to
+    /// compare), by name. Sorted, so output is stable.
+    pub extra: std::collections::BTreeMap<String, String>,
 }
 
 /// A postal address, as read.
@@ -373,6 +376,8 @@ pub struct Address {
     pub street: Option<String>,
     /// House number.
     pub number: Option<String>,
+    /// A second address line: building, estate, locality.
+    pub locality: Option<String>,
     /// City or locality.
     pub city: Option<String>,
     /// Postal code.

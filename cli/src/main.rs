@@ -1,2 +1,3 @@
 //! The `omnid` command line.
+mod source;
 fn main() {}

@@ -1,0 +1,554 @@
+//! Source configuration and reading: CSV or JSONL rows into `omnid::Record`s.
+//!
+//! Reading is streaming (one row in memory at a time besides the records
+//! kept). A row that cannot become a record goes to the rejects with its
+//! source, line, field and reason; the run goes on.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use omnid::{Channel, Identifier, IdentifierKind, Interaction, InteractionKind, Money, Outcome, Record, RecordKey};
+use serde::Deserialize;
+
+/// File format of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Comma (or other delimiter) separated values with a header row.
+    #[default]
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Text encoding of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8; a field that is not valid UTF-8 rejects its row.
+    #[default]
+    Utf8,
+    /// ISO-8859-1 / Windows-1252 as exported by many older CRMs.
+    Latin1,
+}
+
+/// One input source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Name of the source (used in record keys and outputs).
+    pub name: String,
+    /// File path, relative to the configuration file.
+    pub path: PathBuf,
+    /// `csv` (default) or `jsonl`.
+    #[serde(default)]
+    pub format: Format,
+    /// CSV delimiter (default `,`).
+    #[serde(default = "comma")]
+    pub delimiter: char,
+    /// `utf-8` (default) or `latin1`.
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// Column holding the record id.
+    pub id: String,
+    /// Default region for national phone numbers (`ES`, `MX`, `AR`, `CO`...).
+    #[serde(default)]
+    pub default_region: Option<String>,
+    /// `day_first` (default) or `month_first` for dates like 03/04/1990.
+    #[serde(default)]
+    pub date_order: Option<String>,
+    /// Column with the time the source saw the record.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Channel of every record of this source when no column gives one.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Interaction kind of every record of this source when no column gives one.
+    #[serde(default)]
+    pub interaction_kind: Option<String>,
+    /// Column -> what it holds: an identifier kind (`phone`, `email`,
+    /// `crm_id:sap`, `handle:instagram`...), an attribute (`given_names`,
+    /// `family_names`, `full_name`, `birth_date`, `gender`, `street`,
+    /// `street_number`, `locality`, `city`, `postcode`, `region`, `country`,
+    /// `attr:<name>`), an interaction field (`channel`, `interaction_kind`,
+    /// `at`, `case_ref`, `amount`, `currency`, `outcome`, `summary`) or `ignore`.
+    pub columns: BTreeMap<String, String>,
+}
+
+fn comma() -> char {
+    ','
+}
+
+/// Where a column's value goes.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    Identifier(IdentifierKind),
+    GivenNames,
+    FamilyNames,
+    FullName,
+    BirthDate,
+    Gender,
+    Street,
+    StreetNumber,
+    Locality,
+    City,
+    Postcode,
+    Region,
+    Country,
+    Extra(String),
+    Channel,
+    InteractionKind,
+    At,
+    CaseRef,
+    Amount,
+    Currency,
+    Outcome,
+    Summary,
+    Ignore,
+}
+
+const TARGETS: &[&str] = &[
+    "given_names", "family_names", "full_name", "birth_date", "gender", "street", "street_number",
+    "locality", "city", "postcode", "region", "country", "channel", "interaction_kind", "at",
+    "case_ref", "amount", "currency", "outcome", "summary", "ignore", "phone", "email", "handle",
+    "app_user_id", "device_id", "cookie", "crm_id", "national_id", "loyalty_card", "custom",
+];
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    Ok(match s.trim() {
+        "given_names" | "given_name" => Target::GivenNames,
+        "family_names" | "family_name" | "surname" | "surnames" => Target::FamilyNames,
+        "full_name" | "name" => Target::FullName,
+        "birth_date" | "date_of_birth" | "dob" => Target::BirthDate,
+        "gender" | "sex" => Target::Gender,
+        "street" => Target::Street,
+        "street_number" => Target::StreetNumber,
+        "locality" | "address_2" => Target::Locality,
+        "city" => Target::City,
+        "postcode" | "zip" => Target::Postcode,
+        "region" | "state" | "province" => Target::Region,
+        "country" => Target::Country,
+        "channel" => Target::Channel,
+        "interaction_kind" => Target::InteractionKind,
+        "at" => Target::At,
+        "case_ref" => Target::CaseRef,
+        "amount" => Target::Amount,
+        "currency" => Target::Currency,
+        "outcome" => Target::Outcome,
+        "summary" => Target::Summary,
+        "ignore" => Target::Ignore,
+        t => {
+            if let Some(name) = t.strip_prefix("attr:") {
+                return Ok(Target::Extra(name.to_string()));
+            }
+            match t.parse::<IdentifierKind>() {
+                Ok(kind) => Target::Identifier(kind),
+                Err(e) => {
+                    let head = t.split(':').next().unwrap_or(t);
+                    if omnid::record::KIND_NAMES.contains(&head) {
+                        return Err(e.to_string());
+                    }
+                    let hint = closest(head, TARGETS)
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    return Err(format!("unknown target `{t}`{hint}"));
+                }
+            }
+        }
+    })
+}
+
+/// A short "did you mean" for config typos: the candidate with the fewest
+/// differing characters, if close.
+pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let dist = |a: &str, b: &str| -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut prev = row[0];
+            row[0] = i;
+            for j in 1..=b.len() {
+                let cur = row[j];
+                row[j] = (prev + usize::from(a[i - 1] != b[j - 1])).min(row[j - 1] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    let limit = (input.chars().count() / 3).max(2);
+    candidates
+        .iter()
+        .map(|c| (dist(input, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// A row that did not become a record, or a value that did not normalize.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// Source name.
+    pub source: String,
+    /// 1-based line in the file (the header is line 1 in CSV).
+    pub line: u64,
+    /// Record id, when known.
+    pub record_id: String,
+    /// Column or field.
+    pub field: String,
+    /// The offending value.
+    pub value: String,
+    /// Why (a reason code, then a colon and detail).
+    pub reason: String,
+}
+
+/// Records read from a source, with their line numbers, and row rejects.
+pub struct SourceData {
+    /// Records in file order.
+    pub records: Vec<Record>,
+    /// Line of each record.
+    pub lines: Vec<u64>,
+    /// Rows that did not become records.
+    pub rejects: Vec<Reject>,
+    /// Rows read (records + rejected rows).
+    pub rows: u64,
+}
+
+struct Mapping {
+    id: usize,
+    timestamp: Option<usize>,
+    columns: Vec<(usize, String, Target)>,
+}
+
+fn map_columns(src: &SourceConfig, header: &[String], ctx: &str) -> Result<Mapping> {
+    let find = |name: &str, what: &str| -> Result<usize> {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            let cols: Vec<&str> = header.iter().map(String::as_str).collect();
+            let hint = closest(name, &cols)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_else(|| format!("; the columns are: {}", cols.join(", ")));
+            anyhow::anyhow!("{ctx}: {what} column `{name}` is not in the file{hint}")
+        })
+    };
+    let id = find(&src.id, "id")?;
+    let timestamp = src.timestamp.as_deref().map(|t| find(t, "timestamp")).transpose()?;
+    let mut columns = Vec::new();
+    for (col, target) in &src.columns {
+        let idx = find(col, "mapped")?;
+        let t = parse_target(target).map_err(|e| anyhow::anyhow!("{ctx}: columns.{col}: {e}"))?;
+        columns.push((idx, col.clone(), t));
+    }
+    Ok(Mapping { id, timestamp, columns })
+}
+
+fn decode(bytes: &[u8], encoding: Encoding) -> Option<String> {
+    match encoding {
+        Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(str::to_string),
+        // Latin-1 maps each byte to the code point of the same number.
+        Encoding::Latin1 => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// Parses a timestamp: RFC 3339 (`2026-03-01T10:00:00Z`), or a civil
+/// date-time `2026-03-01 10:00[:00]` or a date `2026-03-01`, read as UTC.
+pub fn parse_timestamp(s: &str) -> Option<jiff::Timestamp> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Some(t);
+    }
+    if let Ok(dt) = s.replace(' ', "T").parse::<jiff::civil::DateTime>() {
+        return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+    }
+    None
+}
+
+/// Why a row is rejected: (field, value, reason).
+type RowError = (String, String, String);
+
+fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<Record, RowError> {
+    let get = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or("");
+    let id = get(map.id);
+    if id.is_empty() {
+        return Err((src.id.clone(), String::new(), "missing_id: the id column is empty".into()));
+    }
+    let mut r = Record {
+        key: RecordKey::new(src.name.clone(), id),
+        ..Record::default()
+    };
+    if let Some(ti) = map.timestamp {
+        let raw = get(ti);
+        if !raw.is_empty() {
+            r.observed_at = Some(parse_timestamp(raw).ok_or_else(|| {
+                (
+                    src.timestamp.clone().unwrap_or_default(),
+                    raw.to_string(),
+                    "bad_timestamp: expected RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]]".to_string(),
+                )
+            })?);
+        }
+    }
+    let mut inter = Interaction::default();
+    let mut has_inter = false;
+    if let Some(c) = &src.channel {
+        inter.channel = c.parse().map_err(|e: omnid::record::ParseKindError| (String::from("channel"), c.clone(), e.to_string()))?;
+        has_inter = true;
+    }
+    if let Some(k) = &src.interaction_kind {
+        inter.kind = k.parse().map_err(|e: omnid::record::ParseKindError| (String::from("interaction_kind"), k.clone(), e.to_string()))?;
+        has_inter = true;
+    }
+    let mut amount: Option<f64> = None;
+    let mut currency: Option<String> = None;
+    for (idx, col, target) in &map.columns {
+        let v = get(*idx);
+        if v.is_empty() {
+            continue;
+        }
+        let bad = |what: String| (col.clone(), v.to_string(), what);
+        let a = &mut r.attributes;
+        let set = |slot: &mut Option<String>| *slot = Some(v.to_string());
+        match target {
+            Target::Identifier(kind) => r.identifiers.push(Identifier::new(kind.clone(), v)),
+            Target::GivenNames => set(&mut a.given_names),
+            Target::FamilyNames => set(&mut a.family_names),
+            Target::FullName => set(&mut a.full_name),
+            Target::BirthDate => set(&mut a.birth_date),
+            Target::Gender => set(&mut a.gender),
+            Target::Street => set(&mut a.address.street),
+            Target::StreetNumber => set(&mut a.address.number),
+            Target::Locality => set(&mut a.address.locality),
+            Target::City => set(&mut a.address.city),
+            Target::Postcode => set(&mut a.address.postcode),
+            Target::Region => set(&mut a.address.region),
+            Target::Country => set(&mut a.address.country),
+            Target::Extra(name) => {
+                a.extra.insert(name.clone(), v.to_string());
+            }
+            Target::Channel => {
+                inter.channel = v.parse::<Channel>().map_err(|e| bad(format!("bad_channel: {e}")))?;
+                has_inter = true;
+            }
+            Target::InteractionKind => {
+                inter.kind = v.parse::<InteractionKind>().map_err(|e| bad(format!("bad_interaction_kind: {e}")))?;
+                has_inter = true;
+            }
+            Target::At => {
+                inter.at = Some(parse_timestamp(v).ok_or_else(|| bad("bad_timestamp: expected RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]]".into()))?);
+                has_inter = true;
+            }
+            Target::CaseRef => {
+                inter.case_ref = Some(v.to_string());
+                has_inter = true;
+            }
+            Target::Amount => {
+                let x: f64 = v.replace(',', ".").parse().map_err(|_| bad("bad_amount: not a number".into()))?;
+                if !x.is_finite() {
+                    return Err(bad("bad_amount: not a finite number".into()));
+                }
+                amount = Some(x);
+                has_inter = true;
+            }
+            Target::Currency => currency = Some(v.to_ascii_uppercase()),
+            Target::Outcome => {
+                inter.outcome = Some(v.parse::<Outcome>().map_err(|e| bad(format!("bad_outcome: {e}")))?);
+                has_inter = true;
+            }
+            Target::Summary => {
+                inter.summary = Some(v.to_string());
+                has_inter = true;
+            }
+            Target::Ignore => {}
+        }
+    }
+    if let Some(x) = amount {
+        inter.amount = Some(Money {
+            amount: x,
+            currency: currency.unwrap_or_default(),
+        });
+    }
+    if has_inter {
+        if inter.at.is_none() {
+            inter.at = r.observed_at;
+        }
+        if r.observed_at.is_none() {
+            r.observed_at = inter.at;
+        }
+        r.interaction = Some(inter);
+    }
+    Ok(r)
+}
+
+/// Reads one source. `base` is the configuration file's folder.
+pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
+    let path = base.join(&src.path);
+    let ctx = format!("source `{}` ({})", src.name, path.display());
+    let file = File::open(&path).with_context(|| format!("{ctx}: cannot open"))?;
+    let mut out = SourceData {
+        records: Vec::new(),
+        lines: Vec::new(),
+        rejects: Vec::new(),
+        rows: 0,
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut push = |out: &mut SourceData, line: u64, row: Result<Record, RowError>| {
+        out.rows += 1;
+        match row {
+            Ok(rec) if !seen.insert(rec.key.id.clone()) => out.rejects.push(Reject {
+                source: src.name.clone(),
+                line,
+                record_id: rec.key.id.clone(),
+                field: src.id.clone(),
+                value: rec.key.id,
+                reason: "duplicate_id: an earlier row of this source has the same id".into(),
+            }),
+            Ok(rec) => {
+                out.records.push(rec);
+                out.lines.push(line);
+            }
+            Err((field, value, reason)) => out.rejects.push(Reject {
+                source: src.name.clone(),
+                line,
+                record_id: String::new(),
+                field,
+                value,
+                reason,
+            }),
+        }
+    };
+    match src.format {
+        Format::Csv => {
+            if !src.delimiter.is_ascii() {
+                bail!("{ctx}: the delimiter must be one ASCII character");
+            }
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(src.delimiter as u8)
+                .flexible(true)
+                .from_reader(BufReader::new(file));
+            let header: Vec<String> = rdr
+                .byte_headers()
+                .with_context(|| format!("{ctx}: cannot read the header row"))?
+                .iter()
+                .map(|h| decode(h, src.encoding).unwrap_or_default().trim().trim_start_matches('\u{feff}').to_string())
+                .collect();
+            let map = map_columns(src, &header, &ctx)?;
+            let mut rec = csv::ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line = rec.position().map_or(0, |p| p.line());
+                        if rec.len() != header.len() {
+                            push(&mut out, line, Err((
+                                String::new(),
+                                String::from_utf8_lossy(rec.as_slice()).chars().take(200).collect(),
+                                format!("bad_row: {} fields where the header has {}", rec.len(), header.len()),
+                            )));
+                            continue;
+                        }
+                        let mut fields = Vec::with_capacity(rec.len());
+                        let mut bad = None;
+                        for (i, f) in rec.iter().enumerate() {
+                            match decode(f, src.encoding) {
+                                Some(s) => fields.push(s),
+                                None => {
+                                    bad = Some((header[i].clone(), String::from_utf8_lossy(f).into_owned(), "invalid_utf8: set `encoding = \"latin1\"` if the file is Latin-1".to_string()));
+                                    break;
+                                }
+                            }
+                        }
+                        match bad {
+                            Some(e) => push(&mut out, line, Err(e)),
+                            None => push(&mut out, line, build_record(src, &map, &fields)),
+                        }
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        if let csv::ErrorKind::Io(_) = e.kind() {
+                            return Err(e).with_context(|| format!("{ctx}: read error"));
+                        }
+                        push(&mut out, line, Err((String::new(), String::new(), format!("bad_row: {e}"))));
+                    }
+                }
+            }
+        }
+        Format::Jsonl => {
+            let mut reader = BufReader::new(file);
+            let mut buf = Vec::new();
+            let mut line = 0u64;
+            let mut header: Vec<String> = src.columns.keys().cloned().collect();
+            header.push(src.id.clone());
+            if let Some(t) = &src.timestamp {
+                header.push(t.clone());
+            }
+            header.sort();
+            header.dedup();
+            let map = map_columns(src, &header, &ctx)?;
+            loop {
+                buf.clear();
+                let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("{ctx}: read error"))?;
+                if n == 0 {
+                    break;
+                }
+                line += 1;
+                let text = match decode(&buf, src.encoding) {
+                    Some(t) => t,
+                    None => {
+                        push(&mut out, line, Err((String::new(), String::from_utf8_lossy(&buf).chars().take(200).collect(), "invalid_utf8".into())));
+                        continue;
+                    }
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let obj: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        push(&mut out, line, Err((String::new(), text.trim().chars().take(200).collect(), format!("bad_json: {e}"))));
+                        continue;
+                    }
+                };
+                let fields: Vec<String> = header
+                    .iter()
+                    .map(|h| match obj.get(h) {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(serde_json::Value::Null) | None => String::new(),
+                        Some(v) => v.to_string(),
+                    })
+                    .collect();
+                push(&mut out, line, build_record(src, &map, &fields));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_suggest() {
+        assert_eq!(parse_target("phone").unwrap(), Target::Identifier(IdentifierKind::Phone));
+        assert_eq!(parse_target("attr:plan").unwrap(), Target::Extra("plan".into()));
+        let e = parse_target("telefono").unwrap_err();
+        assert!(e.contains("unknown target"), "{e}");
+        let e = parse_target("birth_dat").unwrap_err();
+        assert!(e.contains("did you mean `birth_date`"), "{e}");
+        let e = parse_target("crm_id").unwrap_err();
+        assert!(e.contains("needs a system"), "{e}");
+    }
+
+    #[test]
+    fn timestamps() {
+        assert!(parse_timestamp("2026-03-01T10:00:00Z").is_some());
+        assert!(parse_timestamp("2026-03-01 10:00:00").is_some());
+        assert!(parse_timestamp("2026-03-01 10:00").is_some());
+        assert!(parse_timestamp("2026-03-01").is_some());
+        assert!(parse_timestamp("01/03/2026").is_none());
+    }
+}

@@ -1,0 +1,658 @@
+//! Blocking: which pairs of records are worth comparing.
+//!
+//! A rule is a list of keys; two records are a candidate pair under a rule
+//! when every key of the rule has a value for both and the values agree.
+//! The candidate pairs are the union over rules, each pair generated once
+//! (by the first rule that yields it), and each pair remembers every rule
+//! that would have yielded it (training uses that to leave a rule's own
+//! fields out of the EM session on its pairs).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::features::{Column, Columns, Field};
+use super::rng::{hash_bytes, mix};
+
+/// How a field's value becomes a blocking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Transform {
+    /// The value itself.
+    Exact,
+    /// The first `n` bytes.
+    Prefix(u8),
+    /// The last `n` bytes (for phones: the last digits).
+    Suffix(u8),
+    /// The first space-separated token.
+    FirstToken,
+    /// The last space-separated token.
+    LastToken,
+    /// American Soundex of the first token (`garcia` -> `G620`).
+    Soundex,
+    /// The year of an ISO date (`1985-03-01` -> `1985`).
+    Year,
+    /// The part of an email before `@`.
+    EmailLocal,
+    /// The value's bytes sorted: the same key for `1985-03-01` and `1985-01-03`
+    /// (day and month swapped) and for anagram typos.
+    Sorted,
+}
+
+/// One part of a blocking rule: a field and how to key it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlockKey {
+    /// The field.
+    pub field: Field,
+    /// The transform applied to it.
+    pub transform: Transform,
+}
+
+impl fmt::Display for BlockKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.transform {
+            Transform::Exact => write!(f, "{}", self.field),
+            Transform::Prefix(n) => write!(f, "prefix({},{n})", self.field),
+            Transform::Suffix(n) => write!(f, "suffix({},{n})", self.field),
+            Transform::FirstToken => write!(f, "first_token({})", self.field),
+            Transform::LastToken => write!(f, "last_token({})", self.field),
+            Transform::Soundex => write!(f, "soundex({})", self.field),
+            Transform::Year => write!(f, "year({})", self.field),
+            Transform::EmailLocal => write!(f, "email_local({})", self.field),
+            Transform::Sorted => write!(f, "sorted({})", self.field),
+        }
+    }
+}
+
+/// A blocking rule in text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("blocking rule `{input}`: {message}")]
+pub struct ParseRuleError {
+    input: String,
+    message: String,
+}
+
+impl FromStr for BlockKey {
+    type Err = ParseRuleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let err = |m: String| ParseRuleError {
+            input: s.to_string(),
+            message: m,
+        };
+        let field = |f: &str| f.trim().parse::<Field>().map_err(|e| err(e.to_string()));
+        let Some((func, rest)) = t.split_once('(') else {
+            return Ok(BlockKey {
+                field: field(t)?,
+                transform: Transform::Exact,
+            });
+        };
+        let inner = rest
+            .strip_suffix(')')
+            .ok_or_else(|| err("missing `)`".into()))?;
+        let (fname, arg) = match inner.rsplit_once(',') {
+            Some((f, a)) if a.trim().parse::<u8>().is_ok() => (f, a.trim().parse::<u8>().ok()),
+            _ => (inner, None),
+        };
+        let need = |a: Option<u8>| a.filter(|n| *n > 0).ok_or_else(|| err(format!("`{func}` needs a length, as in `{func}(field,3)`")));
+        let transform = match func.trim() {
+            "exact" => Transform::Exact,
+            "prefix" => Transform::Prefix(need(arg)?),
+            "suffix" => Transform::Suffix(need(arg)?),
+            "first_token" => Transform::FirstToken,
+            "last_token" => Transform::LastToken,
+            "soundex" => Transform::Soundex,
+            "year" => Transform::Year,
+            "email_local" => Transform::EmailLocal,
+            "sorted" => Transform::Sorted,
+            other => {
+                return Err(err(format!(
+                    "unknown transform `{other}`; use exact, prefix, suffix, first_token, last_token, soundex, year, email_local or sorted"
+                )));
+            }
+        };
+        Ok(BlockKey {
+            field: field(fname)?,
+            transform,
+        })
+    }
+}
+
+/// A blocking rule: records agreeing on every key are compared.
+///
+/// Text form: keys joined by `&`, as in `given_name & family_name` or
+/// `soundex(family_name) & year(birth_date)`. A key may also pair two fields
+/// crosswise with `~`: `given_name~family_name & family_name~given_name`
+/// blocks records whose given and family names are swapped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlockingRule {
+    /// The keys, each `(left side, right side)`: the same key for a plain rule,
+    /// two fields for a crosswise (swapped) rule.
+    pub keys: Vec<(BlockKey, BlockKey)>,
+}
+
+impl BlockingRule {
+    /// The fields this rule reads.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.keys.iter().flat_map(|(a, b)| [&a.field, &b.field])
+    }
+
+    fn is_crosswise(&self) -> bool {
+        self.keys.iter().any(|(a, b)| a != b)
+    }
+}
+
+impl fmt::Display for BlockingRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (a, b)) in self.keys.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" & ")?;
+            }
+            if a == b {
+                write!(f, "{a}")?;
+            } else {
+                write!(f, "{a}~{b}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for BlockingRule {
+    type Err = ParseRuleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut keys = Vec::new();
+        for part in s.split('&') {
+            let key = match part.split_once('~') {
+                Some((a, b)) => (a.parse()?, b.parse()?),
+                None => {
+                    let k: BlockKey = part.parse()?;
+                    (k.clone(), k)
+                }
+            };
+            keys.push(key);
+        }
+        if keys.is_empty() {
+            return Err(ParseRuleError {
+                input: s.to_string(),
+                message: "a rule needs at least one key".into(),
+            });
+        }
+        Ok(BlockingRule { keys })
+    }
+}
+
+impl Serialize for BlockingRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for BlockingRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Applies a transform to a value's bytes, writing the key bytes into `out`.
+/// Returns false when the value has no key under this transform.
+fn first_token(v: &[u8]) -> &[u8] {
+    v.split(|b| *b == b' ').find(|t| !t.is_empty()).unwrap_or(&[])
+}
+
+fn transform(t: Transform, v: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    match t {
+        Transform::Exact => out.extend_from_slice(v),
+        Transform::Prefix(n) => out.extend_from_slice(&v[..v.len().min(n as usize)]),
+        Transform::Suffix(n) => out.extend_from_slice(&v[v.len().saturating_sub(n as usize)..]),
+        Transform::FirstToken => out.extend_from_slice(first_token(v)),
+        Transform::LastToken => out.extend_from_slice(
+            v.rsplit(|b| *b == b' ').find(|t| !t.is_empty()).unwrap_or(&[]),
+        ),
+        Transform::Soundex => soundex(first_token(v), out),
+        Transform::Year => {
+            if v.len() >= 4 && v[..4].iter().all(u8::is_ascii_digit) {
+                out.extend_from_slice(&v[..4]);
+            }
+        }
+        Transform::EmailLocal => {
+            if let Some(at) = v.iter().position(|b| *b == b'@') {
+                out.extend_from_slice(&v[..at]);
+            }
+        }
+        Transform::Sorted => {
+            out.extend_from_slice(v);
+            out.sort_unstable();
+        }
+    }
+    !out.is_empty()
+}
+
+/// American Soundex: first letter and three digits; empty for input with no letter.
+pub fn soundex(v: &[u8], out: &mut Vec<u8>) {
+    fn code(c: u8) -> u8 {
+        match c {
+            b'b' | b'f' | b'p' | b'v' => b'1',
+            b'c' | b'g' | b'j' | b'k' | b'q' | b's' | b'x' | b'z' => b'2',
+            b'd' | b't' => b'3',
+            b'l' => b'4',
+            b'm' | b'n' => b'5',
+            b'r' => b'6',
+            b'h' | b'w' => b'h',
+            _ => b'0',
+        }
+    }
+    let mut letters = v
+        .iter()
+        .map(u8::to_ascii_lowercase)
+        .filter(u8::is_ascii_lowercase);
+    let Some(first) = letters.next() else { return };
+    out.push(first.to_ascii_uppercase());
+    let mut last = code(first);
+    for c in letters {
+        let d = code(c);
+        if d == b'h' {
+            continue;
+        }
+        if d != b'0' && d != last {
+            out.push(d);
+            if out.len() == 4 {
+                return;
+            }
+        }
+        last = d;
+    }
+    while out.len() < 4 {
+        out.push(b'0');
+    }
+}
+
+/// The keys of one record side under one rule (usually one; several when a
+/// field has several values, capped).
+const MAX_KEYS_PER_RECORD: usize = 16;
+
+struct RuleKeys {
+    /// Left-side keys per record: `keys[starts[r]..starts[r+1]]`.
+    starts: Vec<u32>,
+    keys: Vec<u64>,
+    /// Right-side keys, only for crosswise rules.
+    right: Option<(Vec<u32>, Vec<u64>)>,
+}
+
+impl RuleKeys {
+    fn left(&self, r: u32) -> &[u64] {
+        &self.keys[self.starts[r as usize] as usize..self.starts[r as usize + 1] as usize]
+    }
+    fn right(&self, r: u32) -> &[u64] {
+        match &self.right {
+            Some((s, k)) => &k[s[r as usize] as usize..s[r as usize + 1] as usize],
+            None => self.left(r),
+        }
+    }
+    /// Would this rule pair `a` and `b`?
+    fn pairs(&self, a: u32, b: u32) -> bool {
+        let hit = |x: &[u64], y: &[u64]| x.iter().any(|k| y.contains(k));
+        hit(self.left(a), self.right(b)) || (self.right.is_some() && hit(self.right(a), self.left(b)))
+    }
+}
+
+/// Keys of one side of a rule for every record. `by_bytes` hashes the text
+/// even for exact keys: needed when the two sides read different fields,
+/// whose columns intern values separately.
+fn side_keys(cols: &Columns, keys: &[&BlockKey], by_bytes: bool) -> Result<(Vec<u32>, Vec<u64>), Field> {
+    let parts: Vec<(&Column, Transform)> = keys
+        .iter()
+        .map(|k| {
+            cols.index_of(&k.field)
+                .map(|i| (cols.column(i), k.transform))
+                .ok_or_else(|| k.field.clone())
+        })
+        .collect::<Result<_, _>>()?;
+    let n = cols.len();
+    let per_record: Vec<Vec<u64>> = (0..n as u32)
+        .into_par_iter()
+        .map_init(Vec::new, |buf, r| {
+            let mut acc: Vec<u64> = vec![0x5151_5151];
+            for (part, (col, t)) in parts.iter().enumerate() {
+                let mut next = Vec::new();
+                for &id in col.of(r) {
+                    let key = if *t == Transform::Exact && !by_bytes {
+                        // Exact keys need no hashing of bytes: the interned id is the key.
+                        u64::from(id) | (1 << 40)
+                    } else if transform(*t, col.values.bytes(id), buf) {
+                        hash_bytes(part as u64, buf)
+                    } else {
+                        continue;
+                    };
+                    for h in &acc {
+                        let k = mix(*h, key ^ ((part as u64) << 48));
+                        if !next.contains(&k) && next.len() < MAX_KEYS_PER_RECORD {
+                            next.push(k);
+                        }
+                    }
+                }
+                acc = next;
+                if acc.is_empty() {
+                    break;
+                }
+            }
+            acc
+        })
+        .collect();
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut flat = Vec::with_capacity(n);
+    starts.push(0u32);
+    for ks in per_record {
+        flat.extend(ks);
+        starts.push(flat.len() as u32);
+    }
+    Ok((starts, flat))
+}
+
+/// A block that was larger than the cap and was skipped.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedBlock {
+    /// The rule, as text.
+    pub rule: String,
+    /// Records in the block.
+    pub records: u64,
+    /// One record of the block, as an example.
+    pub example_record: u32,
+}
+
+/// What each rule creates: before scoring, for a dry run, and after blocking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleReport {
+    /// The rule, as text.
+    pub rule: String,
+    /// Pairs the rule yields on its own (blocks over the cap excluded).
+    pub pairs: u64,
+    /// Pairs it adds to the union (not yielded by an earlier rule); zero in a dry run.
+    pub new_pairs: u64,
+    /// Largest block.
+    pub largest_block: u64,
+}
+
+/// The candidate pairs and how they came about.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// Pairs `(a, b)` with `a < b`, each once.
+    pub pairs: Vec<(u32, u32)>,
+    /// Per pair, a bit per rule that yields it (bit `i` for rule `i`).
+    pub rules: Vec<u32>,
+    /// Per rule, counts.
+    pub report: Vec<RuleReport>,
+    /// Blocks skipped for their size.
+    pub skipped: Vec<SkippedBlock>,
+}
+
+/// A blocking rule names a field that was not prepared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("blocking rule `{rule}` reads field `{field}`, which no column provides")]
+pub struct MissingField {
+    /// The rule.
+    pub rule: String,
+    /// The field.
+    pub field: String,
+}
+
+/// Which records may pair: all of them (dedupe), only across datasets
+/// (link-only), or both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PairFilter<'a> {
+    pub(crate) datasets: &'a [u16],
+    pub(crate) link_only: bool,
+}
+
+impl PairFilter<'_> {
+    #[inline]
+    fn allows(&self, a: u32, b: u32) -> bool {
+        !self.link_only || self.datasets[a as usize] != self.datasets[b as usize]
+    }
+}
+
+/// Computes the candidate pairs for `rules` (at most 32 rules).
+///
+/// `max_block` caps block size: a block with more records is skipped and
+/// reported. With `dry_run`, only the per-rule counts are computed.
+pub(crate) fn candidates(
+    cols: &Columns,
+    rules: &[BlockingRule],
+    max_block: usize,
+    filter: PairFilter<'_>,
+    dry_run: bool,
+) -> Result<Candidates, MissingField> {
+    let keys: Vec<RuleKeys> = rules
+        .iter()
+        .map(|rule| {
+            let missing = |field: Field| MissingField {
+                rule: rule.to_string(),
+                field: field.to_string(),
+            };
+            let left: Vec<&BlockKey> = rule.keys.iter().map(|(a, _)| a).collect();
+            let cross = rule.is_crosswise();
+            let (starts, keys) = side_keys(cols, &left, cross).map_err(missing)?;
+            let right = if cross {
+                let r: Vec<&BlockKey> = rule.keys.iter().map(|(_, b)| b).collect();
+                Some(side_keys(cols, &r, true).map_err(missing)?)
+            } else {
+                None
+            };
+            Ok(RuleKeys {
+                starts,
+                keys,
+                right,
+            })
+        })
+        .collect::<Result<_, MissingField>>()?;
+
+    let mut out = Candidates::default();
+    for (ri, (rule, rk)) in rules.iter().zip(&keys).enumerate() {
+        // (key, side, record): side 0 is the left key, 1 the right key of a crosswise rule.
+        let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(rk.keys.len());
+        for r in 0..cols.len() as u32 {
+            entries.extend(rk.left(r).iter().map(|k| (*k, 0, r)));
+            if rk.right.is_some() {
+                entries.extend(rk.right(r).iter().map(|k| (*k, 1, r)));
+            }
+        }
+        entries.par_sort_unstable();
+        let groups: Vec<&[(u64, u8, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
+        let crosswise = rk.right.is_some();
+        let block_pairs = |g: &[(u64, u8, u32)]| -> u64 {
+            let n = g.len() as u64;
+            if crosswise {
+                let l = g.iter().filter(|e| e.1 == 0).count() as u64;
+                l * (n - l)
+            } else {
+                n * n.saturating_sub(1) / 2
+            }
+        };
+        let mut report = RuleReport {
+            rule: rule.to_string(),
+            pairs: 0,
+            new_pairs: 0,
+            largest_block: 0,
+        };
+        for g in &groups {
+            let size = g.len() as u64;
+            report.largest_block = report.largest_block.max(size);
+            if g.len() > max_block {
+                out.skipped.push(SkippedBlock {
+                    rule: rule.to_string(),
+                    records: size,
+                    example_record: g[0].2,
+                });
+            } else {
+                report.pairs += block_pairs(g);
+            }
+        }
+        if !dry_run {
+            let found: Vec<Vec<((u32, u32), u32)>> = groups
+                .par_iter()
+                .filter(|g| g.len() > 1 && g.len() <= max_block)
+                .map(|g| {
+                    let mut v = Vec::new();
+                    for (i, x) in g.iter().enumerate() {
+                        for y in &g[i + 1..] {
+                            if x.2 == y.2 || (crosswise && x.1 == y.1) {
+                                continue;
+                            }
+                            let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
+                            if !filter.allows(a, b) {
+                                continue;
+                            }
+                            // Generated once: by the first rule that yields the pair.
+                            if keys[..ri].iter().any(|k| k.pairs(a, b)) {
+                                continue;
+                            }
+                            let mut mask = 1u32 << ri;
+                            for (rj, k) in keys.iter().enumerate().skip(ri + 1) {
+                                if k.pairs(a, b) {
+                                    mask |= 1 << rj;
+                                }
+                            }
+                            v.push(((a, b), mask));
+                        }
+                    }
+                    v
+                })
+                .collect();
+            let mut new: Vec<((u32, u32), u32)> = found.into_iter().flatten().collect();
+            // A pair can meet twice in one rule (several keys per record): keep one.
+            new.par_sort_unstable();
+            new.dedup_by_key(|e| e.0);
+            report.new_pairs = new.len() as u64;
+            for (p, m) in new {
+                out.pairs.push(p);
+                out.rules.push(m);
+            }
+        }
+        out.report.push(report);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(rows: &[[&str; 3]]) -> Columns {
+        let fields = [Field::GivenName, Field::FamilyName, Field::BirthDate];
+        Columns::build(rows.len(), &fields, |r, f, out| {
+            let i = fields.iter().position(|x| x == f).unwrap();
+            out.push(rows[r][i].to_string());
+        })
+    }
+
+    fn all(n: usize) -> Vec<u16> {
+        vec![0; n]
+    }
+
+    #[test]
+    fn soundex_codes() {
+        let code = |s: &str| {
+            let mut o = Vec::new();
+            soundex(s.as_bytes(), &mut o);
+            String::from_utf8(o).unwrap()
+        };
+        assert_eq!(code("robert"), "R163");
+        assert_eq!(code("rupert"), "R163");
+        assert_eq!(code("tymczak"), "T522");
+        assert_eq!(code("pfister"), "P236");
+        assert_eq!(code("garcia"), "G620");
+        assert_eq!(code("123"), "");
+    }
+
+    #[test]
+    fn rules_parse_and_print() {
+        for t in [
+            "given_name & family_name",
+            "soundex(family_name) & year(birth_date)",
+            "given_name~family_name & family_name~given_name",
+            "prefix(postcode,3)",
+        ] {
+            assert_eq!(t.parse::<BlockingRule>().unwrap().to_string(), t);
+        }
+        assert!("prefix(postcode)".parse::<BlockingRule>().is_err());
+        assert!("sundex(family_name)".parse::<BlockingRule>().is_err());
+    }
+
+    #[test]
+    fn union_of_rules_yields_each_pair_once_with_its_rule_mask() {
+        let c = cols(&[
+            ["ana", "garcia", "1980-01-01"],
+            ["ana", "garcia", "1980-01-02"],
+            ["ana", "garcia", "1980-01-01"],
+            ["luis", "perez", "1980-01-01"],
+        ]);
+        let rules: Vec<BlockingRule> = vec![
+            "given_name & family_name".parse().unwrap(),
+            "birth_date".parse().unwrap(),
+        ];
+        let filter = PairFilter {
+            datasets: &all(4),
+            link_only: false,
+        };
+        let cand = candidates(&c, &rules, 1000, filter, false).unwrap();
+        let mut got: Vec<_> = cand.pairs.iter().copied().zip(cand.rules.iter().copied()).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![((0, 1), 0b01), ((0, 2), 0b11), ((0, 3), 0b10), ((1, 2), 0b01), ((2, 3), 0b10)]
+        );
+        assert_eq!(cand.report[0].pairs, 3);
+        assert_eq!(cand.report[1].pairs, 3);
+        assert_eq!(cand.report[1].new_pairs, 2);
+    }
+
+    #[test]
+    fn crosswise_rule_finds_swapped_names() {
+        let c = cols(&[
+            ["ana", "garcia", ""],
+            ["garcia", "ana", ""],
+            ["ana", "lopez", ""],
+        ]);
+        let rules = vec!["given_name~family_name & family_name~given_name"
+            .parse::<BlockingRule>()
+            .unwrap()];
+        let filter = PairFilter {
+            datasets: &all(3),
+            link_only: false,
+        };
+        let cand = candidates(&c, &rules, 1000, filter, false).unwrap();
+        assert_eq!(cand.pairs, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn oversized_blocks_are_skipped_and_reported() {
+        let c = cols(&[["ana", "x", ""], ["ana", "y", ""], ["ana", "z", ""], ["eva", "x", ""]]);
+        let rules = vec!["given_name".parse::<BlockingRule>().unwrap()];
+        let filter = PairFilter {
+            datasets: &all(4),
+            link_only: false,
+        };
+        let cand = candidates(&c, &rules, 2, filter, false).unwrap();
+        assert!(cand.pairs.is_empty());
+        assert_eq!(cand.skipped.len(), 1);
+        assert_eq!(cand.skipped[0].records, 3);
+    }
+
+    #[test]
+    fn link_only_pairs_cross_datasets() {
+        let c = cols(&[["ana", "x", ""], ["ana", "y", ""], ["ana", "z", ""]]);
+        let rules = vec!["given_name".parse::<BlockingRule>().unwrap()];
+        let ds = [0u16, 0, 1];
+        let filter = PairFilter {
+            datasets: &ds,
+            link_only: true,
+        };
+        let cand = candidates(&c, &rules, 100, filter, false).unwrap();
+        assert_eq!(cand.pairs, vec![(0, 2), (1, 2)]);
+    }
+}

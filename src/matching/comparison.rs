@@ -1,0 +1,420 @@
+//! Comparisons: for a pair of records, which level of agreement each field reaches.
+//!
+//! A comparison reads one field and has ordered levels; the first level that
+//! holds is the pair's level. Two levels are implicit: *null* (index 0, one
+//! side has no value: no evidence either way) and *else* (the last index,
+//! nothing holds). With several values on a side (two phones), the best level
+//! over all value pairs counts.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{Column, Columns, Field};
+use super::kernels;
+
+/// One level of agreement, tested in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Level {
+    /// The values are equal. With `tf`, the weight is adjusted by how common
+    /// the value is: a shared "garcia" counts less than a shared "zubizarreta".
+    Exact {
+        /// Apply term-frequency adjustments.
+        #[serde(default)]
+        tf: bool,
+    },
+    /// Another field is equal (for example `given_name_formal`, where
+    /// hypocorisms are mapped to the formal name: pepe = jose).
+    ExactOn {
+        /// The field compared for equality.
+        field: Field,
+    },
+    /// This field equals the other record's `with` field and the other way round
+    /// (given and family names swapped).
+    Swapped {
+        /// The field swapped with this one.
+        with: Field,
+    },
+    /// Jaro-Winkler similarity at least `min`.
+    JaroWinkler {
+        /// Threshold in `[0, 1]`.
+        min: f64,
+    },
+    /// Jaro similarity at least `min`.
+    Jaro {
+        /// Threshold in `[0, 1]`.
+        min: f64,
+    },
+    /// Levenshtein distance at most `max`.
+    Levenshtein {
+        /// Edits allowed.
+        max: u32,
+    },
+    /// Damerau-Levenshtein (optimal string alignment) distance at most `max`:
+    /// a transposition of adjacent characters counts as one edit.
+    Damerau {
+        /// Edits allowed.
+        max: u32,
+    },
+    /// Jaccard similarity of the space-separated token sets at least `min`.
+    TokenJaccard {
+        /// Threshold in `[0, 1]`.
+        min: f64,
+    },
+    /// Every token of one value is a token of the other (a compound surname cut
+    /// to its first part: `garcia` and `garcia lopez`).
+    TokenSubset,
+    /// Two ISO dates at most `days` apart.
+    DateWithin {
+        /// Days allowed.
+        days: u32,
+    },
+    /// Two numbers at most `max` apart.
+    NumberWithin {
+        /// Absolute difference allowed.
+        max: f64,
+    },
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Level::Exact { tf: true } => write!(f, "exact (tf)"),
+            Level::Exact { tf: false } => write!(f, "exact"),
+            Level::ExactOn { field } => write!(f, "same {field}"),
+            Level::Swapped { with } => write!(f, "swapped with {with}"),
+            Level::JaroWinkler { min } => write!(f, "jaro-winkler >= {min}"),
+            Level::Jaro { min } => write!(f, "jaro >= {min}"),
+            Level::Levenshtein { max } => write!(f, "levenshtein <= {max}"),
+            Level::Damerau { max } => write!(f, "damerau <= {max}"),
+            Level::TokenJaccard { min } => write!(f, "token jaccard >= {min}"),
+            Level::TokenSubset => write!(f, "token subset"),
+            Level::DateWithin { days } => write!(f, "within {days} days"),
+            Level::NumberWithin { max } => write!(f, "within {max}"),
+        }
+    }
+}
+
+/// A comparison: a field and its levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// A name for reports (defaults to the field's name).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The field compared.
+    pub field: Field,
+    /// The levels, strongest first (at most 14).
+    pub levels: Vec<Level>,
+}
+
+impl Comparison {
+    /// The name used in reports and in the model.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.field.to_string())
+    }
+
+    /// Number of levels including null and else.
+    pub fn level_count(&self) -> usize {
+        self.levels.len() + 2
+    }
+
+    /// A label for level index `i` (0 is null, the last is else).
+    pub fn level_label(&self, i: usize) -> String {
+        if i == 0 {
+            "null".into()
+        } else if i == self.levels.len() + 1 {
+            "else".into()
+        } else {
+            self.levels[i - 1].to_string()
+        }
+    }
+
+    /// The fields this comparison reads.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut v = vec![self.field.clone()];
+        for l in &self.levels {
+            match l {
+                Level::ExactOn { field } | Level::Swapped { with: field } => v.push(field.clone()),
+                _ => {}
+            }
+        }
+        v
+    }
+}
+
+/// Most levels a comparison may have besides null and else: a level index fits in 4 bits.
+pub const MAX_LEVELS: usize = 14;
+
+/// Most comparisons in a model: a comparison vector packs into a `u64`.
+pub const MAX_COMPARISONS: usize = 16;
+
+/// A comparison bound to the prepared columns.
+pub(crate) struct Compiled<'a> {
+    col: &'a Column,
+    levels: Vec<CompiledLevel<'a>>,
+}
+
+enum CompiledLevel<'a> {
+    Exact,
+    ExactOn(&'a Column),
+    Swapped { this: &'a Column, other: &'a Column },
+    JaroWinkler(f64),
+    Jaro(f64),
+    Levenshtein(u32),
+    Damerau(u32),
+    TokenJaccard(f64),
+    TokenSubset,
+    DateWithin(u32),
+    NumberWithin(f64),
+}
+
+/// A comparison names a field no column provides, or has too many levels.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("comparison `{comparison}`: {message}")]
+pub struct CompileError {
+    /// The comparison.
+    pub comparison: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl<'a> Compiled<'a> {
+    pub(crate) fn new(c: &Comparison, cols: &'a Columns) -> Result<Self, CompileError> {
+        let err = |m: String| CompileError {
+            comparison: c.label(),
+            message: m,
+        };
+        if c.levels.len() > MAX_LEVELS {
+            return Err(err(format!("has {} levels; at most {MAX_LEVELS}", c.levels.len())));
+        }
+        let column = |f: &Field| {
+            cols.index_of(f)
+                .map(|i| cols.column(i))
+                .ok_or_else(|| err(format!("field `{f}` is not prepared")))
+        };
+        let col = column(&c.field)?;
+        let mut levels = Vec::with_capacity(c.levels.len());
+        for l in &c.levels {
+            levels.push(match l {
+                Level::Exact { .. } => CompiledLevel::Exact,
+                Level::ExactOn { field } => CompiledLevel::ExactOn(column(field)?),
+                Level::Swapped { with } => CompiledLevel::Swapped {
+                    this: col,
+                    other: column(with)?,
+                },
+                Level::JaroWinkler { min } => CompiledLevel::JaroWinkler(*min),
+                Level::Jaro { min } => CompiledLevel::Jaro(*min),
+                Level::Levenshtein { max } => CompiledLevel::Levenshtein(*max),
+                Level::Damerau { max } => CompiledLevel::Damerau(*max),
+                Level::TokenJaccard { min } => CompiledLevel::TokenJaccard(*min),
+                Level::TokenSubset => CompiledLevel::TokenSubset,
+                Level::DateWithin { days } => CompiledLevel::DateWithin(*days),
+                Level::NumberWithin { max } => CompiledLevel::NumberWithin(*max),
+            });
+        }
+        Ok(Compiled { col, levels })
+    }
+
+    /// The level index for records `a` and `b`, and the matched value id on
+    /// an exact level (for term-frequency adjustment).
+    #[inline]
+    pub(crate) fn level(&self, a: u32, b: u32) -> (u8, Option<u32>) {
+        let va = self.col.of(a);
+        let vb = self.col.of(b);
+        if va.is_empty() || vb.is_empty() {
+            return (0, None);
+        }
+        let else_level = self.levels.len() as u8 + 1;
+        let mut best = (else_level, None);
+        for &x in va {
+            for &y in vb {
+                let got = self.value_level(a, b, x, y);
+                if got.0 < best.0 {
+                    best = got;
+                    if best.0 == 1 {
+                        return best;
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    #[inline]
+    fn value_level(&self, a: u32, b: u32, x: u32, y: u32) -> (u8, Option<u32>) {
+        let table = &self.col.values;
+        // Similarities are computed at most once per value pair, however many levels use them.
+        let mut jw: Option<f64> = None;
+        let mut lev: Option<u32> = None;
+        for (i, level) in self.levels.iter().enumerate() {
+            let idx = i as u8 + 1;
+            let hit = match level {
+                CompiledLevel::Exact => {
+                    if x == y {
+                        return (idx, Some(x));
+                    }
+                    false
+                }
+                CompiledLevel::ExactOn(col) => {
+                    let (p, q) = (col.of(a), col.of(b));
+                    p.iter().any(|v| q.contains(v))
+                }
+                CompiledLevel::Swapped { this, other } => {
+                    // By text: the two fields intern their values separately.
+                    let eq = |p: &Column, r: u32, q: &Column, t: u32| {
+                        p.of(r)
+                            .iter()
+                            .any(|&v| q.of(t).iter().any(|&w| p.values.bytes(v) == q.values.bytes(w)))
+                    };
+                    eq(this, a, other, b) && eq(other, a, this, b)
+                }
+                CompiledLevel::JaroWinkler(min) => {
+                    let s = *jw.get_or_insert_with(|| kernels::jaro_winkler(table.bytes(x), table.bytes(y)));
+                    s >= *min
+                }
+                CompiledLevel::Jaro(min) => kernels::jaro(table.bytes(x), table.bytes(y)) >= *min,
+                CompiledLevel::Levenshtein(max) => {
+                    let d = *lev.get_or_insert_with(|| kernels::levenshtein(table.bytes(x), table.bytes(y)));
+                    d <= *max
+                }
+                CompiledLevel::Damerau(max) => kernels::damerau_osa(table.bytes(x), table.bytes(y)) <= *max,
+                CompiledLevel::TokenJaccard(min) => token_jaccard(table.bytes(x), table.bytes(y)) >= *min,
+                CompiledLevel::TokenSubset => token_subset(table.bytes(x), table.bytes(y)),
+                CompiledLevel::DateWithin(days) => match (iso_day(table.bytes(x)), iso_day(table.bytes(y))) {
+                    (Some(p), Some(q)) => p.abs_diff(q) <= i64::from(*days) as u64,
+                    _ => false,
+                },
+                CompiledLevel::NumberWithin(max) => match (number(table.bytes(x)), number(table.bytes(y))) {
+                    (Some(p), Some(q)) => (p - q).abs() <= *max,
+                    _ => false,
+                },
+            };
+            if hit {
+                return (idx, None);
+            }
+        }
+        (self.levels.len() as u8 + 1, None)
+    }
+}
+
+fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
+    v.split(|b| *b == b' ').filter(|t| !t.is_empty())
+}
+
+/// Jaccard similarity of two space-separated token sets, without allocating.
+fn token_jaccard(a: &[u8], b: &[u8]) -> f64 {
+    let distinct = |v: &[u8]| {
+        tokens(v)
+            .enumerate()
+            .filter(|(i, t)| !tokens(v).take(*i).any(|u| u == *t))
+            .count()
+    };
+    let (na, nb) = (distinct(a), distinct(b));
+    if na + nb == 0 {
+        return 0.0;
+    }
+    let common = tokens(a)
+        .enumerate()
+        .filter(|(i, t)| !tokens(a).take(*i).any(|u| u == *t) && tokens(b).any(|u| u == *t))
+        .count();
+    common as f64 / (na + nb - common) as f64
+}
+
+/// Every token of the shorter value is a token of the longer.
+fn token_subset(a: &[u8], b: &[u8]) -> bool {
+    let (na, nb) = (tokens(a).count(), tokens(b).count());
+    let (small, large) = if na <= nb { (a, b) } else { (b, a) };
+    tokens(small).next().is_some() && tokens(small).all(|t| tokens(large).any(|u| u == t))
+}
+
+/// Days since 0000-03-01 of an ISO `YYYY-MM-DD` date (a proleptic civil-day count).
+fn iso_day(v: &[u8]) -> Option<i64> {
+    if v.len() < 10 || v[4] != b'-' || v[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| -> Option<i64> {
+        s.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    let (y, m, d) = (num(&v[..4])?, num(&v[5..7])?, num(&v[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe)
+}
+
+fn number(v: &[u8]) -> Option<f64> {
+    std::str::from_utf8(v).ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(rows: &[[&str; 2]]) -> Columns {
+        let fields = [Field::GivenName, Field::FamilyName];
+        Columns::build(rows.len(), &fields, |r, f, out| {
+            let i = fields.iter().position(|x| x == f).unwrap();
+            out.push(rows[r][i].to_string());
+        })
+    }
+
+    #[test]
+    fn first_level_that_holds_wins() {
+        let c = cols(&[["maria", "garcia lopez"], ["mario", ""], ["marta", "garcia"], ["maria", "perez"]]);
+        let cmp = Comparison {
+            name: None,
+            field: Field::GivenName,
+            levels: vec![
+                Level::Exact { tf: true },
+                Level::JaroWinkler { min: 0.9 },
+                Level::Levenshtein { max: 2 },
+            ],
+        };
+        let k = Compiled::new(&cmp, &c).unwrap();
+        assert_eq!(k.level(0, 3).0, 1);
+        assert_eq!(k.level(0, 2).0, 2);
+        let fam = Comparison {
+            name: None,
+            field: Field::FamilyName,
+            levels: vec![Level::Exact { tf: false }, Level::TokenSubset],
+        };
+        let f = Compiled::new(&fam, &c).unwrap();
+        assert_eq!(f.level(0, 2).0, 2, "compound surname cut to its first part");
+        assert_eq!(f.level(0, 1).0, 0, "missing value is null");
+        assert_eq!(f.level(0, 3).0, 3, "else");
+    }
+
+    #[test]
+    fn swapped_names_level() {
+        let c = cols(&[["ana", "garcia"], ["garcia", "ana"], ["ana", "ana"]]);
+        let cmp = Comparison {
+            name: None,
+            field: Field::GivenName,
+            levels: vec![Level::Exact { tf: false }, Level::Swapped { with: Field::FamilyName }],
+        };
+        let k = Compiled::new(&cmp, &c).unwrap();
+        assert_eq!(k.level(0, 1).0, 2);
+        assert_eq!(k.level(0, 2).0, 1);
+        assert_eq!(k.level(1, 2).0, 3);
+    }
+
+    #[test]
+    fn dates_and_tokens() {
+        assert_eq!(iso_day(b"2000-03-01").unwrap() - iso_day(b"2000-02-28").unwrap(), 2);
+        assert_eq!(iso_day(b"2001-03-01").unwrap() - iso_day(b"2001-02-28").unwrap(), 1);
+        assert_eq!(iso_day(b"1985-13-01"), None);
+        assert!((token_jaccard(b"a b c", b"b c d") - 0.5).abs() < 1e-12);
+        assert!(token_subset(b"garcia", b"garcia lopez"));
+        assert!(!token_subset(b"garcia", b"lopez"));
+    }
+}

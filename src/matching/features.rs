@@ -1,0 +1,332 @@
+//! Columns of interned values, one per field used by blocking or comparisons.
+//!
+//! Every distinct value of a field is stored once (bytes in one arena) and
+//! records point at it by a `u32`. Exact comparisons and blocking keys then
+//! touch integers only, and term frequencies are the values' record counts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::record::IdentifierKind;
+
+/// A field of a prepared record that matching can block or compare on.
+///
+/// Text forms: `given_name`, `given_name_formal` (hypocorisms mapped to the
+/// formal name), `family_name`, `family_name_first` (first family token),
+/// `full_name`, `birth_date` (ISO `YYYY-MM-DD`), `gender`, `street`,
+/// `street_number`, `locality` (address line 2), `city`, `postcode`, `region`,
+/// `country`, `email` (matching key), `phone` (E.164), `id:<kind>` (any
+/// identifier kind, such as `id:national_id:ES`) and `attr:<name>` (a custom
+/// attribute).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// Given names, folded, space-joined.
+    GivenName,
+    /// Given names with hypocorisms mapped to the formal name.
+    GivenNameFormal,
+    /// Family names, folded, particles dropped, space-joined.
+    FamilyName,
+    /// The first family name token.
+    FamilyNameFirst,
+    /// Given and family names.
+    FullName,
+    /// Birth date, ISO.
+    BirthDate,
+    /// Gender, folded.
+    Gender,
+    /// Street name, folded.
+    Street,
+    /// House number.
+    StreetNumber,
+    /// A second address line: building, locality.
+    Locality,
+    /// City, folded.
+    City,
+    /// Postal code.
+    Postcode,
+    /// Region or state, folded.
+    Region,
+    /// Country, folded.
+    Country,
+    /// Email matching keys.
+    Email,
+    /// Phones in E.164.
+    Phone,
+    /// Normalized identifiers of one kind.
+    Identifier(IdentifierKind),
+    /// A custom attribute, folded.
+    Attribute(String),
+}
+
+const SIMPLE: &[(&str, Field)] = &[
+    ("given_name", Field::GivenName),
+    ("given_name_formal", Field::GivenNameFormal),
+    ("family_name", Field::FamilyName),
+    ("family_name_first", Field::FamilyNameFirst),
+    ("full_name", Field::FullName),
+    ("birth_date", Field::BirthDate),
+    ("gender", Field::Gender),
+    ("street", Field::Street),
+    ("street_number", Field::StreetNumber),
+    ("locality", Field::Locality),
+    ("city", Field::City),
+    ("postcode", Field::Postcode),
+    ("region", Field::Region),
+    ("country", Field::Country),
+    ("email", Field::Email),
+    ("phone", Field::Phone),
+];
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Identifier(kind) => write!(f, "id:{kind}"),
+            Field::Attribute(name) => write!(f, "attr:{name}"),
+            other => {
+                let name = SIMPLE
+                    .iter()
+                    .find(|(_, fld)| fld == other)
+                    .map_or("?", |(n, _)| n);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// A field name that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown field `{input}`{hint}")]
+pub struct ParseFieldError {
+    input: String,
+    hint: String,
+}
+
+impl FromStr for Field {
+    type Err = ParseFieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some(kind) = t.strip_prefix("id:") {
+            return kind.parse().map(Field::Identifier).map_err(|e| ParseFieldError {
+                input: s.to_string(),
+                hint: format!(": {e}"),
+            });
+        }
+        if let Some(name) = t.strip_prefix("attr:") {
+            if !name.is_empty() {
+                return Ok(Field::Attribute(name.to_string()));
+            }
+        }
+        if let Some((_, f)) = SIMPLE.iter().find(|(n, _)| *n == t) {
+            return Ok(f.clone());
+        }
+        let names: Vec<&str> = SIMPLE.iter().map(|(n, _)| *n).collect();
+        let hint = crate::suggest::closest(t, &names)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_else(|| "; fields are given_name, family_name, birth_date, email, phone, city, postcode, ..., id:<kind> or attr:<name>".to_string());
+        Err(ParseFieldError {
+            input: s.to_string(),
+            hint,
+        })
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The distinct values of one field: bytes in one arena, and how many records hold each.
+#[derive(Debug, Clone, Default)]
+pub struct ValueTable {
+    arena: Vec<u8>,
+    ends: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl ValueTable {
+    /// The bytes of value `id`.
+    #[inline]
+    pub fn bytes(&self, id: u32) -> &[u8] {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.arena[start..self.ends[i] as usize]
+    }
+
+    /// The value as text.
+    pub fn text(&self, id: u32) -> &str {
+        std::str::from_utf8(self.bytes(id)).unwrap_or("")
+    }
+
+    /// How many records hold value `id`.
+    #[inline]
+    pub fn count(&self, id: u32) -> u32 {
+        self.counts[id as usize]
+    }
+
+    /// Number of distinct values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when no record has a value.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// One field's values for every record: record `r` holds `ids[starts[r]..starts[r+1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    starts: Vec<u32>,
+    ids: Vec<u32>,
+    /// The distinct values.
+    pub values: ValueTable,
+    /// Number of records with at least one value.
+    pub non_null: u32,
+}
+
+impl Column {
+    /// The value ids of record `r` (empty when it has none).
+    #[inline]
+    pub fn of(&self, r: u32) -> &[u32] {
+        let r = r as usize;
+        &self.ids[self.starts[r] as usize..self.starts[r + 1] as usize]
+    }
+
+    /// The first value id of record `r`, if any.
+    #[inline]
+    pub fn first(&self, r: u32) -> Option<u32> {
+        self.of(r).first().copied()
+    }
+
+    fn build(n: usize, mut fill: impl FnMut(usize, &mut Vec<String>)) -> Column {
+        let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        let mut col = Column {
+            starts: Vec::with_capacity(n + 1),
+            ..Column::default()
+        };
+        col.starts.push(0);
+        let mut buf = Vec::new();
+        for r in 0..n {
+            buf.clear();
+            fill(r, &mut buf);
+            let first = col.ids.len();
+            for v in buf.iter().filter(|v| !v.is_empty()) {
+                let next = col.values.ends.len() as u32;
+                let id = *index.entry(v.as_bytes().into()).or_insert_with(|| {
+                    col.values.arena.extend_from_slice(v.as_bytes());
+                    col.values.ends.push(col.values.arena.len() as u32);
+                    col.values.counts.push(0);
+                    next
+                });
+                // A record holding a value twice counts once.
+                if !col.ids[first..].contains(&id) {
+                    col.ids.push(id);
+                    col.values.counts[id as usize] += 1;
+                }
+            }
+            if col.ids.len() > first {
+                col.non_null += 1;
+            }
+            col.starts.push(col.ids.len() as u32);
+        }
+        col
+    }
+}
+
+/// The prepared columns for a set of records.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    fields: Vec<Field>,
+    columns: Vec<Column>,
+    len: usize,
+}
+
+impl Columns {
+    /// Builds one column per field, in parallel across fields.
+    ///
+    /// `fill(record, field, out)` pushes the values record `record` has for
+    /// `field` (none, one, or several). Empty strings are ignored.
+    pub fn build<F>(len: usize, fields: &[Field], fill: F) -> Columns
+    where
+        F: Fn(usize, &Field, &mut Vec<String>) + Sync,
+    {
+        let columns = fields
+            .par_iter()
+            .map(|field| Column::build(len, |r, out| fill(r, field, out)))
+            .collect();
+        Columns {
+            fields: fields.to_vec(),
+            columns,
+            len,
+        }
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The fields, in column order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The index of `field`'s column.
+    pub fn index_of(&self, field: &Field) -> Option<usize> {
+        self.fields.iter().position(|f| f == field)
+    }
+
+    /// The column at `index`.
+    pub fn column(&self, index: usize) -> &Column {
+        &self.columns[index]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_round_trip_and_suggest() {
+        for t in ["given_name", "birth_date", "id:national_id:ES", "attr:plan", "phone"] {
+            assert_eq!(t.parse::<Field>().unwrap().to_string(), t);
+        }
+        let e = "birth_dat".parse::<Field>().unwrap_err().to_string();
+        assert!(e.contains("did you mean `birth_date`"), "{e}");
+    }
+
+    #[test]
+    fn columns_intern_values_and_count_records() {
+        let data = [vec!["ana"], vec!["luis", "ana"], vec![], vec!["ana", "ana"]];
+        let cols = Columns::build(4, &[Field::GivenName], |r, _, out| {
+            out.extend(data[r].iter().map(|s| s.to_string()))
+        });
+        let c = cols.column(0);
+        assert_eq!(c.values.len(), 2);
+        let ana = c.first(0).unwrap();
+        assert_eq!(c.values.text(ana), "ana");
+        assert_eq!(c.values.count(ana), 3);
+        assert_eq!(c.of(2), &[] as &[u32]);
+        assert_eq!(c.of(3), &[ana]);
+        assert_eq!(c.non_null, 3);
+    }
+}

@@ -1,0 +1,732 @@
+//! The matcher: blocking, training and scoring in one call.
+
+use std::time::Duration;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::blocking::{self, BlockingRule, Candidates, PairFilter, RuleReport, SkippedBlock};
+use super::comparison::{Comparison, Compiled, MAX_COMPARISONS};
+use super::features::{Columns, Field};
+use super::model::{self, EmSession, Model, level_of};
+use super::rng::SplitMix64;
+
+/// Which pairs are candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMode {
+    /// Any two records (one dataset with duplicates).
+    #[default]
+    Dedupe,
+    /// Only records of different datasets (each dataset is clean).
+    LinkOnly,
+    /// Both: any two records (several datasets, each with duplicates).
+    LinkAndDedupe,
+}
+
+/// How the model is trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainingConfig {
+    /// Random pairs sampled to estimate u (default 2,000,000; fewer when
+    /// there are fewer pairs).
+    pub u_sample_pairs: u64,
+    /// Seed of the sampler (default 42).
+    pub seed: u64,
+    /// EM iteration cap per session (default 100).
+    pub max_iterations: u32,
+    /// EM stops when no parameter moves more than this (default 1e-6).
+    pub tolerance: f64,
+    /// Blocking rules whose pairs form the EM sessions; each must be one of
+    /// the prediction rules. Empty (the default): every prediction rule.
+    pub sessions: Vec<BlockingRule>,
+    /// A fixed prior (probability that two random records match) instead of the estimate.
+    pub prior: Option<f64>,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        TrainingConfig {
+            u_sample_pairs: 2_000_000,
+            seed: 42,
+            max_iterations: 100,
+            tolerance: 1e-6,
+            sessions: Vec::new(),
+            prior: None,
+        }
+    }
+}
+
+/// Configuration of probabilistic matching.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatchingConfig {
+    /// Dedupe, link-only or both.
+    pub mode: LinkMode,
+    /// Blocking rules; their union gives the candidate pairs (at most 32).
+    pub blocking: Vec<BlockingRule>,
+    /// Comparisons (at most 16).
+    pub comparisons: Vec<Comparison>,
+    /// Training settings.
+    pub training: TrainingConfig,
+    /// Pairs with a match probability at or above this are linked (default 0.5).
+    pub threshold: f64,
+    /// Blocks with more records are skipped and reported (default 2,000).
+    pub max_block_size: usize,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig {
+            mode: LinkMode::Dedupe,
+            blocking: Vec::new(),
+            comparisons: Vec::new(),
+            training: TrainingConfig::default(),
+            threshold: 0.5,
+            max_block_size: 2_000,
+        }
+    }
+}
+
+/// A matching configuration that cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatchConfigError {
+    /// Too many rules or comparisons.
+    #[error("{0}")]
+    TooMany(String),
+    /// A training session names a rule that is not a prediction rule.
+    #[error("training session `{0}` is not one of the blocking rules")]
+    UnknownSession(String),
+    /// A field is missing from the prepared columns.
+    #[error(transparent)]
+    MissingField(#[from] blocking::MissingField),
+    /// A comparison cannot be bound to the columns.
+    #[error(transparent)]
+    Comparison(#[from] super::comparison::CompileError),
+    /// The threshold is not a probability.
+    #[error("threshold {0} is not in [0, 1]")]
+    Threshold(String),
+}
+
+/// A candidate pair with its score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoredPair {
+    /// First record (the smaller index).
+    pub a: u32,
+    /// Second record.
+    pub b: u32,
+    /// Match weight (log2 odds).
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// What matching did, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatchStats {
+    /// Per blocking rule: pairs and new pairs.
+    pub rules: Vec<RuleReport>,
+    /// Blocks skipped for their size.
+    pub skipped_blocks: Vec<SkippedBlock>,
+    /// Candidate pairs compared.
+    pub comparisons: u64,
+    /// Random pairs sampled for u.
+    pub u_pairs: u64,
+    /// EM sessions.
+    pub sessions: Vec<EmSession>,
+    /// Pairs at or above the threshold.
+    pub links: u64,
+    /// Time spent blocking.
+    #[serde(with = "secs")]
+    pub blocking_time: Duration,
+    /// Time spent training (u sampling and EM).
+    #[serde(with = "secs")]
+    pub training_time: Duration,
+    /// Time spent scoring.
+    #[serde(with = "secs")]
+    pub scoring_time: Duration,
+}
+
+mod secs {
+    use std::time::Duration;
+    pub(super) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+/// The result of a matching run.
+#[derive(Debug, Clone)]
+pub struct MatchOutput {
+    /// The trained model.
+    pub model: Model,
+    /// Candidate pairs at or above the threshold, in a fixed order (by `a`, then `b`).
+    pub links: Vec<ScoredPair>,
+    /// Counts and timings.
+    pub stats: MatchStats,
+}
+
+/// One comparison's contribution to a pair's weight.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaterfallStep {
+    /// The comparison.
+    pub comparison: String,
+    /// The level reached.
+    pub level: String,
+    /// The level's weight (log2 m/u).
+    pub weight: f64,
+    /// The term-frequency adjustment, if any.
+    pub tf_adjustment: f64,
+}
+
+/// Why a pair got its score: the prior and each comparison's step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waterfall {
+    /// The prior's weight.
+    pub prior_weight: f64,
+    /// Per comparison.
+    pub steps: Vec<WaterfallStep>,
+    /// Total weight.
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// Probabilistic matcher: blocking, training and scoring.
+///
+/// ```
+/// use omnid::matching::{Matcher, MatchingConfig};
+/// use omnid::matching::features::{Columns, Field};
+///
+/// let config: MatchingConfig = serde_json::from_str(r#"{
+///     "blocking": ["family_name", "birth_date"],
+///     "comparisons": [
+///         {"field": "given_name", "levels": [{"exact": {"tf": true}}, {"jaro_winkler": {"min": 0.9}}]},
+///         {"field": "family_name", "levels": [{"exact": {"tf": true}}, {"jaro_winkler": {"min": 0.9}}]},
+///         {"field": "birth_date", "levels": [{"exact": {"tf": false}}, {"damerau": {"max": 1}}]}
+///     ]
+/// }"#)?;
+/// let people = [
+///     ["ana", "garcia", "1980-01-02"], ["ana", "garcia", "1980-01-02"],
+///     ["anna", "garcia", "1980-01-02"], ["luis", "perez", "1975-05-05"],
+///     ["luis", "peres", "1975-05-05"], ["eva", "ruiz", "1990-09-09"],
+/// ];
+/// let matcher = Matcher::new(config)?;
+/// let fields = matcher.fields();
+/// let cols = Columns::build(people.len(), &fields, |r, f, out| {
+///     let i = [Field::GivenName, Field::FamilyName, Field::BirthDate].iter().position(|x| x == f);
+///     if let Some(i) = i { out.push(people[r][i].to_string()) }
+/// });
+/// let out = matcher.run(&cols, &[0; 6])?;
+/// assert!(out.links.iter().any(|p| (p.a, p.b) == (0, 1)));
+/// assert!(!out.links.iter().any(|p| p.b == 5));
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    config: MatchingConfig,
+    sessions: Vec<usize>,
+}
+
+impl Matcher {
+    /// Checks the configuration.
+    pub fn new(config: MatchingConfig) -> Result<Matcher, MatchConfigError> {
+        if config.blocking.len() > 32 {
+            return Err(MatchConfigError::TooMany(format!(
+                "{} blocking rules; at most 32",
+                config.blocking.len()
+            )));
+        }
+        if config.comparisons.len() > MAX_COMPARISONS {
+            return Err(MatchConfigError::TooMany(format!(
+                "{} comparisons; at most {MAX_COMPARISONS}",
+                config.comparisons.len()
+            )));
+        }
+        if !(0.0..=1.0).contains(&config.threshold) {
+            return Err(MatchConfigError::Threshold(config.threshold.to_string()));
+        }
+        let sessions = if config.training.sessions.is_empty() {
+            (0..config.blocking.len()).collect()
+        } else {
+            config
+                .training
+                .sessions
+                .iter()
+                .map(|s| {
+                    config
+                        .blocking
+                        .iter()
+                        .position(|r| r == s)
+                        .ok_or_else(|| MatchConfigError::UnknownSession(s.to_string()))
+                })
+                .collect::<Result<_, _>>()?
+        };
+        Ok(Matcher { config, sessions })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MatchingConfig {
+        &self.config
+    }
+
+    /// Every field that blocking and comparisons read, sorted: build the
+    /// [`Columns`] with these.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut v: Vec<Field> = self
+            .config
+            .blocking
+            .iter()
+            .flat_map(|r| r.fields().cloned().collect::<Vec<_>>())
+            .chain(self.config.comparisons.iter().flat_map(|c| c.fields()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn filter<'a>(&self, datasets: &'a [u16]) -> PairFilter<'a> {
+        PairFilter {
+            datasets,
+            link_only: self.config.mode == LinkMode::LinkOnly,
+        }
+    }
+
+    /// Counts the pairs each rule would create, without generating them.
+    pub fn dry_run(&self, cols: &Columns, datasets: &[u16]) -> Result<Vec<RuleReport>, MatchConfigError> {
+        let c = blocking::candidates(
+            cols,
+            &self.config.blocking,
+            self.config.max_block_size,
+            self.filter(datasets),
+            true,
+        )?;
+        Ok(c.report)
+    }
+
+    /// Blocks, trains a model without labels, and scores the candidate pairs.
+    ///
+    /// `datasets[r]` tells which input dataset record `r` came from (used in
+    /// link-only mode; pass zeros otherwise).
+    pub fn run(&self, cols: &Columns, datasets: &[u16]) -> Result<MatchOutput, MatchConfigError> {
+        let t0 = std::time::Instant::now();
+        let cands = blocking::candidates(
+            cols,
+            &self.config.blocking,
+            self.config.max_block_size,
+            self.filter(datasets),
+            false,
+        )?;
+        let compiled = self.compile(cols)?;
+        let patterns: Vec<u64> = cands
+            .pairs
+            .par_iter()
+            .map(|&(a, b)| pattern(&compiled, a, b))
+            .collect();
+        let blocking_time = t0.elapsed();
+
+        let t1 = std::time::Instant::now();
+        let (model, u_pairs, sessions) = self.train(cols, datasets, &compiled, &cands, &patterns);
+        let training_time = t1.elapsed();
+
+        let t2 = std::time::Instant::now();
+        let scorer = Scorer::new(&model, &self.config.comparisons, cols);
+        let threshold = self.config.threshold;
+        let links: Vec<ScoredPair> = cands
+            .pairs
+            .par_iter()
+            .zip(patterns.par_iter())
+            .filter_map(|(&(a, b), &pat)| {
+                let weight = scorer.weight(pat, a, b);
+                let probability = model::probability(weight);
+                (probability >= threshold).then_some(ScoredPair {
+                    a,
+                    b,
+                    weight,
+                    probability,
+                })
+            })
+            .collect();
+        let mut links = links;
+        links.sort_by_key(|p| (p.a, p.b));
+        let scoring_time = t2.elapsed();
+
+        let stats = MatchStats {
+            rules: cands.report.clone(),
+            skipped_blocks: cands.skipped.clone(),
+            comparisons: cands.pairs.len() as u64,
+            u_pairs,
+            sessions,
+            links: links.len() as u64,
+            blocking_time,
+            training_time,
+            scoring_time,
+        };
+        Ok(MatchOutput { model, links, stats })
+    }
+
+    fn compile<'a>(&self, cols: &'a Columns) -> Result<Vec<Compiled<'a>>, MatchConfigError> {
+        Ok(self
+            .config
+            .comparisons
+            .iter()
+            .map(|c| Compiled::new(c, cols))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Scores every candidate pair with a given model (for evaluation: all
+    /// pairs, whatever their probability).
+    pub fn score_all(&self, model: &Model, cols: &Columns, datasets: &[u16]) -> Result<Vec<ScoredPair>, MatchConfigError> {
+        let cands = blocking::candidates(
+            cols,
+            &self.config.blocking,
+            self.config.max_block_size,
+            self.filter(datasets),
+            false,
+        )?;
+        let compiled = self.compile(cols)?;
+        let scorer = Scorer::new(model, &self.config.comparisons, cols);
+        Ok(cands
+            .pairs
+            .par_iter()
+            .map(|&(a, b)| {
+                let weight = scorer.weight(pattern(&compiled, a, b), a, b);
+                ScoredPair {
+                    a,
+                    b,
+                    weight,
+                    probability: model::probability(weight),
+                }
+            })
+            .collect())
+    }
+
+    /// Each comparison's contribution to the score of records `a` and `b`.
+    pub fn waterfall(&self, model: &Model, cols: &Columns, a: u32, b: u32) -> Result<Waterfall, MatchConfigError> {
+        let compiled = self.compile(cols)?;
+        let scorer = Scorer::new(model, &self.config.comparisons, cols);
+        let pat = pattern(&compiled, a, b);
+        let mut steps = Vec::new();
+        let mut weight = model.prior_weight();
+        for (c, cm) in model.comparisons.iter().enumerate() {
+            let l = level_of(pat, c);
+            let w = if l == 0 { 0.0 } else { cm.levels[l].weight() };
+            let tf = scorer.tf_adjustment(c, l, a, b);
+            weight += w + tf;
+            steps.push(WaterfallStep {
+                comparison: cm.name.clone(),
+                level: cm.levels[l].label.clone(),
+                weight: w,
+                tf_adjustment: tf,
+            });
+        }
+        Ok(Waterfall {
+            prior_weight: model.prior_weight(),
+            steps,
+            weight,
+            probability: model::probability(weight),
+        })
+    }
+
+    /// Trains: u from random pairs, m by EM sessions over the candidate pairs
+    /// (each session leaves out the comparisons that read its rule's fields),
+    /// and the prior from the expected number of matches.
+    fn train(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        compiled: &[Compiled<'_>],
+        cands: &Candidates,
+        patterns: &[u64],
+    ) -> (Model, u64, Vec<EmSession>) {
+        let tc = &self.config.training;
+        let comps = &self.config.comparisons;
+        let mut model = Model::initial(comps, 1e-4);
+        let (u, u_pairs) = self.estimate_u(cols, datasets, compiled);
+        for (c, cm) in model.comparisons.iter_mut().enumerate() {
+            for (l, level) in cm.levels.iter_mut().enumerate().skip(1) {
+                level.u = u[c][l];
+            }
+            cm.u_exact = exact_agreement(compiled, cols, comps, c).unwrap_or(u[c].get(1).copied().unwrap_or(0.0));
+        }
+        let u_table: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.u).collect()).collect();
+        let m0: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.m).collect()).collect();
+
+        // Sums of m estimates per comparison, averaged over the sessions that estimated it.
+        let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut m_n = vec![0u32; comps.len()];
+        let mut sessions = Vec::new();
+        let mut session_models = Vec::new();
+        let run_session = |mask: Option<u32>, fixed_fields: &[&Field], label: String| {
+            let active: Vec<bool> = comps
+                .iter()
+                .map(|c| !c.fields().iter().any(|f| fixed_fields.contains(&f)))
+                .collect();
+            let mut counts: Vec<(u64, u64)> = patterns
+                .iter()
+                .zip(&cands.rules)
+                .filter(|(_, r)| mask.is_none_or(|m| *r & m != 0))
+                .map(|(p, _)| (*p, 1))
+                .collect();
+            let pairs = counts.len() as u64;
+            counts.sort_unstable();
+            counts.dedup_by(|x, y| {
+                if x.0 == y.0 {
+                    y.1 += x.1;
+                    true
+                } else {
+                    false
+                }
+            });
+            let (m, share, iterations, converged) =
+                model::em(&counts, &active, &m0, &u_table, 0.1, tc.max_iterations, tc.tolerance);
+            let fixed = comps.iter().zip(&active).filter(|(_, a)| !**a).map(|(c, _)| c.label()).collect();
+            (
+                EmSession {
+                    rule: label,
+                    pairs,
+                    patterns: counts.len() as u64,
+                    iterations,
+                    converged,
+                    match_share: share,
+                    fixed,
+                },
+                active,
+                m,
+                share,
+            )
+        };
+        for &ri in &self.sessions {
+            let rule = &self.config.blocking[ri];
+            let fields: Vec<&Field> = rule.fields().collect();
+            let (s, active, m, share) = run_session(Some(1 << ri), &fields, rule.to_string());
+            if s.pairs == 0 {
+                sessions.push(s);
+                continue;
+            }
+            for (c, on) in active.iter().enumerate() {
+                if *on {
+                    m_n[c] += 1;
+                    for (l, v) in m[c].iter().enumerate() {
+                        m_sum[c][l] += v;
+                    }
+                }
+            }
+            session_models.push((ri, active, m, share));
+            sessions.push(s);
+        }
+        // A comparison that every session left out is estimated over all pairs.
+        if m_n.contains(&0) && !cands.pairs.is_empty() {
+            let (s, active, m, _) = run_session(None, &[], "all candidate pairs".into());
+            for (c, on) in active.iter().enumerate() {
+                if *on && m_n[c] == 0 {
+                    m_n[c] = 1;
+                    m_sum[c] = m[c].clone();
+                }
+            }
+            sessions.push(s);
+        }
+        for (c, cm) in model.comparisons.iter_mut().enumerate() {
+            if m_n[c] == 0 {
+                continue;
+            }
+            for (l, level) in cm.levels.iter_mut().enumerate().skip(1) {
+                level.m = m_sum[c][l] / f64::from(m_n[c]);
+            }
+        }
+
+        // Prior: expected matches among candidates, each pair judged by the
+        // session of the first rule that yields it, over all possible pairs.
+        model.prior = match tc.prior {
+            Some(p) => p,
+            None => {
+                let expected: f64 = patterns
+                    .par_iter()
+                    .zip(cands.rules.par_iter())
+                    .map(|(&pat, &mask)| {
+                        let first = mask.trailing_zeros() as usize;
+                        let Some((_, active, m, share)) = session_models.iter().find(|s| s.0 == first) else {
+                            return 0.0;
+                        };
+                        let (mut pm, mut pu) = (*share, 1.0 - share);
+                        for (c, on) in active.iter().enumerate() {
+                            let l = level_of(pat, c);
+                            if *on && l != 0 {
+                                pm *= m[c][l];
+                                pu *= u_table[c][l];
+                            }
+                        }
+                        if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 }
+                    })
+                    .sum();
+                let total = total_pairs(datasets, self.config.mode);
+                if total > 0.0 {
+                    (expected / total).clamp(1e-12, 0.5)
+                } else {
+                    1e-4
+                }
+            }
+        };
+        (model, u_pairs, sessions)
+    }
+
+    /// u per comparison and level from seeded random pairs, in parallel and
+    /// independent of the thread count (fixed chunks with their own seeds).
+    fn estimate_u(&self, cols: &Columns, datasets: &[u16], compiled: &[Compiled<'_>]) -> (Vec<Vec<f64>>, u64) {
+        let n = cols.len() as u64;
+        let comps = &self.config.comparisons;
+        let zero: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.level_count()]).collect();
+        if n < 2 {
+            return (comps.iter().map(|c| vec![1.0 / c.level_count() as f64; c.level_count()]).collect(), 0);
+        }
+        let possible = n * (n - 1) / 2;
+        let want = self.config.training.u_sample_pairs.min(possible).max(1);
+        const CHUNK: u64 = 65_536;
+        let chunks = want.div_ceil(CHUNK);
+        let link_only = self.config.mode == LinkMode::LinkOnly;
+        let seed = self.config.training.seed;
+        let counts = (0..chunks)
+            .into_par_iter()
+            .map(|ci| {
+                let mut rng = SplitMix64::new(seed ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut counts = zero.clone();
+                let todo = CHUNK.min(want - ci * CHUNK);
+                let mut done = 0;
+                let mut tries = 0;
+                while done < todo && tries < todo * 20 {
+                    tries += 1;
+                    let a = rng.below(n) as u32;
+                    let b = rng.below(n) as u32;
+                    if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
+                        continue;
+                    }
+                    done += 1;
+                    let pat = pattern(compiled, a, b);
+                    for (c, cnt) in counts.iter_mut().enumerate() {
+                        cnt[level_of(pat, c)] += 1;
+                    }
+                }
+                (counts, done)
+            })
+            .reduce(
+                || (zero.clone(), 0),
+                |(mut x, nx), (y, ny)| {
+                    for (a, b) in x.iter_mut().zip(y) {
+                        for (p, q) in a.iter_mut().zip(b) {
+                            *p += q;
+                        }
+                    }
+                    (x, nx + ny)
+                },
+            );
+        let (counts, sampled) = counts;
+        let u = counts
+            .iter()
+            .map(|cnt| {
+                let non_null: u64 = cnt.iter().skip(1).sum();
+                let mut v = vec![1.0; cnt.len()];
+                for l in 1..cnt.len() {
+                    // Half a pair for levels never seen keeps weights finite.
+                    v[l] = (cnt[l] as f64).max(0.5) / (non_null as f64).max(1.0);
+                }
+                v
+            })
+            .collect();
+        (u, sampled)
+    }
+}
+
+/// P(two random records with a value agree exactly), from the value counts,
+/// for comparisons whose first level is exact on the compared field.
+fn exact_agreement(_compiled: &[Compiled<'_>], cols: &Columns, comps: &[Comparison], c: usize) -> Option<f64> {
+    let cmp = &comps[c];
+    if !matches!(cmp.levels.first(), Some(super::comparison::Level::Exact { .. })) {
+        return None;
+    }
+    let col = cols.column(cols.index_of(&cmp.field)?);
+    let nn = f64::from(col.non_null);
+    if nn < 2.0 {
+        return None;
+    }
+    let same: f64 = (0..col.values.len() as u32)
+        .map(|v| {
+            let k = f64::from(col.values.count(v));
+            k * (k - 1.0)
+        })
+        .sum();
+    Some((same / (nn * (nn - 1.0))).max(1.0 / (nn * nn)))
+}
+
+fn total_pairs(datasets: &[u16], mode: LinkMode) -> f64 {
+    let n = datasets.len() as f64;
+    let all = n * (n - 1.0) / 2.0;
+    if mode != LinkMode::LinkOnly {
+        return all;
+    }
+    let mut sizes = std::collections::BTreeMap::<u16, f64>::new();
+    for d in datasets {
+        *sizes.entry(*d).or_default() += 1.0;
+    }
+    let within: f64 = sizes.values().map(|k| k * (k - 1.0) / 2.0).sum();
+    all - within
+}
+
+#[inline]
+fn pattern(compiled: &[Compiled<'_>], a: u32, b: u32) -> u64 {
+    compiled
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (c, k)| acc | (u64::from(k.level(a, b).0) << (4 * c)))
+}
+
+/// Scores pairs from their comparison vectors with a weight table.
+struct Scorer<'a> {
+    prior: f64,
+    weights: Vec<Vec<f64>>,
+    /// Per comparison with term-frequency adjustments on its exact level:
+    /// the column and u of exact agreement.
+    tf: Vec<Option<(&'a super::features::Column, f64)>>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(model: &Model, comps: &[Comparison], cols: &'a Columns) -> Self {
+        let tf = model
+            .comparisons
+            .iter()
+            .zip(comps)
+            .map(|(cm, c)| {
+                let on = cm.levels.get(1).is_some_and(|l| l.tf) && cm.u_exact > 0.0;
+                on.then(|| cols.index_of(&c.field).map(|i| (cols.column(i), cm.u_exact)))
+                    .flatten()
+            })
+            .collect();
+        Scorer {
+            prior: model.prior_weight(),
+            weights: model.weight_table(),
+            tf,
+        }
+    }
+
+    #[inline]
+    fn tf_adjustment(&self, c: usize, level: usize, a: u32, b: u32) -> f64 {
+        if level != 1 {
+            return 0.0;
+        }
+        let Some((col, u_exact)) = self.tf[c] else { return 0.0 };
+        let vb = col.of(b);
+        let Some(&v) = col.of(a).iter().find(|v| vb.contains(v)) else { return 0.0 };
+        let nn = f64::from(col.non_null.max(1));
+        let p = (f64::from(col.values.count(v)) / nn).max(1.0 / nn);
+        (u_exact / p).log2()
+    }
+
+    #[inline]
+    fn weight(&self, pat: u64, a: u32, b: u32) -> f64 {
+        let mut w = self.prior;
+        for (c, table) in self.weights.iter().enumerate() {
+            let l = level_of(pat, c);
+            w += table[l] + self.tf_adjustment(c, l, a, b);
+        }
+        w
+    }
+}
