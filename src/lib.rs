@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod matching;
 pub mod normalize;
 pub mod record;
 mod suggest;

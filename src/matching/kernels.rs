@@ -1,0 +1,887 @@
+//! String-similarity kernels: Jaro, Jaro-Winkler, Levenshtein, optimal
+//! string alignment (restricted Damerau-Levenshtein) and token Jaccard.
+//!
+//! Inputs are byte strings. The normalizer hands over names that are already
+//! ASCII-folded and lower-cased, but every function here is exact on any
+//! bytes: a byte is a symbol, and two strings are compared byte by byte.
+//!
+//! # Three ways to call
+//!
+//! - **One pair**: [`jaro`], [`jaro_winkler`], [`levenshtein`],
+//!   [`levenshtein_bounded`], [`damerau_osa`].
+//! - **One pattern against many strings**: [`CachedPattern`] builds the
+//!   pattern's bit masks once (like rapidfuzz's cached scorers).
+//! - **Many patterns against many strings**: [`PatternBatch`] packs up to 32
+//!   patterns side by side in the lanes of machine words and compares one
+//!   string with all of them in one pass (like rapidfuzz's `cdist`). This is
+//!   the fastest way to score all pairs of a block.
+//!
+//! # Algorithms
+//!
+//! Levenshtein and OSA are the bit-vector algorithms of Myers (1999) and
+//! Hyyrö (2003): one machine word holds a column of the dynamic-programming
+//! matrix, so a pair of strings of `m <= 64` and `n` bytes costs `n` steps of
+//! a dozen word operations. Jaro flags its common characters with bit masks
+//! restricted to the search window, as rapidfuzz does. A pattern's masks live
+//! in a `[u64; 256]` table indexed by byte.
+//!
+//! # Allocation
+//!
+//! No function allocates on the heap when one of the two strings (Levenshtein,
+//! OSA) or both strings (Jaro, Jaro-Winkler) are at most 64 bytes long, which
+//! covers names. Longer inputs fall back to a multi-word bit-vector
+//! (Levenshtein), a band of flags (Jaro) or a three-row dynamic programme
+//! (OSA), which allocate once per pair. [`CachedPattern`] and
+//! [`PatternBatch`] allocate when they are built, never per comparison.
+//!
+//! # Conventions
+//!
+//! The results are those of the `strsim` crate (checked by property tests):
+//! Jaro of two empty strings is 1 and of one empty string 0; Jaro-Winkler
+//! boosts a Jaro similarity above 0.7 by `0.1 * prefix * (1 - jaro)`, with
+//! the common prefix counted up to 4 bytes (as Splink, rapidfuzz and strsim).
+
+use std::cmp::Ordering;
+
+/// The bit-vector algorithms hold a pattern of up to this many bytes in one word.
+const WORD_BITS: usize = 64;
+
+/// Jaro-Winkler prefix scale.
+const WINKLER_SCALE: f64 = 0.1;
+/// Jaro-Winkler counts at most this many bytes of common prefix.
+const WINKLER_MAX_PREFIX: usize = 4;
+/// Jaro-Winkler boosts only Jaro similarities above this threshold.
+const WINKLER_THRESHOLD: f64 = 0.7;
+
+/// Converts a length or a distance to `u32`, saturating (inputs over 4 GiB only).
+fn saturate_u32(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
+/// A word with the `k` lowest bits set (all 64 when `k >= 64`).
+fn low_bits(k: usize) -> u64 {
+    if k >= WORD_BITS {
+        u64::MAX
+    } else {
+        (1u64 << k) - 1
+    }
+}
+
+/// The Jaro search window: characters match when at most this far apart.
+fn jaro_bound(m: usize, n: usize) -> usize {
+    (m.max(n) / 2).saturating_sub(1)
+}
+
+/// The Jaro similarity from the lengths of the text `n` and the pattern `m`,
+/// the number of common characters and of half-transpositions.
+///
+/// The operations follow strsim's exactly, so the results are equal bit for bit.
+fn jaro_from_counts(n: usize, m: usize, common: usize, half_transpositions: usize) -> f64 {
+    if n == 0 && m == 0 {
+        return 1.0;
+    }
+    if common == 0 {
+        return 0.0;
+    }
+    let c = common as f64;
+    let t = (half_transpositions / 2) as f64;
+    ((c / n as f64) + (c / m as f64) + ((c - t) / c)) / 3.0
+}
+
+/// Adds the Winkler prefix boost to a Jaro similarity.
+fn winkler(sim: f64, prefix: usize) -> f64 {
+    if sim > WINKLER_THRESHOLD {
+        sim + WINKLER_SCALE * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// Length of the common prefix of `a` and `b`, counted up to 4 bytes.
+fn winkler_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .take(WINKLER_MAX_PREFIX)
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The bit masks of a pattern of at most 64 bytes: bit `i` of `table[c]` is
+/// set when the pattern's byte `i` is `c`.
+#[derive(Clone)]
+struct Masks {
+    table: [u64; 256],
+}
+
+impl Masks {
+    /// Masks of `pattern`; bytes past the 64th are ignored (callers check the length).
+    fn new(pattern: &[u8]) -> Self {
+        let mut table = [0u64; 256];
+        for (i, &c) in pattern.iter().take(WORD_BITS).enumerate() {
+            table[usize::from(c)] |= 1u64 << i;
+        }
+        Masks { table }
+    }
+
+    #[inline(always)]
+    fn get(&self, c: u8) -> u64 {
+        self.table[usize::from(c)]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Jaro
+// ---------------------------------------------------------------------------
+
+/// Jaro counts for a pattern of `m <= 64` bytes (masks `pm`) and a text of at
+/// most 64 bytes: (common characters, half-transpositions).
+///
+/// The text is scanned left to right and each text byte takes the lowest
+/// unflagged equal pattern byte inside the window: strsim's greedy order.
+fn jaro_counts_word(pm: &Masks, m: usize, text: &[u8]) -> (usize, usize) {
+    debug_assert!(m <= WORD_BITS && text.len() <= WORD_BITS);
+    let bound = jaro_bound(m, text.len());
+    let mut window = low_bits(bound + 1);
+    let mut p_flag = 0u64;
+    let mut t_flag = 0u64;
+    for (j, &c) in text.iter().enumerate() {
+        let x = pm.get(c) & window & !p_flag;
+        p_flag |= x & x.wrapping_neg();
+        t_flag |= u64::from(x != 0) << j;
+        window = (window << 1) | u64::from(j < bound);
+    }
+    let common = p_flag.count_ones() as usize;
+    let mut half = 0usize;
+    while t_flag != 0 {
+        let j = t_flag.trailing_zeros() as usize;
+        let low = p_flag & p_flag.wrapping_neg();
+        let c = text.get(j).copied().unwrap_or_default();
+        half += usize::from(pm.get(c) & low == 0);
+        t_flag &= t_flag - 1;
+        p_flag ^= low;
+    }
+    (common, half)
+}
+
+/// Jaro counts for a pattern of `m <= 64` bytes and a text of any length.
+///
+/// The text flags do not fit a word, so a second pass replays the flagging
+/// to know which text bytes matched while it pairs them with the pattern's
+/// flags: twice the flagging work, no memory.
+fn jaro_counts_long_text(pm: &Masks, m: usize, text: &[u8]) -> (usize, usize) {
+    let bound = jaro_bound(m, text.len());
+    // Text bytes past the pattern's end plus the window never match.
+    let text = text.get(..m + bound).unwrap_or(text);
+    let mut window = low_bits(bound + 1);
+    let mut p_flag = 0u64;
+    for (j, &c) in text.iter().enumerate() {
+        let x = pm.get(c) & window & !p_flag;
+        p_flag |= x & x.wrapping_neg();
+        window = (window << 1) | u64::from(j < bound);
+    }
+    let common = p_flag.count_ones() as usize;
+    let mut half = 0usize;
+    let mut window = low_bits(bound + 1);
+    let mut replay = 0u64;
+    for (j, &c) in text.iter().enumerate() {
+        let pmc = pm.get(c);
+        let x = pmc & window & !replay;
+        if x != 0 {
+            replay |= x & x.wrapping_neg();
+            let low = p_flag & p_flag.wrapping_neg();
+            half += usize::from(pmc & low == 0);
+            p_flag ^= low;
+        }
+        window = (window << 1) | u64::from(j < bound);
+    }
+    (common, half)
+}
+
+/// Jaro counts for strings longer than 64 bytes: strsim's greedy flagging
+/// over a band, with flag vectors (allocates).
+fn jaro_counts_long(text: &[u8], pattern: &[u8]) -> (usize, usize) {
+    let bound = jaro_bound(pattern.len(), text.len());
+    let mut t_flags = vec![false; text.len()];
+    let mut p_flags = vec![false; pattern.len()];
+    let mut common = 0usize;
+    for (j, (&c, t_flag)) in text.iter().zip(t_flags.iter_mut()).enumerate() {
+        let lo = j.saturating_sub(bound).min(pattern.len());
+        let hi = (j + bound + 1).min(pattern.len());
+        let (Some(band), Some(flags)) = (pattern.get(lo..hi), p_flags.get_mut(lo..hi)) else {
+            continue;
+        };
+        if let Some((_, flag)) = band
+            .iter()
+            .zip(flags.iter_mut())
+            .find(|(p, flag)| **p == c && !**flag)
+        {
+            *flag = true;
+            *t_flag = true;
+            common += 1;
+        }
+    }
+    let matched_pattern = pattern
+        .iter()
+        .zip(&p_flags)
+        .filter(|(_, f)| **f)
+        .map(|(c, _)| c);
+    let matched_text = text.iter().zip(&t_flags).filter(|(_, f)| **f).map(|(c, _)| c);
+    let half = matched_text
+        .zip(matched_pattern)
+        .filter(|(x, y)| x != y)
+        .count();
+    (common, half)
+}
+
+/// Jaro similarity of `a` and `b`, in `[0, 1]` (1 for equal strings).
+///
+/// Two characters match when they are equal and at most
+/// `max(|a|, |b|) / 2 - 1` positions apart; with `c` matches and `t`
+/// half-transpositions the similarity is `(c/|a| + c/|b| + (c - t/2)/c) / 3`.
+/// Two empty strings have similarity 1, an empty and a non-empty one 0.
+///
+/// ```
+/// use omnid::matching::kernels::jaro;
+/// assert!((jaro(b"martha", b"marhta") - 0.944_444).abs() < 1e-6);
+/// assert_eq!(jaro(b"", b""), 1.0);
+/// ```
+pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return jaro_from_counts(n, m, 0, 0);
+    }
+    let (common, half) = if m <= WORD_BITS && n <= WORD_BITS {
+        jaro_counts_word(&Masks::new(b), m, a)
+    } else if m <= WORD_BITS {
+        jaro_counts_long_text(&Masks::new(b), m, a)
+    } else {
+        jaro_counts_long(a, b)
+    };
+    jaro_from_counts(n, m, common, half)
+}
+
+/// Jaro-Winkler similarity of `a` and `b`, in `[0, 1]`.
+///
+/// The [`jaro`] similarity, boosted when above 0.7 by
+/// `0.1 * prefix * (1 - jaro)`, where `prefix` is the length of the common
+/// prefix counted up to 4 bytes. These are the parameters of Splink,
+/// rapidfuzz and strsim.
+///
+/// ```
+/// use omnid::matching::kernels::jaro_winkler;
+/// assert!((jaro_winkler(b"martha", b"marhta") - 0.961_111).abs() < 1e-6);
+/// assert!(jaro_winkler(b"maria garcia", b"maria garcya") > 0.95);
+/// ```
+pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    winkler(jaro(a, b), winkler_prefix(a, b))
+}
+
+// ---------------------------------------------------------------------------
+// Levenshtein and OSA
+// ---------------------------------------------------------------------------
+
+/// Removes the common prefix and suffix: they never change a Levenshtein or
+/// OSA distance, and names often share them.
+fn strip_common_affix<'a, 'b>(a: &'a [u8], b: &'b [u8]) -> (&'a [u8], &'b [u8]) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (a.get(prefix..).unwrap_or_default(), b.get(prefix..).unwrap_or_default());
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (
+        a.get(..a.len() - suffix).unwrap_or_default(),
+        b.get(..b.len() - suffix).unwrap_or_default(),
+    )
+}
+
+/// Orders a pair as (shorter, longer).
+fn shorter_first<'a>(a: &'a [u8], b: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+    if a.len() <= b.len() { (a, b) } else { (b, a) }
+}
+
+/// Myers/Hyyrö Levenshtein for a pattern of `1 <= m <= 64` bytes and a text
+/// of any length. With `max`, gives up (returns `None`) as soon as the
+/// distance cannot end at or below it.
+#[inline(always)]
+fn levenshtein_word(pm: &Masks, m: usize, text: &[u8], max: Option<usize>) -> Option<usize> {
+    debug_assert!((1..=WORD_BITS).contains(&m));
+    let last = 1u64 << (m - 1);
+    let mut vp = u64::MAX;
+    let mut vn = 0u64;
+    let mut dist = m;
+    for (j, &c) in text.iter().enumerate() {
+        let x = pm.get(c);
+        let d0 = (((x & vp).wrapping_add(vp)) ^ vp) | x | vn;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        dist += usize::from(hp & last != 0);
+        dist -= usize::from(hn & last != 0);
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        if let Some(max) = max {
+            // Each remaining text byte lowers the distance by at most one.
+            if dist > max + (text.len() - j - 1) {
+                return None;
+            }
+        }
+    }
+    Some(dist)
+}
+
+/// Block-based Myers/Hyyrö Levenshtein for patterns longer than 64 bytes
+/// (allocates the masks and the column words).
+fn levenshtein_blocks(pattern: &[u8], text: &[u8]) -> usize {
+    let m = pattern.len();
+    let words = m.div_ceil(WORD_BITS);
+    let mut pm = vec![0u64; 256 * words];
+    for (i, &c) in pattern.iter().enumerate() {
+        if let Some(w) = pm.get_mut(usize::from(c) * words + i / WORD_BITS) {
+            *w |= 1u64 << (i % WORD_BITS);
+        }
+    }
+    let last = 1u64 << ((m - 1) % WORD_BITS);
+    let mut vp = vec![u64::MAX; words];
+    let mut vn = vec![0u64; words];
+    let mut dist = m;
+    for &c in text {
+        let row = pm
+            .get(usize::from(c) * words..(usize::from(c) + 1) * words)
+            .unwrap_or_default();
+        // Row 0 of the matrix grows by one per text byte: a horizontal +1 enters the first word.
+        let mut hp_carry = 1u64;
+        let mut hn_carry = 0u64;
+        for (w, ((&pm_j, vp_w), vn_w)) in row.iter().zip(vp.iter_mut()).zip(vn.iter_mut()).enumerate() {
+            let x = pm_j | hn_carry;
+            let d0 = (((x & *vp_w).wrapping_add(*vp_w)) ^ *vp_w) | x | *vn_w;
+            let hp = *vn_w | !(d0 | *vp_w);
+            let hn = d0 & *vp_w;
+            let (hp_in, hn_in) = (hp_carry, hn_carry);
+            if w + 1 < words {
+                hp_carry = hp >> 63;
+                hn_carry = hn >> 63;
+            } else {
+                hp_carry = u64::from(hp & last != 0);
+                hn_carry = u64::from(hn & last != 0);
+            }
+            let hp = (hp << 1) | hp_in;
+            let hn = (hn << 1) | hn_in;
+            *vp_w = hn | !(d0 | hp);
+            *vn_w = hp & d0;
+        }
+        dist += usize::try_from(hp_carry).unwrap_or_default();
+        dist -= usize::try_from(hn_carry).unwrap_or_default();
+    }
+    dist
+}
+
+/// Levenshtein distance after affix stripping, both strings non-empty.
+fn levenshtein_core(a: &[u8], b: &[u8], max: Option<usize>) -> Option<usize> {
+    let (p, t) = shorter_first(a, b);
+    if p.is_empty() {
+        return Some(t.len()).filter(|&d| max.is_none_or(|max| d <= max));
+    }
+    if p.len() <= WORD_BITS {
+        levenshtein_word(&Masks::new(p), p.len(), t, max)
+    } else {
+        Some(levenshtein_blocks(p, t)).filter(|&d| max.is_none_or(|max| d <= max))
+    }
+}
+
+/// Levenshtein distance: the least number of byte insertions, deletions and
+/// substitutions that turn `a` into `b`.
+///
+/// ```
+/// use omnid::matching::kernels::levenshtein;
+/// assert_eq!(levenshtein(b"kitten", b"sitting"), 3);
+/// assert_eq!(levenshtein(b"", b"ana"), 3);
+/// ```
+pub fn levenshtein(a: &[u8], b: &[u8]) -> u32 {
+    let (a, b) = strip_common_affix(a, b);
+    saturate_u32(levenshtein_core(a, b, None).unwrap_or_default())
+}
+
+/// Levenshtein distance if it is at most `max`, else `None`; stops early
+/// (on the length difference, or mid-scan) once the distance must exceed `max`.
+///
+/// ```
+/// use omnid::matching::kernels::levenshtein_bounded;
+/// assert_eq!(levenshtein_bounded(b"garcia", b"garcya", 1), Some(1));
+/// assert_eq!(levenshtein_bounded(b"garcia", b"martinez", 2), None);
+/// ```
+pub fn levenshtein_bounded(a: &[u8], b: &[u8], max: u32) -> Option<u32> {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let (a, b) = strip_common_affix(a, b);
+    levenshtein_core(a, b, Some(max)).map(saturate_u32)
+}
+
+/// Hyyrö's bit-vector OSA for a pattern of `1 <= m <= 64` bytes and a text of
+/// any length.
+#[inline(always)]
+fn osa_word(pm: &Masks, m: usize, text: &[u8]) -> usize {
+    debug_assert!((1..=WORD_BITS).contains(&m));
+    let last = 1u64 << (m - 1);
+    let mut vp = u64::MAX;
+    let mut vn = 0u64;
+    let mut d0 = 0u64;
+    let mut pm_prev = 0u64;
+    let mut dist = m;
+    for &c in text {
+        let x = pm.get(c);
+        // Transpositions: pattern byte i matches text byte j-1 and byte i-1 matches byte j.
+        let tr = (((!d0) & x) << 1) & pm_prev;
+        d0 = (((x & vp).wrapping_add(vp)) ^ vp) | x | vn | tr;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        dist += usize::from(hp & last != 0);
+        dist -= usize::from(hn & last != 0);
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        pm_prev = x;
+    }
+    dist
+}
+
+/// OSA by the classic three-row dynamic programme, for two strings longer
+/// than 64 bytes (allocates the rows).
+fn osa_rows(a: &[u8], b: &[u8]) -> usize {
+    let width = b.len() + 1;
+    let mut before: Vec<usize> = (0..width).collect();
+    let mut prev: Vec<usize> = (0..width).collect();
+    let mut cur: Vec<usize> = vec![0; width];
+    let mut a_prev: Option<u8> = None;
+    for (i, &ca) in a.iter().enumerate() {
+        if let Some(first) = cur.first_mut() {
+            *first = i + 1;
+        }
+        let mut b_prev: Option<u8> = None;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let left = cur.get(j).copied().unwrap_or_default();
+            let up = prev.get(j + 1).copied().unwrap_or_default();
+            let diag = prev.get(j).copied().unwrap_or_default();
+            let mut d = (left + 1).min(up + 1).min(diag + cost);
+            if ca != cb && a_prev == Some(cb) && b_prev == Some(ca) {
+                let swap = j
+                    .checked_sub(1)
+                    .and_then(|k| before.get(k))
+                    .map_or(usize::MAX, |&v| v + 1);
+                d = d.min(swap);
+            }
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = d;
+            }
+            b_prev = Some(cb);
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+        a_prev = Some(ca);
+    }
+    prev.last().copied().unwrap_or_default()
+}
+
+/// Optimal string alignment distance (restricted Damerau-Levenshtein): like
+/// [`levenshtein`], plus the transposition of two adjacent bytes as one edit,
+/// with no byte edited twice.
+///
+/// ```
+/// use omnid::matching::kernels::damerau_osa;
+/// assert_eq!(damerau_osa(b"garcia", b"gracia"), 1);
+/// assert_eq!(damerau_osa(b"ca", b"abc"), 3);
+/// ```
+pub fn damerau_osa(a: &[u8], b: &[u8]) -> u32 {
+    let (a, b) = strip_common_affix(a, b);
+    let (p, t) = shorter_first(a, b);
+    let d = if p.is_empty() {
+        t.len()
+    } else if p.len() <= WORD_BITS {
+        osa_word(&Masks::new(p), p.len(), t)
+    } else {
+        osa_rows(p, t)
+    };
+    saturate_u32(d)
+}
+
+// ---------------------------------------------------------------------------
+// Token Jaccard
+// ---------------------------------------------------------------------------
+
+/// Jaccard similarity of two token lists taken as sets: shared distinct
+/// tokens over all distinct tokens, in `[0, 1]`. Two empty lists give 1, one
+/// empty list 0.
+///
+/// Quadratic in the number of tokens and allocation-free, which suits the
+/// handful of tokens of a name or an address; for long lists use
+/// [`jaccard_sorted`] over sorted token ids.
+///
+/// ```
+/// use omnid::matching::kernels::jaccard_tokens;
+/// let a: [&[u8]; 3] = [b"maria", b"jose", b"garcia"];
+/// let b: [&[u8]; 2] = [b"garcia", b"maria"];
+/// assert!((jaccard_tokens(&a, &b) - 2.0 / 3.0).abs() < 1e-12);
+/// ```
+pub fn jaccard_tokens(a: &[&[u8]], b: &[&[u8]]) -> f64 {
+    fn distinct<'x>(list: &'x [&'x [u8]]) -> impl Iterator<Item = &'x [u8]> + 'x {
+        list.iter()
+            .enumerate()
+            .filter(move |(i, t)| !list.iter().take(*i).any(|u| u == *t))
+            .map(|(_, t)| *t)
+    }
+    let size_a = distinct(a).count();
+    let size_b = distinct(b).count();
+    let shared = distinct(a).filter(|t| b.contains(t)).count();
+    jaccard_from_counts(size_a, size_b, shared)
+}
+
+/// Jaccard similarity of two sorted lists of token ids (duplicates are
+/// counted once), by one merge pass. Same conventions as [`jaccard_tokens`].
+///
+/// ```
+/// use omnid::matching::kernels::jaccard_sorted;
+/// assert_eq!(jaccard_sorted(&[1u32, 4, 9], &[4, 9, 12]), 0.5);
+/// ```
+pub fn jaccard_sorted<T: Ord>(a: &[T], b: &[T]) -> f64 {
+    let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
+    let (mut size_a, mut size_b, mut shared) = (0usize, 0usize, 0usize);
+    let mut last_a: Option<&T> = None;
+    let mut last_b: Option<&T> = None;
+    loop {
+        let order = match (i.peek(), j.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => x.cmp(y),
+        };
+        let take_a = order != Ordering::Greater;
+        let take_b = order != Ordering::Less;
+        let mut new_a = false;
+        if take_a && let Some(x) = i.next() {
+            new_a = last_a != Some(x);
+            size_a += usize::from(new_a);
+            last_a = Some(x);
+        }
+        let mut new_b = false;
+        if take_b && let Some(y) = j.next() {
+            new_b = last_b != Some(y);
+            size_b += usize::from(new_b);
+            last_b = Some(y);
+        }
+        shared += usize::from(take_a && take_b && new_a && new_b);
+    }
+    jaccard_from_counts(size_a, size_b, shared)
+}
+
+fn jaccard_from_counts(size_a: usize, size_b: usize, shared: usize) -> f64 {
+    let union = size_a + size_b - shared;
+    if union == 0 {
+        1.0
+    } else {
+        shared as f64 / union as f64
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One pattern, many strings
+// ---------------------------------------------------------------------------
+
+/// A pattern prepared once for comparison with many strings (one-vs-many),
+/// like rapidfuzz's cached scorers: its bit masks are built in [`new`]
+/// and reused by every comparison.
+///
+/// Every method gives the same result as the free function with the pattern
+/// as the second argument (`CachedPattern::new(p).jaro(s) == jaro(s, p)`).
+///
+/// [`new`]: CachedPattern::new
+///
+/// ```
+/// use omnid::matching::kernels::CachedPattern;
+/// let maria = CachedPattern::new(b"maria garcia");
+/// for other in [&b"maria garcya"[..], b"mario garcia", b"john smith"] {
+///     let score = maria.jaro_winkler(other);
+///     assert!((0.0..=1.0).contains(&score));
+/// }
+/// assert_eq!(maria.levenshtein(b"maria garcya"), 1);
+/// ```
+#[derive(Clone)]
+pub struct CachedPattern {
+    pattern: Vec<u8>,
+    masks: Masks,
+}
+
+impl std::fmt::Debug for CachedPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedPattern")
+            .field("pattern", &String::from_utf8_lossy(&self.pattern))
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachedPattern {
+    /// Prepares `pattern` (any length; the bit-parallel paths serve patterns
+    /// of at most 64 bytes, longer ones fall back to the free functions).
+    pub fn new(pattern: &[u8]) -> Self {
+        CachedPattern {
+            pattern: pattern.to_vec(),
+            masks: Masks::new(pattern),
+        }
+    }
+
+    /// The pattern.
+    pub fn pattern(&self) -> &[u8] {
+        &self.pattern
+    }
+
+    /// Whether the one-word bit-parallel paths serve this pattern.
+    fn fits_word(&self) -> bool {
+        !self.pattern.is_empty() && self.pattern.len() <= WORD_BITS
+    }
+
+    /// Jaro similarity of `text` and the pattern (see [`jaro`]).
+    pub fn jaro(&self, text: &[u8]) -> f64 {
+        let m = self.pattern.len();
+        if !self.fits_word() || text.is_empty() {
+            return jaro(text, &self.pattern);
+        }
+        let (common, half) = if text.len() <= WORD_BITS {
+            jaro_counts_word(&self.masks, m, text)
+        } else {
+            jaro_counts_long_text(&self.masks, m, text)
+        };
+        jaro_from_counts(text.len(), m, common, half)
+    }
+
+    /// Jaro-Winkler similarity of `text` and the pattern (see [`jaro_winkler`]).
+    pub fn jaro_winkler(&self, text: &[u8]) -> f64 {
+        winkler(self.jaro(text), winkler_prefix(text, &self.pattern))
+    }
+
+    /// Levenshtein distance between `text` and the pattern (see [`levenshtein`]).
+    pub fn levenshtein(&self, text: &[u8]) -> u32 {
+        if !self.fits_word() {
+            return levenshtein(text, &self.pattern);
+        }
+        let d = levenshtein_word(&self.masks, self.pattern.len(), text, None);
+        saturate_u32(d.unwrap_or_default())
+    }
+
+    /// Levenshtein distance if at most `max`, else `None` (see [`levenshtein_bounded`]).
+    pub fn levenshtein_bounded(&self, text: &[u8], max: u32) -> Option<u32> {
+        let max_usize = usize::try_from(max).unwrap_or(usize::MAX);
+        if text.len().abs_diff(self.pattern.len()) > max_usize {
+            return None;
+        }
+        if !self.fits_word() {
+            return levenshtein_bounded(text, &self.pattern, max);
+        }
+        levenshtein_word(&self.masks, self.pattern.len(), text, Some(max_usize)).map(saturate_u32)
+    }
+
+    /// OSA distance between `text` and the pattern (see [`damerau_osa`]).
+    pub fn damerau_osa(&self, text: &[u8]) -> u32 {
+        if !self.fits_word() {
+            return damerau_osa(text, &self.pattern);
+        }
+        saturate_u32(osa_word(&self.masks, self.pattern.len(), text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// strsim works on `char`s: map each byte to the char of the same value,
+    /// which keeps equality between symbols exactly.
+    fn latin1(s: &[u8]) -> String {
+        s.iter().map(|&b| char::from(b)).collect()
+    }
+
+    fn oracle_jaro(a: &[u8], b: &[u8]) -> f64 {
+        strsim::generic_jaro(&a.to_vec(), &b.to_vec())
+    }
+
+    fn oracle_jw(a: &[u8], b: &[u8]) -> f64 {
+        strsim::generic_jaro_winkler(&a.to_vec(), &b.to_vec())
+    }
+
+    fn oracle_lev(a: &[u8], b: &[u8]) -> u32 {
+        saturate_u32(strsim::generic_levenshtein(&a.to_vec(), &b.to_vec()))
+    }
+
+    fn oracle_osa(a: &[u8], b: &[u8]) -> u32 {
+        saturate_u32(strsim::osa_distance(&latin1(a), &latin1(b)))
+    }
+
+    #[test]
+    fn jaro_winkler_reference_values() {
+        // Values from the Winkler (1990) paper tables and strsim's docs.
+        let cases: &[(&str, &str, f64, f64)] = &[
+            ("martha", "marhta", 0.944_444_444, 0.961_111_111),
+            ("dwayne", "duane", 0.822_222_222, 0.84),
+            ("dixon", "dicksonx", 0.766_666_667, 0.813_333_333),
+            ("jones", "johnson", 0.790_476_190, 0.832_380_952),
+            ("abcvwxyz", "cabvwxyz", 0.958_333_333, 0.958_333_333),
+            ("cheeseburger", "cheese fries", 0.777_777_778, 0.866_666_667),
+            ("", "", 1.0, 1.0),
+            ("", "ana", 0.0, 0.0),
+            ("a", "a", 1.0, 1.0),
+            ("a", "b", 0.0, 0.0),
+            ("maria", "maria", 1.0, 1.0),
+            ("abc", "xyz", 0.0, 0.0),
+        ];
+        for &(a, b, j, jw) in cases {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            assert!((jaro(a, b) - j).abs() < 1e-8, "jaro({a:?}, {b:?}) = {}", jaro(a, b));
+            assert!((jaro_winkler(a, b) - jw).abs() < 1e-8, "jw({a:?}, {b:?}) = {}", jaro_winkler(a, b));
+            assert!((CachedPattern::new(b).jaro_winkler(a) - jw).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn levenshtein_and_osa_reference_values() {
+        let cases: &[(&str, &str, u32, u32)] = &[
+            ("kitten", "sitting", 3, 3),
+            ("", "", 0, 0),
+            ("", "abc", 3, 3),
+            ("abc", "", 3, 3),
+            ("ab", "ba", 2, 1),
+            ("ca", "abc", 3, 3),
+            ("garcia", "gracia", 2, 1),
+            ("gonzalez", "gonzales", 1, 1),
+            ("jose luis", "luis jose", 8, 8),
+            ("maria", "maria", 0, 0),
+            ("flaw", "lawn", 2, 2),
+            ("saturday", "sunday", 3, 3),
+            ("abcdef", "badcfe", 4, 3),
+        ];
+        for &(a, b, lev, osa) in cases {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            assert_eq!(levenshtein(a, b), lev, "lev({a:?}, {b:?})");
+            assert_eq!(damerau_osa(a, b), osa, "osa({a:?}, {b:?})");
+            assert_eq!(CachedPattern::new(b).levenshtein(a), lev);
+            assert_eq!(CachedPattern::new(b).damerau_osa(a), osa);
+            assert_eq!(levenshtein_bounded(a, b, lev), Some(lev));
+            if lev > 0 {
+                assert_eq!(levenshtein_bounded(a, b, lev - 1), None);
+                assert_eq!(CachedPattern::new(a).levenshtein_bounded(b, lev - 1), None);
+            }
+        }
+    }
+
+    #[test]
+    fn long_strings_take_the_fallback_paths_correctly() {
+        let a: Vec<u8> = b"calle de la princesa 25 3 izquierda 28008 madrid espana, edificio norte".to_vec();
+        let mut b = a.clone();
+        b.swap(5, 6);
+        b.push(b'x');
+        b.remove(40);
+        assert!(a.len() > 64 && b.len() > 64);
+        assert_eq!(levenshtein(&a, &b), oracle_lev(&a, &b));
+        assert_eq!(damerau_osa(&a, &b), oracle_osa(&a, &b));
+        assert!((jaro(&a, &b) - oracle_jaro(&a, &b)).abs() < 1e-12);
+        let long: Vec<u8> = std::iter::repeat_n(b"ab".iter().copied(), 200).flatten().collect();
+        assert_eq!(levenshtein(&long, b"ba"), oracle_lev(&long, b"ba"));
+        assert_eq!(CachedPattern::new(b"ba").levenshtein(&long), 398);
+    }
+
+    #[test]
+    fn jaccard_counts_distinct_tokens() {
+        let a: [&[u8]; 4] = [b"maria", b"jose", b"maria", b"garcia"];
+        let b: [&[u8]; 2] = [b"garcia", b"lopez"];
+        assert!((jaccard_tokens(&a, &b) - 0.25).abs() < 1e-12);
+        assert_eq!(jaccard_tokens(&[], &[]), 1.0);
+        assert_eq!(jaccard_tokens(&a, &[]), 0.0);
+        assert_eq!(jaccard_sorted(&[1, 1, 2, 3], &[1, 3, 3, 4]), 0.5);
+        assert_eq!(jaccard_sorted::<u32>(&[], &[]), 1.0);
+        assert_eq!(jaccard_sorted(&[7u32], &[]), 0.0);
+    }
+
+    /// Short strings over a small alphabet collide often, which exercises
+    /// matches, transpositions and windows far more than uniform bytes.
+    fn small_alphabet(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop::sample::select(b"abcde ".to_vec()), 0..max)
+    }
+
+    fn any_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..max)
+    }
+
+    fn pair() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+        prop_oneof![
+            4 => (small_alphabet(20), small_alphabet(20)),
+            2 => (small_alphabet(90), small_alphabet(90)),
+            1 => (small_alphabet(160), small_alphabet(12)),
+            1 => (any_bytes(80), any_bytes(80)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn jaro_equals_strsim((a, b) in pair()) {
+            prop_assert!((jaro(&a, &b) - oracle_jaro(&a, &b)).abs() < 1e-9);
+            prop_assert!((jaro_winkler(&a, &b) - oracle_jw(&a, &b)).abs() < 1e-9);
+            let cached = CachedPattern::new(&b);
+            prop_assert!((cached.jaro(&a) - oracle_jaro(&a, &b)).abs() < 1e-9);
+            prop_assert!((cached.jaro_winkler(&a) - oracle_jw(&a, &b)).abs() < 1e-9);
+        }
+
+        #[test]
+        fn jaro_is_symmetric((a, b) in pair()) {
+            prop_assert!((jaro(&a, &b) - jaro(&b, &a)).abs() < 1e-12);
+            prop_assert!((jaro_winkler(&a, &b) - jaro_winkler(&b, &a)).abs() < 1e-12);
+        }
+
+        #[test]
+        fn levenshtein_equals_strsim((a, b) in pair()) {
+            let d = oracle_lev(&a, &b);
+            prop_assert_eq!(levenshtein(&a, &b), d);
+            prop_assert_eq!(levenshtein(&b, &a), d);
+            prop_assert_eq!(CachedPattern::new(&b).levenshtein(&a), d);
+            prop_assert_eq!(CachedPattern::new(&a).levenshtein(&b), d);
+        }
+
+        #[test]
+        fn osa_equals_strsim((a, b) in pair()) {
+            let d = oracle_osa(&a, &b);
+            prop_assert_eq!(damerau_osa(&a, &b), d);
+            prop_assert_eq!(damerau_osa(&b, &a), d);
+            prop_assert_eq!(CachedPattern::new(&b).damerau_osa(&a), d);
+        }
+
+        #[test]
+        fn bounded_agrees_with_unbounded((a, b) in pair(), max in 0u32..12) {
+            let d = levenshtein(&a, &b);
+            let expected = (d <= max).then_some(d);
+            prop_assert_eq!(levenshtein_bounded(&a, &b, max), expected);
+            prop_assert_eq!(CachedPattern::new(&a).levenshtein_bounded(&b, max), expected);
+        }
+
+        #[test]
+        fn jaccard_sorted_equals_jaccard_tokens(
+            a in prop::collection::vec(0u8..12, 0..10),
+            b in prop::collection::vec(0u8..12, 0..10),
+        ) {
+            let (mut sa, mut sb) = (a.clone(), b.clone());
+            sa.sort_unstable();
+            sb.sort_unstable();
+            let ta: Vec<[u8; 1]> = a.iter().map(|&x| [x]).collect();
+            let tb: Vec<[u8; 1]> = b.iter().map(|&x| [x]).collect();
+            let ra: Vec<&[u8]> = ta.iter().map(|t| &t[..]).collect();
+            let rb: Vec<&[u8]> = tb.iter().map(|t| &t[..]).collect();
+            let expected = jaccard_tokens(&ra, &rb);
+            prop_assert!((jaccard_sorted(&sa, &sb) - expected).abs() < 1e-12);
+            prop_assert!((jaccard_tokens(&rb, &ra) - expected).abs() < 1e-12);
+        }
+    }
+}
