@@ -42,6 +42,7 @@
 //! the common prefix counted up to 4 bytes (as Splink, rapidfuzz and strsim).
 
 use std::cmp::Ordering;
+use std::ops::{BitAnd, BitOr, BitXor, Not, Shl};
 
 /// The bit-vector algorithms hold a pattern of up to this many bytes in one word.
 const WORD_BITS: usize = 64;
@@ -694,6 +695,504 @@ impl CachedPattern {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Many patterns, many strings
+// ---------------------------------------------------------------------------
+
+/// An unsigned integer used as one lane of a [`Lanes`] group: a pattern of up
+/// to `BITS` bytes held in one lane.
+trait Lane:
+    Copy
+    + Eq
+    + Ord
+    + BitAnd<Output = Self>
+    + BitOr<Output = Self>
+    + BitXor<Output = Self>
+    + Not<Output = Self>
+    + Shl<u32, Output = Self>
+{
+    const BITS: usize;
+    const ZERO: Self;
+    const ONE: Self;
+    const MAX: Self;
+    fn wadd(self, other: Self) -> Self;
+    fn wsub(self, other: Self) -> Self;
+    fn from_bool(b: bool) -> Self;
+    /// `x` truncated to the lane; callers keep `x` in range.
+    fn truncate(x: usize) -> Self;
+    fn widen(self) -> usize;
+}
+
+macro_rules! impl_lane {
+    ($($t:ty),*) => {$(
+        impl Lane for $t {
+            const BITS: usize = <$t>::BITS as usize;
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            const MAX: Self = <$t>::MAX;
+            #[inline(always)]
+            fn wadd(self, other: Self) -> Self {
+                self.wrapping_add(other)
+            }
+            #[inline(always)]
+            fn wsub(self, other: Self) -> Self {
+                self.wrapping_sub(other)
+            }
+            #[inline(always)]
+            fn from_bool(b: bool) -> Self {
+                Self::from(b)
+            }
+            #[inline(always)]
+            fn truncate(x: usize) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn widen(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
+}
+
+impl_lane!(u8, u16, u32, u64);
+
+/// A lane with the `k` lowest bits set (all when `k >= BITS`).
+fn lane_low_bits<T: Lane>(k: usize) -> T {
+    if k >= T::BITS {
+        T::MAX
+    } else {
+        (T::ONE << u32::try_from(k).unwrap_or_default()).wsub(T::ONE)
+    }
+}
+
+/// The longest text a [`Lanes`] group takes: distances and positions must
+/// fit its narrowest lane (`u8`). Longer texts use the one-pair kernels.
+const LANE_TEXT_MAX: usize = u8::MAX as usize;
+
+/// Up to `L` patterns of at most `T::BITS` bytes each, packed side by side:
+/// lane `k` of `pm[c]` holds the masks of pattern `k` for byte `c`. One text
+/// byte then advances all `L` bit-vector automata with a handful of wide
+/// operations, which LLVM turns into SIMD instructions (the lane loops index
+/// several arrays in lockstep for that reason).
+#[derive(Clone)]
+struct Lanes<T: Lane, const L: usize> {
+    pm: Box<[[T; L]; 256]>,
+    lens: [usize; L],
+    /// The bit of each pattern's last byte (0 for an empty or unused lane).
+    last: [T; L],
+    /// Each pattern's first 4 bytes, little-endian, for the Winkler prefix.
+    head: [u32; L],
+    /// Where each lane's pattern sits in the batch.
+    index: [usize; L],
+    used: usize,
+}
+
+/// The first 4 bytes of `s`, little-endian, zero-padded.
+fn head4(s: &[u8]) -> u32 {
+    let mut b = [0u8; 4];
+    for (d, &c) in b.iter_mut().zip(s) {
+        *d = c;
+    }
+    u32::from_le_bytes(b)
+}
+
+/// The Winkler prefix from two heads and the lengths.
+fn winkler_prefix_heads(a: u32, b: u32, len_a: usize, len_b: usize) -> usize {
+    let equal = ((a ^ b).trailing_zeros() / 8) as usize;
+    equal.min(len_a).min(len_b).min(WINKLER_MAX_PREFIX)
+}
+
+#[allow(clippy::needless_range_loop)]
+impl<T: Lane, const L: usize> Lanes<T, L> {
+    fn new() -> Self {
+        Lanes {
+            pm: Box::new([[T::ZERO; L]; 256]),
+            lens: [0; L],
+            last: [T::ZERO; L],
+            head: [0; L],
+            index: [0; L],
+            used: 0,
+        }
+    }
+
+    /// Adds a pattern of at most `T::BITS` bytes; false when the group is full.
+    fn push(&mut self, pattern: &[u8], index: usize) -> bool {
+        let k = self.used;
+        if k >= L || pattern.len() > T::BITS {
+            return false;
+        }
+        for (i, &c) in pattern.iter().enumerate() {
+            let bit = T::ONE << u32::try_from(i).unwrap_or_default();
+            self.pm[usize::from(c)][k] = self.pm[usize::from(c)][k] | bit;
+        }
+        self.lens[k] = pattern.len();
+        if let Some(m) = pattern.len().checked_sub(1) {
+            self.last[k] = T::ONE << u32::try_from(m).unwrap_or_default();
+        }
+        self.head[k] = head4(pattern);
+        self.index[k] = index;
+        self.used += 1;
+        true
+    }
+
+    /// Levenshtein distances of `text` (at most [`LANE_TEXT_MAX`] bytes) to
+    /// every lane's pattern.
+    fn levenshtein(&self, text: &[u8], out: &mut [u32]) {
+        let mut vp = [T::MAX; L];
+        let mut vn = [T::ZERO; L];
+        let mut dist = [T::ZERO; L];
+        for k in 0..L {
+            dist[k] = T::truncate(self.lens[k]);
+        }
+        for &c in text {
+            let x = &self.pm[usize::from(c)];
+            for k in 0..L {
+                let d0 = ((x[k] & vp[k]).wadd(vp[k]) ^ vp[k]) | x[k] | vn[k];
+                let hp = vn[k] | !(d0 | vp[k]);
+                let hn = d0 & vp[k];
+                dist[k] = dist[k]
+                    .wadd(T::from_bool(hp & self.last[k] != T::ZERO))
+                    .wsub(T::from_bool(hn & self.last[k] != T::ZERO));
+                let hp = (hp << 1) | T::ONE;
+                let hn = hn << 1;
+                vp[k] = hn | !(d0 | hp);
+                vn[k] = hp & d0;
+            }
+        }
+        self.scatter(out, |k| {
+            if self.lens[k] == 0 {
+                saturate_u32(text.len())
+            } else {
+                saturate_u32(dist[k].widen())
+            }
+        });
+    }
+
+    /// OSA distances of `text` (at most [`LANE_TEXT_MAX`] bytes) to every
+    /// lane's pattern.
+    fn damerau_osa(&self, text: &[u8], out: &mut [u32]) {
+        let mut vp = [T::MAX; L];
+        let mut vn = [T::ZERO; L];
+        let mut d0 = [T::ZERO; L];
+        let mut pm_prev = [T::ZERO; L];
+        let mut dist = [T::ZERO; L];
+        for k in 0..L {
+            dist[k] = T::truncate(self.lens[k]);
+        }
+        for &c in text {
+            let x = &self.pm[usize::from(c)];
+            for k in 0..L {
+                let tr = (((!d0[k]) & x[k]) << 1) & pm_prev[k];
+                d0[k] = ((x[k] & vp[k]).wadd(vp[k]) ^ vp[k]) | x[k] | vn[k] | tr;
+                let hp = vn[k] | !(d0[k] | vp[k]);
+                let hn = d0[k] & vp[k];
+                dist[k] = dist[k]
+                    .wadd(T::from_bool(hp & self.last[k] != T::ZERO))
+                    .wsub(T::from_bool(hn & self.last[k] != T::ZERO));
+                let hp = (hp << 1) | T::ONE;
+                let hn = hn << 1;
+                vp[k] = hn | !(d0[k] | hp);
+                vn[k] = hp & d0[k];
+                pm_prev[k] = x[k];
+            }
+        }
+        self.scatter(out, |k| {
+            if self.lens[k] == 0 {
+                saturate_u32(text.len())
+            } else {
+                saturate_u32(dist[k].widen())
+            }
+        });
+    }
+
+    /// Jaro (or with `winkler`, Jaro-Winkler) similarities of `text` (at
+    /// most [`LANE_TEXT_MAX`] bytes) and every lane's pattern.
+    ///
+    /// The text flags of one lane would not fit a lane, so a second pass
+    /// replays the flagging to know which text bytes matched while it pairs
+    /// them with the pattern flags of the first pass.
+    fn jaro(&self, text: &[u8], winkler_boost: bool, out: &mut [f64]) {
+        let n = text.len();
+        let mut bound = [T::ZERO; L];
+        let mut start = [T::ZERO; L];
+        let mut reach = 0usize;
+        for k in 0..L {
+            let b = jaro_bound(self.lens[k], n);
+            bound[k] = T::truncate(b);
+            start[k] = lane_low_bits(b + 1);
+            reach = reach.max(self.lens[k] + b);
+        }
+        // Text bytes beyond every pattern's end plus its window never match.
+        let text = text.get(..reach).unwrap_or(text);
+
+        let mut window = start;
+        let mut p_flag = [T::ZERO; L];
+        for (j, &c) in text.iter().enumerate() {
+            let x = &self.pm[usize::from(c)];
+            let j = T::truncate(j);
+            for k in 0..L {
+                let v = x[k] & window[k] & !p_flag[k];
+                p_flag[k] = p_flag[k] | (v & T::ZERO.wsub(v));
+                window[k] = (window[k] << 1) | T::from_bool(j < bound[k]);
+            }
+        }
+
+        let mut window = start;
+        let mut replay = [T::ZERO; L];
+        let mut common = [T::ZERO; L];
+        let mut half = [T::ZERO; L];
+        for (j, &c) in text.iter().enumerate() {
+            let x = &self.pm[usize::from(c)];
+            let j = T::truncate(j);
+            for k in 0..L {
+                let v = x[k] & window[k] & !replay[k];
+                replay[k] = replay[k] | (v & T::ZERO.wsub(v));
+                let hit = T::from_bool(v != T::ZERO);
+                let hit_mask = T::ZERO.wsub(hit);
+                let low = p_flag[k] & T::ZERO.wsub(p_flag[k]);
+                half[k] = half[k].wadd(T::from_bool(x[k] & low == T::ZERO) & hit);
+                p_flag[k] = p_flag[k] ^ (low & hit_mask);
+                common[k] = common[k].wadd(hit);
+                window[k] = (window[k] << 1) | T::from_bool(j < bound[k]);
+            }
+        }
+
+        let text_head = head4(text);
+        self.scatter(out, |k| {
+            let m = self.lens[k];
+            let sim = jaro_from_counts(n, m, common[k].widen(), half[k].widen());
+            if winkler_boost {
+                winkler(sim, winkler_prefix_heads(text_head, self.head[k], n, m))
+            } else {
+                sim
+            }
+        });
+    }
+
+    /// Writes `score(k)` for every used lane at its pattern's place in `out`.
+    fn scatter<S>(&self, out: &mut [S], score: impl Fn(usize) -> S) {
+        for k in 0..self.used.min(L) {
+            if let Some(slot) = out.get_mut(self.index[k]) {
+                *slot = score(k);
+            }
+        }
+    }
+}
+
+/// One lane group of a [`PatternBatch`]; the lane width follows the longest
+/// pattern of the group, so short names get the most lanes.
+#[derive(Clone)]
+enum Group {
+    /// Patterns of at most 8 bytes, 32 lanes.
+    W8(Lanes<u8, 32>),
+    /// Patterns of at most 16 bytes, 16 lanes.
+    W16(Lanes<u16, 16>),
+    /// Patterns of at most 32 bytes, 8 lanes.
+    W32(Lanes<u32, 8>),
+    /// Patterns of at most 64 bytes, 4 lanes.
+    W64(Lanes<u64, 4>),
+}
+
+macro_rules! each_group {
+    ($group:expr, $lanes:ident => $body:expr) => {
+        match $group {
+            Group::W8($lanes) => $body,
+            Group::W16($lanes) => $body,
+            Group::W32($lanes) => $body,
+            Group::W64($lanes) => $body,
+        }
+    };
+}
+
+impl Group {
+    /// An empty group whose lanes fit a pattern of `len <= 64` bytes.
+    fn for_len(len: usize) -> Group {
+        match len {
+            0..=8 => Group::W8(Lanes::new()),
+            9..=16 => Group::W16(Lanes::new()),
+            17..=32 => Group::W32(Lanes::new()),
+            _ => Group::W64(Lanes::new()),
+        }
+    }
+
+    fn push(&mut self, pattern: &[u8], index: usize) -> bool {
+        each_group!(self, lanes => lanes.push(pattern, index))
+    }
+}
+
+/// Many patterns prepared together for comparison with many strings (the
+/// analogue of rapidfuzz's `cdist`): each method scores one text against
+/// every pattern in one pass.
+///
+/// Patterns are sorted by length and packed up to 32 side by side in the
+/// lanes of wide words (8-bit lanes for patterns of up to 8 bytes, 16-bit up
+/// to 16, 32-bit up to 32, 64-bit up to 64), so a text byte advances all of
+/// a group's comparisons with a few SIMD instructions. Patterns longer than
+/// 64 bytes, and texts longer than 255 bytes, are scored with the one-pair
+/// functions. Results equal the one-pair functions' with the text as first
+/// and the pattern as second argument.
+///
+/// The output vector is cleared and refilled, so one vector serves a whole
+/// loop without allocating again.
+///
+/// ```
+/// use omnid::matching::kernels::{PatternBatch, jaro_winkler, levenshtein};
+/// let block = ["maria garcia", "mario garcia", "maria garcya", "john smith"];
+/// let batch = PatternBatch::new(&block);
+/// let mut distances = Vec::new();
+/// let mut similarities = Vec::new();
+/// for text in &block {
+///     batch.levenshtein(text.as_bytes(), &mut distances);
+///     batch.jaro_winkler(text.as_bytes(), &mut similarities);
+///     for (pattern, (d, s)) in block.iter().zip(distances.iter().zip(&similarities)) {
+///         assert_eq!(*d, levenshtein(text.as_bytes(), pattern.as_bytes()));
+///         assert_eq!(*s, jaro_winkler(text.as_bytes(), pattern.as_bytes()));
+///     }
+/// }
+/// ```
+#[derive(Clone)]
+pub struct PatternBatch {
+    groups: Vec<Group>,
+    /// All patterns, concatenated, with their spans, for the one-pair fallbacks.
+    bytes: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+    /// Patterns longer than 64 bytes, by index.
+    long: Vec<usize>,
+}
+
+impl std::fmt::Debug for PatternBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatternBatch")
+            .field("patterns", &self.spans.len())
+            .field("groups", &self.groups.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PatternBatch {
+    /// Prepares `patterns` (any number, any lengths).
+    pub fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Self {
+        let mut bytes = Vec::new();
+        let mut spans = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            let p = p.as_ref();
+            spans.push((bytes.len(), bytes.len() + p.len()));
+            bytes.extend_from_slice(p);
+        }
+        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        order.sort_by_key(|&i| patterns.get(i).map_or(0, |p| p.as_ref().len()));
+        let mut groups: Vec<Group> = Vec::new();
+        let mut long = Vec::new();
+        for i in order {
+            let p = patterns.get(i).map_or(&[][..], |p| p.as_ref());
+            if p.len() > WORD_BITS {
+                long.push(i);
+                continue;
+            }
+            let added = groups.last_mut().is_some_and(|g| g.push(p, i));
+            if !added {
+                let mut g = Group::for_len(p.len());
+                g.push(p, i);
+                groups.push(g);
+            }
+        }
+        PatternBatch { groups, bytes, spans, long }
+    }
+
+    /// The number of patterns.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the batch holds no pattern.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Pattern number `i`.
+    pub fn pattern(&self, i: usize) -> Option<&[u8]> {
+        let &(start, end) = self.spans.get(i)?;
+        self.bytes.get(start..end)
+    }
+
+    /// Scores with a one-pair function the patterns (or with a long text,
+    /// all patterns) that the lane groups do not serve.
+    fn fallback<S>(&self, text: &[u8], out: &mut [S], all: bool, f: impl Fn(&[u8], &[u8]) -> S) {
+        let score = |i: usize, slot: &mut S| {
+            if let Some(p) = self.pattern(i) {
+                *slot = f(text, p);
+            }
+        };
+        if all {
+            for (i, slot) in out.iter_mut().enumerate() {
+                score(i, slot);
+            }
+        } else {
+            for &i in &self.long {
+                if let Some(slot) = out.get_mut(i) {
+                    score(i, slot);
+                }
+            }
+        }
+    }
+
+    /// Levenshtein distances between `text` and every pattern, in pattern
+    /// order, written to `out` (see [`levenshtein`]).
+    pub fn levenshtein(&self, text: &[u8], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(self.len(), 0);
+        let long_text = text.len() > LANE_TEXT_MAX;
+        if !long_text {
+            for g in &self.groups {
+                each_group!(g, lanes => lanes.levenshtein(text, out));
+            }
+        }
+        self.fallback(text, out, long_text, levenshtein);
+    }
+
+    /// OSA distances between `text` and every pattern, in pattern order,
+    /// written to `out` (see [`damerau_osa`]).
+    pub fn damerau_osa(&self, text: &[u8], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(self.len(), 0);
+        let long_text = text.len() > LANE_TEXT_MAX;
+        if !long_text {
+            for g in &self.groups {
+                each_group!(g, lanes => lanes.damerau_osa(text, out));
+            }
+        }
+        self.fallback(text, out, long_text, damerau_osa);
+    }
+
+    /// Jaro similarities of `text` and every pattern, in pattern order,
+    /// written to `out` (see [`jaro`]).
+    pub fn jaro(&self, text: &[u8], out: &mut Vec<f64>) {
+        self.jaro_any(text, false, out);
+    }
+
+    /// Jaro-Winkler similarities of `text` and every pattern, in pattern
+    /// order, written to `out` (see [`jaro_winkler`]).
+    pub fn jaro_winkler(&self, text: &[u8], out: &mut Vec<f64>) {
+        self.jaro_any(text, true, out);
+    }
+
+    fn jaro_any(&self, text: &[u8], winkler_boost: bool, out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(self.len(), 0.0);
+        let long_text = text.len() > LANE_TEXT_MAX;
+        if !long_text {
+            for g in &self.groups {
+                each_group!(g, lanes => lanes.jaro(text, winkler_boost, out));
+            }
+        }
+        if winkler_boost {
+            self.fallback(text, out, long_text, jaro_winkler);
+        } else {
+            self.fallback(text, out, long_text, jaro);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -865,6 +1364,40 @@ mod tests {
             let expected = (d <= max).then_some(d);
             prop_assert_eq!(levenshtein_bounded(&a, &b, max), expected);
             prop_assert_eq!(CachedPattern::new(&a).levenshtein_bounded(&b, max), expected);
+        }
+
+        #[test]
+        fn batch_equals_one_pair_functions(
+            patterns in prop::collection::vec(
+                prop_oneof![
+                    4 => small_alphabet(20),
+                    2 => small_alphabet(70),
+                    1 => any_bytes(40),
+                ],
+                0..40,
+            ),
+            texts in prop::collection::vec(
+                prop_oneof![4 => small_alphabet(24), 1 => small_alphabet(300), 1 => any_bytes(70)],
+                1..6,
+            ),
+        ) {
+            let batch = PatternBatch::new(&patterns);
+            prop_assert_eq!(batch.len(), patterns.len());
+            let (mut lev, mut osa, mut j, mut jw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for t in &texts {
+                batch.levenshtein(t, &mut lev);
+                batch.damerau_osa(t, &mut osa);
+                batch.jaro(t, &mut j);
+                batch.jaro_winkler(t, &mut jw);
+                prop_assert_eq!(lev.len(), patterns.len());
+                for (i, p) in patterns.iter().enumerate() {
+                    prop_assert_eq!(batch.pattern(i), Some(&p[..]));
+                    prop_assert_eq!(lev[i], levenshtein(t, p), "lev {:?} {:?}", t, p);
+                    prop_assert_eq!(osa[i], damerau_osa(t, p), "osa {:?} {:?}", t, p);
+                    prop_assert_eq!(j[i].to_bits(), jaro(t, p).to_bits(), "jaro {:?} {:?}", t, p);
+                    prop_assert_eq!(jw[i].to_bits(), jaro_winkler(t, p).to_bits(), "jw {:?} {:?}", t, p);
+                }
+            }
         }
 
         #[test]
