@@ -23,16 +23,28 @@
 //! matrix, so a pair of strings of `m <= 64` and `n` bytes costs `n` steps of
 //! a dozen word operations. Jaro flags its common characters with bit masks
 //! restricted to the search window, as rapidfuzz does. A pattern's masks live
-//! in a `[u64; 256]` table indexed by byte.
+//! in a table indexed by byte; one-pair calls use the narrowest word that
+//! holds the pattern (`[u8; 256]` for up to 8 bytes ... `[u64; 256]`), since
+//! zeroing the table is most of their set-up cost.
+//!
+//! # Which to use
+//!
+//! Scoring all pairs of a block, use [`PatternBatch`]: on ~13-byte names it
+//! scores several times more pairs per second than [`CachedPattern`] (about
+//! 60M Jaro-Winkler and 180M Levenshtein pairs/s on one core of a 2-core
+//! EPYC, baseline x86-64 build), which in turn beats a one-pair call by
+//! skipping the set-up. For one record against a few candidates, the
+//! one-pair functions are simplest.
 //!
 //! # Allocation
 //!
-//! No function allocates on the heap when one of the two strings (Levenshtein,
-//! OSA) or both strings (Jaro, Jaro-Winkler) are at most 64 bytes long, which
-//! covers names. Longer inputs fall back to a multi-word bit-vector
-//! (Levenshtein), a band of flags (Jaro) or a three-row dynamic programme
-//! (OSA), which allocate once per pair. [`CachedPattern`] and
-//! [`PatternBatch`] allocate when they are built, never per comparison.
+//! No function allocates on the heap when at least one of the two strings is
+//! at most 64 bytes long (after removing the common prefix, and for
+//! Levenshtein and OSA the common suffix), which covers names. Two longer
+//! strings fall back to a multi-word bit-vector (Levenshtein), a band of
+//! flags (Jaro) or a three-row dynamic programme (OSA), which allocate once
+//! per pair. [`CachedPattern`] and [`PatternBatch`] allocate when they are
+//! built, never per comparison (checked by a test with a counting allocator).
 //!
 //! # Conventions
 //!
@@ -351,12 +363,21 @@ fn jaro_and_prefix(a: &[u8], b: &[u8]) -> (f64, usize) {
         a.get(prefix..).unwrap_or_default(),
         b.get(prefix..).unwrap_or_default(),
     );
-    let (common, half) = if t.is_empty() || p.is_empty() {
+    // Greedy flagging finds the same pairs from either side, so the shorter
+    // string can be the pattern: a narrower mask table, and the one-word
+    // paths whenever either string fits a word.
+    let (short, long) = shorter_first(p, t);
+    let (common, half) = if short.is_empty() {
         (0, 0)
-    } else if p.len() <= WORD_BITS && t.len() <= WORD_BITS {
-        with_masks!(p, |pm| jaro_counts_word(pm, bound, t))
-    } else if p.len() <= WORD_BITS {
-        with_masks!(p, |pm| jaro_counts_long_text(pm, p.len(), bound, t))
+    } else if long.len() <= WORD_BITS {
+        with_masks!(short, |pm| jaro_counts_word(pm, bound, long))
+    } else if short.len() <= WORD_BITS {
+        with_masks!(short, |pm| jaro_counts_long_text(
+            pm,
+            short.len(),
+            bound,
+            long
+        ))
     } else {
         jaro_counts_long(t, p, bound)
     };
@@ -433,7 +454,7 @@ fn levenshtein_word(
         vn = !not_hp & d0;
         if let Some(max) = max {
             // Each remaining text byte lowers the distance by at most one.
-            if dist > max + (text.len() - j - 1) {
+            if dist > max.saturating_add(text.len() - j - 1) {
                 return None;
             }
         }
@@ -1474,6 +1495,13 @@ mod tests {
             let cached = CachedPattern::new(&b);
             prop_assert!((cached.jaro(&a) - oracle_jaro(&a, &b)).abs() < 1e-9);
             prop_assert!((cached.jaro_winkler(&a) - oracle_jw(&a, &b)).abs() < 1e-9);
+        }
+
+        #[test]
+        fn jaro_equals_strsim_with_the_arguments_swapped((a, b) in pair()) {
+            prop_assert_eq!(jaro(&b, &a).to_bits(), oracle_jaro(&a, &b).to_bits());
+            let cached = CachedPattern::new(&a);
+            prop_assert_eq!(cached.jaro(&b).to_bits(), oracle_jaro(&a, &b).to_bits());
         }
 
         #[test]
