@@ -28,8 +28,8 @@ pub enum LinkMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainingConfig {
-    /// Random pairs sampled to estimate u (default 2,000,000; fewer when
-    /// there are fewer pairs).
+    /// Random pairs sampled per comparison to estimate u (default 300,000;
+    /// fewer when there are fewer pairs).
     pub u_sample_pairs: u64,
     /// Seed of the sampler (default 42).
     pub seed: u64,
@@ -47,7 +47,7 @@ pub struct TrainingConfig {
 impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
-            u_sample_pairs: 2_000_000,
+            u_sample_pairs: 300_000,
             seed: 42,
             max_iterations: 100,
             tolerance: 1e-6,
@@ -131,7 +131,7 @@ pub struct MatchStats {
     pub skipped_blocks: Vec<SkippedBlock>,
     /// Candidate pairs compared.
     pub comparisons: u64,
-    /// Random pairs sampled for u.
+    /// Random pairs sampled for u, over all comparisons.
     pub u_pairs: u64,
     /// EM sessions.
     pub sessions: Vec<EmSession>,
@@ -447,7 +447,7 @@ impl Matcher {
             for (l, level) in cm.levels.iter_mut().enumerate().skip(1) {
                 level.u = u[c][l];
             }
-            cm.u_exact = exact_agreement(compiled, cols, comps, c).unwrap_or(u[c].get(1).copied().unwrap_or(0.0));
+            cm.u_exact = exact_agreement(cols, comps, c).unwrap_or(u[c].get(1).copied().unwrap_or(0.0));
         }
         let u_table: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.u).collect()).collect();
         let m0: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.m).collect()).collect();
@@ -570,75 +570,88 @@ impl Matcher {
         (model, u_pairs, sessions)
     }
 
-    /// u per comparison and level from seeded random pairs, in parallel and
-    /// independent of the thread count (fixed chunks with their own seeds).
+    /// u per comparison and level, each comparison on its own: pairs of
+    /// records that both have the field, drawn at random with a seed per
+    /// comparison and chunk (so the result does not depend on the thread
+    /// count). When the first level is exact, its u is computed exactly from
+    /// the value counts and the sample only splits the rest.
     fn estimate_u(&self, cols: &Columns, datasets: &[u16], compiled: &[Compiled<'_>]) -> (Vec<Vec<f64>>, u64) {
-        let n = cols.len() as u64;
         let comps = &self.config.comparisons;
-        let zero: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.level_count()]).collect();
-        if n < 2 {
-            return (comps.iter().map(|c| vec![1.0 / c.level_count() as f64; c.level_count()]).collect(), 0);
-        }
-        let possible = n * (n - 1) / 2;
-        let want = self.config.training.u_sample_pairs.min(possible).max(1);
-        const CHUNK: u64 = 65_536;
-        let chunks = want.div_ceil(CHUNK);
         let link_only = self.config.mode == LinkMode::LinkOnly;
         let seed = self.config.training.seed;
-        let counts = (0..chunks)
-            .into_par_iter()
-            .map(|ci| {
-                let mut rng = SplitMix64::new(seed ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                let mut counts = zero.clone();
-                let todo = CHUNK.min(want - ci * CHUNK);
-                let mut done = 0;
-                let mut tries = 0;
-                while done < todo && tries < todo * 20 {
-                    tries += 1;
-                    let a = rng.below(n) as u32;
-                    let b = rng.below(n) as u32;
-                    if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
-                        continue;
-                    }
-                    done += 1;
-                    let pat = pattern(compiled, a, b);
-                    for (c, cnt) in counts.iter_mut().enumerate() {
-                        cnt[level_of(pat, c)] += 1;
-                    }
-                }
-                (counts, done)
-            })
-            .reduce(
-                || (zero.clone(), 0),
-                |(mut x, nx), (y, ny)| {
-                    for (a, b) in x.iter_mut().zip(y) {
-                        for (p, q) in a.iter_mut().zip(b) {
-                            *p += q;
+        let want = self.config.training.u_sample_pairs;
+        const CHUNK: u64 = 16_384;
+        let mut total = 0;
+        let mut u = Vec::with_capacity(comps.len());
+        for (c, (cmp, k)) in comps.iter().zip(compiled).enumerate() {
+            let levels = cmp.level_count();
+            let col = cols.index_of(&cmp.field).map(|i| cols.column(i));
+            let present: Vec<u32> = match col {
+                Some(col) => (0..cols.len() as u32).filter(|&r| !col.of(r).is_empty()).collect(),
+                None => Vec::new(),
+            };
+            let n = present.len() as u64;
+            let exact = exact_agreement(cols, comps, c);
+            let possible = n * n.saturating_sub(1) / 2;
+            let draws = want.min(possible);
+            let chunks = draws.div_ceil(CHUNK);
+            let counts = (0..chunks)
+                .into_par_iter()
+                .map(|ci| {
+                    let mut rng = SplitMix64::new(
+                        seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407) ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    );
+                    let mut cnt = vec![0u64; levels];
+                    let todo = CHUNK.min(draws - ci * CHUNK);
+                    let (mut done, mut tries) = (0, 0);
+                    while done < todo && tries < todo * 20 {
+                        tries += 1;
+                        let a = present[rng.below(n) as usize];
+                        let b = present[rng.below(n) as usize];
+                        if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
+                            continue;
                         }
+                        done += 1;
+                        cnt[k.level(a, b).0 as usize] += 1;
                     }
-                    (x, nx + ny)
-                },
-            );
-        let (counts, sampled) = counts;
-        let u = counts
-            .iter()
-            .map(|cnt| {
-                let non_null: u64 = cnt.iter().skip(1).sum();
-                let mut v = vec![1.0; cnt.len()];
-                for l in 1..cnt.len() {
-                    // Half a pair for levels never seen keeps weights finite.
-                    v[l] = (cnt[l] as f64).max(0.5) / (non_null as f64).max(1.0);
+                    cnt
+                })
+                .reduce(
+                    || vec![0u64; levels],
+                    |mut x, y| {
+                        x.iter_mut().zip(y).for_each(|(p, q)| *p += q);
+                        x
+                    },
+                );
+            let sampled: u64 = counts.iter().sum();
+            total += sampled;
+            let mut v = vec![1.0; levels];
+            match exact {
+                Some(ue) if !link_only => {
+                    // The sample only splits the non-exact mass among the other levels.
+                    let rest: u64 = counts.iter().skip(2).sum();
+                    v[1] = ue;
+                    for l in 2..levels {
+                        v[l] = (1.0 - ue) * (counts[l] as f64).max(0.5) / (rest as f64).max(1.0);
+                    }
                 }
-                v
-            })
-            .collect();
-        (u, sampled)
+                _ => {
+                    let non_null: u64 = counts.iter().skip(1).sum();
+                    for l in 1..levels {
+                        // Half a pair for levels never seen keeps weights finite.
+                        v[l] = (counts[l] as f64).max(0.5) / (non_null as f64).max(1.0);
+                    }
+                }
+            }
+            u.push(v);
+        }
+        (u, total)
     }
 }
 
 /// P(two random records with a value agree exactly), from the value counts,
 /// for comparisons whose first level is exact on the compared field.
-fn exact_agreement(_compiled: &[Compiled<'_>], cols: &Columns, comps: &[Comparison], c: usize) -> Option<f64> {
+fn exact_agreement(cols: &Columns, comps: &[Comparison], c: usize) -> Option<f64> {
     let cmp = &comps[c];
     if !matches!(cmp.levels.first(), Some(super::comparison::Level::Exact { .. })) {
         return None;
