@@ -51,21 +51,32 @@ pub fn normalize_device_id(raw: &str) -> Result<String, Rejection> {
     if is_canonical_uuid(raw) {
         return check_hex_id(raw.to_owned());
     }
+    // Plain hex ids skip the opaque-id cleaning; quoted or spaced ones go through it.
+    if let Some(id) = hex_id(trim_value(raw)) {
+        return id;
+    }
     let cleaned = clean_opaque(raw)?;
-    let s = cleaned.as_ref();
-    let inner = strip_uuid_wrapping(s);
-    if let Some(id) = parse_uuid(inner.as_bytes()) {
-        return check_hex_id(id);
+    match hex_id(&cleaned) {
+        Some(id) => id,
+        None => Ok(cleaned.into_owned()),
     }
-    if s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let id = s.to_ascii_lowercase();
-        if id == SHARED_ANDROID_ID {
-            return Err(Rejection::new(RejectReason::Placeholder)
-                .with_detail("9774d56d682e549c is an Android id shared by many devices"));
-        }
-        return check_hex_id(id);
+}
+
+/// Reads a UUID-like or Android id, if `s` is one.
+fn hex_id(s: &str) -> Option<Result<String, Rejection>> {
+    if let Some(id) = parse_uuid(strip_uuid_wrapping(s).as_bytes()) {
+        return Some(check_hex_id(id));
     }
-    Ok(cleaned.into_owned())
+    if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let id = s.to_ascii_lowercase();
+    Some(if id == SHARED_ANDROID_ID {
+        Err(Rejection::new(RejectReason::Placeholder)
+            .with_detail("9774d56d682e549c is an Android id shared by many devices"))
+    } else {
+        check_hex_id(id)
+    })
 }
 
 /// Normalizes an opaque identifier: a CRM id, app user id, cookie, loyalty
@@ -251,103 +262,140 @@ pub(crate) fn trim_value(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c.is_control() || is_invisible(c))
 }
 
+/// Words and marks that stand for a missing value, lower case.
+const MARKERS: &[&str] = &[
+    "-",
+    "--",
+    "---",
+    ".",
+    "..",
+    "...",
+    "_",
+    "?",
+    "??",
+    "???",
+    "*",
+    "#",
+    "0",
+    "-1",
+    "n/a",
+    "n.a",
+    "n.a.",
+    "na",
+    "#n/a",
+    "n/d",
+    "n.d.",
+    "nd",
+    "s/d",
+    "s.d.",
+    "sd",
+    "none",
+    "null",
+    "(null)",
+    "<null>",
+    "nil",
+    "nan",
+    "undefined",
+    "unknown",
+    "desconocido",
+    "desconocida",
+    "no",
+    "no tiene",
+    "notiene",
+    "no aplica",
+    "no disponible",
+    "no informado",
+    "no consta",
+    "sin dato",
+    "sin datos",
+    "sindato",
+    "sin información",
+    "sin informacion",
+    "sin especificar",
+    "sin email",
+    "sin correo",
+    "sin mail",
+    "no email",
+    "no mail",
+    "no correo",
+    "no tiene correo",
+    "no tiene email",
+    "ninguno",
+    "ninguna",
+    "nada",
+    "vacío",
+    "vacio",
+    "pendiente",
+    "not available",
+    "missing",
+    "empty",
+    "blank",
+];
+
 /// Whether `s` (already trimmed) is a word or mark that stands for a missing
 /// value in English or Spanish data: `n/a`, `null`, `-`, `sin dato`,
 /// `no tiene`, `desconocido`... Case and runs of white space do not matter.
 pub(crate) fn is_missing_marker(s: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "-",
-        "--",
-        "---",
-        ".",
-        "..",
-        "...",
-        "_",
-        "?",
-        "??",
-        "???",
-        "*",
-        "#",
-        "0",
-        "-1",
-        "n/a",
-        "n.a",
-        "n.a.",
-        "na",
-        "#n/a",
-        "n/d",
-        "n.d.",
-        "nd",
-        "s/d",
-        "s.d.",
-        "sd",
-        "none",
-        "null",
-        "(null)",
-        "<null>",
-        "nil",
-        "nan",
-        "undefined",
-        "unknown",
-        "desconocido",
-        "desconocida",
-        "no",
-        "no tiene",
-        "notiene",
-        "no aplica",
-        "no disponible",
-        "no informado",
-        "no consta",
-        "sin dato",
-        "sin datos",
-        "sindato",
-        "sin información",
-        "sin informacion",
-        "sin especificar",
-        "sin email",
-        "sin correo",
-        "sin mail",
-        "no email",
-        "no mail",
-        "no correo",
-        "no tiene correo",
-        "no tiene email",
-        "ninguno",
-        "ninguna",
-        "nada",
-        "vacío",
-        "vacio",
-        "pendiente",
-        "not available",
-        "missing",
-        "empty",
-        "blank",
-    ];
-    const CAP: usize = 24;
+    // The longest marker, `sin información`, has 16 bytes.
+    const CAP: usize = 16;
+    // Most real values fail on their first byte, before any folding.
+    let first = s.as_bytes().first().map(u8::to_ascii_lowercase);
+    if !matches!(
+        first,
+        Some(
+            b'-' | b'.'
+                | b'_'
+                | b'?'
+                | b'*'
+                | b'#'
+                | b'0'
+                | b'('
+                | b'<'
+                | b'b'
+                | b'd'
+                | b'e'
+                | b'm'
+                | b'n'
+                | b'p'
+                | b's'
+                | b'u'
+                | b'v'
+        )
+    ) {
+        return false;
+    }
     let mut buf = [0u8; CAP];
     let mut len = 0;
+    let mut push = |b: u8| match buf.get_mut(len) {
+        Some(slot) => {
+            *slot = b;
+            len += 1;
+            true
+        }
+        None => false,
+    };
     let mut pending_space = false;
     for c in s.chars() {
         if c.is_whitespace() {
-            pending_space = len > 0;
+            pending_space = true;
             continue;
         }
-        if pending_space {
-            match buf.get_mut(len) {
-                Some(slot) => *slot = b' ',
-                None => return false,
+        if pending_space && !push(b' ') {
+            return false;
+        }
+        pending_space = false;
+        if c.is_ascii() {
+            if !push((c as u8).to_ascii_lowercase()) {
+                return false;
             }
-            len += 1;
-            pending_space = false;
+            continue;
         }
         for lower in c.to_lowercase() {
             let mut utf8 = [0u8; 4];
             for &b in lower.encode_utf8(&mut utf8).as_bytes() {
-                match buf.get_mut(len) {
-                    Some(slot) => *slot = b,
-                    None => return false,
+                if !push(b) {
+                    return false;
                 }
-                len += 1;
             }
         }
     }
@@ -531,6 +579,15 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(reason(normalize_opaque_id(raw)), *want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn every_marker_is_recognized_in_any_case() {
+        for m in MARKERS {
+            assert!(is_missing_marker(m), "{m}");
+            assert!(is_missing_marker(&m.to_uppercase()), "{m}");
+            assert!(is_missing_marker(&m.replace(' ', "  \t")), "{m}");
         }
     }
 

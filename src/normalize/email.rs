@@ -14,8 +14,6 @@
 //! letters (or an `xn--` IDN top-level domain). Quoted local parts, IP
 //! literals and white space inside are rejected as [`RejectReason::Syntax`].
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -34,7 +32,7 @@ const MAX_DOMAIN_HOPS: usize = 8;
 /// Provider rules for the matching key ([`Email::match_key`]).
 ///
 /// Domains here are compared with the canonical (lower-case, ASCII/punycode)
-/// domain, ASCII-case-insensitively. Alias and typo targets should be
+/// domain, ASCII-case-insensitively and without trimming. Alias and typo targets should be
 /// canonical domains that are not themselves mapped further; chains are
 /// followed for at most 8 hops.
 ///
@@ -214,18 +212,29 @@ impl Email {
 pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<Email, Rejection> {
     let cleaned = strip_invisible(raw);
     let s = unwrap_address(&cleaned);
+    normalize_unwrapped(s, rules).map_err(|r| {
+        // Checked only on failure: an accepted address always has letters.
+        if r.reason == RejectReason::Syntax && !has_alphanumeric(s) {
+            RejectReason::Empty.into()
+        } else {
+            r
+        }
+    })
+}
+
+fn has_alphanumeric(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_alphanumeric())
+        || (!s.is_ascii() && s.chars().any(char::is_alphanumeric))
+}
+
+fn normalize_unwrapped(s: &str, rules: &EmailRules) -> Result<Email, Rejection> {
     let Some((local_raw, domain_raw)) = s.rsplit_once('@') else {
         return Err(if is_missing_marker(s) {
             RejectReason::Placeholder.into()
-        } else if !s.chars().any(char::is_alphanumeric) {
-            RejectReason::Empty.into()
         } else {
             Rejection::new(RejectReason::Syntax).with_detail("no @")
         });
     };
-    if !s.chars().any(char::is_alphanumeric) {
-        return Err(RejectReason::Empty.into());
-    }
     if local_raw.contains('@') {
         return Err(Rejection::new(RejectReason::Syntax)
             .with_detail("more than one @ (a list of addresses?)"));
@@ -244,19 +253,7 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<Email, Rejection
         address.get(local_len + 1..).unwrap_or_default(),
     );
     check_placeholder(local, domain, rules)?;
-
-    let key_domain = key_domain(domain, rules);
-    let key_local = key_local(local, key_domain, rules);
-    let match_key = if key_local == local && key_domain == domain {
-        address.clone()
-    } else {
-        check_placeholder(&key_local, key_domain, rules)?;
-        let mut key = String::with_capacity(key_local.len() + 1 + key_domain.len());
-        key.push_str(&key_local);
-        key.push('@');
-        key.push_str(key_domain);
-        key
-    };
+    let match_key = match_key(local, domain, rules)?.unwrap_or_else(|| address.clone());
     Ok(Email {
         display: s.to_owned(),
         address,
@@ -268,6 +265,12 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<Email, Rejection
 /// `"Ana" <mailto:ana@x.com>;` becomes `ana@x.com`.
 fn unwrap_address(raw: &str) -> &str {
     let mut s = trim_value(raw);
+    // A bare address starts with a letter or digit and ends with a TLD letter.
+    let bare = s.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
+        && s.as_bytes().last().is_some_and(u8::is_ascii_alphabetic);
+    if bare && !has_mailto(s) {
+        return s;
+    }
     loop {
         let before = s.len();
         // `Ana García <ana@x.com>`: the address is in the last angle brackets.
@@ -282,9 +285,7 @@ fn unwrap_address(raw: &str) -> &str {
         {
             s = trim_value(addr);
         }
-        if let Some(prefix) = s.get(..7)
-            && prefix.eq_ignore_ascii_case("mailto:")
-        {
+        if has_mailto(s) {
             let rest = s.get(7..).unwrap_or_default();
             // In a mailto URL `?` starts the headers (`?subject=…`).
             s = trim_value(rest.split_once('?').map_or(rest, |(addr, _)| addr));
@@ -301,43 +302,68 @@ fn unwrap_address(raw: &str) -> &str {
     }
 }
 
-/// Whether an ASCII byte may appear in a dot-atom local part besides `.`.
+fn has_mailto(s: &str) -> bool {
+    s.get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("mailto:"))
+}
+
+/// ASCII bytes allowed in a dot-atom local part besides `.` (RFC 5322 `atext`).
+const ATEXT: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let extra = b"!#$%&'*+-/=?^_`{|}~";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    ATEXT.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Appends the canonical local part: lower case, NFC for non-ASCII.
 fn push_local(out: &mut String, local: &str) -> Result<(), Rejection> {
     let syntax = |detail: &str| Err(Rejection::new(RejectReason::Syntax).with_detail(detail));
-    let start = out.len();
+    let not_allowed = "a character that is not allowed before the @";
     if local.is_empty() {
         return syntax("nothing before the @");
     }
     if local.starts_with('"') {
         return syntax("quoted local parts are not accepted");
     }
+    let start = out.len();
     if local.is_ascii() {
         if !local.bytes().all(|b| b == b'.' || is_atext(b)) {
-            return syntax("a character that is not allowed before the @");
+            return syntax(not_allowed);
         }
-        out.extend(local.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(local);
+        if let Some(pushed) = out.get_mut(start..) {
+            pushed.make_ascii_lowercase();
+        }
     } else {
         out.extend(local.chars().flat_map(char::to_lowercase).nfc());
-        let ok = out.get(start..).is_some_and(|l| {
-            l.chars().all(|c| {
-                if c.is_ascii() {
-                    c == '.' || is_atext(c as u8)
-                } else {
-                    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
-                }
+        let allowed = out.get(start..).is_some_and(|l| {
+            l.chars().all(|c| match u8::try_from(c) {
+                Ok(b) if b.is_ascii() => b == b'.' || is_atext(b),
+                _ => c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c),
             })
         });
-        if !ok {
-            return syntax("a character that is not allowed before the @");
+        if !allowed {
+            return syntax(not_allowed);
         }
     }
-    let canonical = out.get(start..).unwrap_or_default();
-    if canonical.starts_with('.') || canonical.ends_with('.') || canonical.contains("..") {
+    let canonical = out.get(start..).unwrap_or_default().as_bytes();
+    let bad_dots = canonical.first() == Some(&b'.')
+        || canonical.last() == Some(&b'.')
+        || canonical.windows(2).any(|w| w == b"..");
+    if bad_dots {
         return syntax("dots at the start, the end or doubled before the @");
     }
     if canonical.len() > MAX_LOCAL_LEN {
@@ -354,22 +380,26 @@ fn push_domain(out: &mut String, domain: &str) -> Result<(), Rejection> {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     if plain_ascii {
-        out.extend(domain.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    }
-    // `xn--` labels are checked by decoding them, which the fast path does not do.
-    let needs_idna = !plain_ascii || out.get(start..).is_some_and(|d| d.contains("xn--"));
-    if needs_idna {
+        out.push_str(domain);
+        if let Some(pushed) = out.get_mut(start..) {
+            pushed.make_ascii_lowercase();
+        }
+        // `xn--` labels are checked by decoding them, which this path does not do.
+        if !check_domain(out.get(start..).unwrap_or_default())? {
+            return Ok(());
+        }
         out.truncate(start);
-        let ascii = idna::domain_to_ascii_strict(domain).map_err(|_| {
-            Rejection::new(RejectReason::Syntax).with_detail("the domain is not a valid host name")
-        })?;
-        out.push_str(&ascii);
     }
-    check_domain(out.get(start..).unwrap_or_default())
+    let ascii = idna::domain_to_ascii_strict(domain).map_err(|_| {
+        Rejection::new(RejectReason::Syntax).with_detail("the domain is not a valid host name")
+    })?;
+    out.push_str(&ascii);
+    check_domain(&ascii).map(|_| ())
 }
 
 /// Checks a lower-case ASCII domain: labels, lengths and a letters-only TLD.
-fn check_domain(domain: &str) -> Result<(), Rejection> {
+/// Tells whether a label is IDNA-encoded (`xn--`).
+fn check_domain(domain: &str) -> Result<bool, Rejection> {
     let syntax = |detail: &str| Err(Rejection::new(RejectReason::Syntax).with_detail(detail));
     if domain.is_empty() {
         return syntax("nothing after the @");
@@ -379,118 +409,119 @@ fn check_domain(domain: &str) -> Result<(), Rejection> {
             .with_detail(format!("a domain longer than {MAX_DOMAIN_LEN} bytes")));
     }
     let mut labels = 0;
-    let mut last = "";
-    for label in domain.split('.') {
-        let b = label.as_bytes();
-        let valid = (1..=63).contains(&b.len())
-            && b.iter()
+    let mut idna = false;
+    let mut last: &[u8] = &[];
+    for label in domain.as_bytes().split(|&b| b == b'.') {
+        let encoded = label.starts_with(b"xn--");
+        let valid = (1..=63).contains(&label.len())
+            && label
+                .iter()
                 .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-            && b.first() != Some(&b'-')
-            && b.last() != Some(&b'-')
+            && label.first() != Some(&b'-')
+            && label.last() != Some(&b'-')
             // IDNA reserves `??--` for encodings such as `xn--`.
-            && (b.get(2..4) != Some(b"--") || b.starts_with(b"xn--"));
+            && (encoded || label.get(2..4) != Some(b"--"));
         if !valid {
             return syntax("a domain label is empty, too long or has characters not allowed");
         }
+        idna |= encoded;
         labels += 1;
         last = label;
     }
     if labels < 2 {
         return syntax("the domain has no dot");
     }
-    let tld_ok = (last.len() >= 2 && last.bytes().all(|c| c.is_ascii_lowercase()))
-        || (last.starts_with("xn--") && last.len() > 4);
+    let tld_ok = (last.len() >= 2 && last.iter().all(u8::is_ascii_lowercase))
+        || (last.starts_with(b"xn--") && last.len() > 4);
     if !tld_ok {
         return syntax("the top-level domain is not letters");
     }
-    Ok(())
+    Ok(idna)
 }
 
-/// Domains that only appear in made-up addresses. Subdomains count too.
-const PLACEHOLDER_DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "example.es",
-    "example.mx",
-    "ejemplo.com",
-    "ejemplo.es",
-    "test.com",
-    "test.es",
-    "prueba.com",
-    "prueba.es",
-    "domain.com",
-    "dominio.com",
-    "noemail.com",
-    "nomail.com",
-    "sinemail.com",
-    "sincorreo.com",
-    "sinmail.com",
-    "nocorreo.com",
-    "notiene.com",
-];
-
-/// Top-level domains reserved by RFC 2606 and RFC 6762: no mailbox lives there.
-const RESERVED_TLDS: &[&str] = &["test", "example", "invalid", "localhost", "local"];
+/// Domains that only appear in made-up addresses (checked on the last two
+/// labels, so subdomains count too), and the top-level domains reserved by
+/// RFC 2606 and RFC 6762, where no mailbox lives.
+fn is_placeholder_domain(domain: &str) -> bool {
+    let (rest, tld) = domain.rsplit_once('.').unwrap_or(("", domain));
+    let sld = rest.rsplit_once('.').map_or(rest, |(_, sld)| sld);
+    let registered = domain
+        .len()
+        .checked_sub(sld.len() + tld.len() + 1)
+        .and_then(|start| domain.get(start..));
+    let made_up = registered.is_some_and(|d| {
+        matches!(
+            d,
+            "example.com"
+                | "example.org"
+                | "example.net"
+                | "example.es"
+                | "example.mx"
+                | "ejemplo.com"
+                | "ejemplo.es"
+                | "test.com"
+                | "test.es"
+                | "prueba.com"
+                | "prueba.es"
+                | "domain.com"
+                | "dominio.com"
+                | "noemail.com"
+                | "nomail.com"
+                | "sinemail.com"
+                | "sincorreo.com"
+                | "sinmail.com"
+                | "nocorreo.com"
+                | "notiene.com"
+        )
+    });
+    made_up || matches!(tld, "test" | "example" | "invalid" | "localhost" | "local")
+}
 
 /// Local parts that stand for "no email", with `.`, `-` and `_` removed.
-const PLACEHOLDER_LOCALS: &[&str] = &[
-    "noemail",
-    "nomail",
-    "noreply",
-    "donotreply",
-    "sinemail",
-    "sinmail",
-    "sincorreo",
-    "nocorreo",
-    "notiene",
-    "notengo",
-    "notienecorreo",
-    "notieneemail",
-    "notienemail",
-    "ninguno",
-    "ninguna",
-    "none",
-    "null",
-    "nulo",
-    "na",
-    "nd",
-    "sd",
-    "nobody",
-    "noname",
-    "sindato",
-    "sindatos",
-    "desconocido",
-    "unknown",
-    "noaplica",
-    "invalid",
-    "invalido",
-    "fake",
-    "falso",
-    "test",
-    "prueba",
-    "asdf",
+const PLACEHOLDER_LOCALS: &[&[u8]] = &[
+    b"noemail",
+    b"nomail",
+    b"sinemail",
+    b"sinmail",
+    b"sincorreo",
+    b"nocorreo",
+    b"notiene",
+    b"notengo",
+    b"notienecorreo",
+    b"notieneemail",
+    b"notienemail",
+    b"ninguno",
+    b"ninguna",
+    b"none",
+    b"null",
+    b"nulo",
+    b"na",
+    b"nd",
+    b"sd",
+    b"nobody",
+    b"noname",
+    b"sindato",
+    b"sindatos",
+    b"desconocido",
+    b"unknown",
+    b"noaplica",
+    b"invalid",
+    b"invalido",
+    b"fake",
+    b"falso",
+    b"test",
+    b"prueba",
+    b"asdf",
 ];
 
-/// Words that, as both the local part and the domain name, make an address up:
-/// `correo@correo.com`, `email@email.com`.
-const GENERIC_WORDS: &[&str] = &[
-    "email", "correo", "mail", "test", "prueba", "cliente", "usuario", "user", "nombre", "ejemplo",
-    "example", "abc", "asd", "asdf", "qwerty", "xxx",
-];
-
-fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<(), Rejection> {
-    let placeholder =
-        |detail: &str| Err(Rejection::new(RejectReason::Placeholder).with_detail(detail));
-    let tld = domain.rsplit('.').next().unwrap_or_default();
-    if RESERVED_TLDS.contains(&tld) {
-        return placeholder("a reserved top-level domain");
-    }
-    if PLACEHOLDER_DOMAINS
-        .iter()
-        .any(|d| is_domain_or_subdomain(domain, d))
-    {
-        return placeholder("a domain for made-up addresses");
+/// Whether a local part, with `.`, `-` and `_` removed, means "no email".
+fn is_placeholder_local(local: &str) -> bool {
+    // Every placeholder starts with one of these letters: most names stop here.
+    if !matches!(
+        local.as_bytes().first(),
+        Some(b'a' | b'd' | b'f' | b'i' | b'n' | b'p' | b's' | b't' | b'u')
+    ) {
+        return false;
     }
     let mut buf = [0u8; MAX_LOCAL_LEN];
     let mut len = 0;
@@ -501,14 +532,46 @@ fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<()
         }
     }
     let folded = buf.get(..len).unwrap_or_default();
-    if PLACEHOLDER_LOCALS.iter().any(|p| p.as_bytes() == folded)
+    PLACEHOLDER_LOCALS.contains(&folded)
         || folded.starts_with(b"noreply")
         || folded.starts_with(b"donotreply")
-    {
+}
+
+/// Words that, as both the local part and the domain name, make an address up:
+/// `correo@correo.com`, `email@email.com`.
+fn is_generic_word(word: &str) -> bool {
+    matches!(
+        word,
+        "email"
+            | "correo"
+            | "mail"
+            | "test"
+            | "prueba"
+            | "cliente"
+            | "usuario"
+            | "user"
+            | "nombre"
+            | "ejemplo"
+            | "example"
+            | "abc"
+            | "asd"
+            | "asdf"
+            | "qwerty"
+            | "xxx"
+    )
+}
+
+fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<(), Rejection> {
+    let placeholder =
+        |detail: &str| Err(Rejection::new(RejectReason::Placeholder).with_detail(detail));
+    if is_placeholder_domain(domain) {
+        return placeholder("a domain for made-up addresses");
+    }
+    if is_placeholder_local(local) {
         return placeholder("a local part that means no email");
     }
-    let first_label = domain.split('.').next().unwrap_or_default();
-    if local == first_label && (local.len() <= 2 || GENERIC_WORDS.contains(&local)) {
+    let first_label = domain.split_once('.').map_or(domain, |(label, _)| label);
+    if local == first_label && (local.len() <= 2 || is_generic_word(local)) {
         return placeholder("a made-up address");
     }
     let mut bytes = local.bytes();
@@ -517,7 +580,6 @@ fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<()
             .with_detail("the local part is one character repeated"));
     }
     for entry in &rules.extra_placeholders {
-        let entry = entry.trim();
         let hit = if let Some(d) = entry.strip_prefix('@') {
             d.eq_ignore_ascii_case(domain)
         } else if let Some((l, d)) = entry.rsplit_once('@') {
@@ -532,50 +594,66 @@ fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<()
     Ok(())
 }
 
-fn is_domain_or_subdomain(domain: &str, base: &str) -> bool {
-    domain
-        .strip_suffix(base)
-        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+/// `eq_ignore_ascii_case` that first compares lengths and first bytes: rule
+/// lists are scanned for every address, and most entries differ there.
+fn same_domain(rule: &str, domain: &str) -> bool {
+    rule.len() == domain.len()
+        && rule.as_bytes().first().map(u8::to_ascii_lowercase)
+            == domain.as_bytes().first().map(u8::to_ascii_lowercase)
+        && rule.eq_ignore_ascii_case(domain)
 }
 
 fn in_list(list: &[String], domain: &str) -> bool {
-    list.iter().any(|d| d.trim().eq_ignore_ascii_case(domain))
+    list.iter().any(|d| same_domain(d, domain))
 }
 
-/// Follows typo fixes and aliases from the canonical domain.
-fn key_domain<'a>(domain: &'a str, rules: &'a EmailRules) -> &'a str {
-    let mut current = domain;
+fn lookup<'a>(pairs: &'a [(String, String)], domain: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(from, _)| same_domain(from, domain))
+        .map(|(_, to)| to.as_str())
+}
+
+/// The matching key of a canonical address, or `None` when it is the address itself.
+fn match_key(local: &str, domain: &str, rules: &EmailRules) -> Result<Option<String>, Rejection> {
+    let mut key_domain = domain;
     for _ in 0..MAX_DOMAIN_HOPS {
-        let next = rules
-            .domain_typos
-            .iter()
-            .chain(&rules.domain_aliases)
-            .find(|(from, _)| from.trim().eq_ignore_ascii_case(current))
-            .map(|(_, to)| to.trim());
+        let next = lookup(&rules.domain_typos, key_domain)
+            .or_else(|| lookup(&rules.domain_aliases, key_domain));
         match next {
-            Some(to) if !to.eq_ignore_ascii_case(current) => current = to,
+            Some(to) if !to.eq_ignore_ascii_case(key_domain) => key_domain = to,
             _ => break,
         }
     }
-    current
-}
-
-/// Applies the `+tag` and dot rules of the key domain to a canonical local part.
-fn key_local<'a>(local: &'a str, key_domain: &str, rules: &EmailRules) -> Cow<'a, str> {
-    let mut key = local;
+    let mut name = local;
     if rules.remove_plus_tag_everywhere || in_list(&rules.remove_plus_tag_domains, key_domain) {
         // `+tag` alone is a name, not a tag; `ana.+x` leaves `ana`.
-        if let Some((name, _)) = key.split_once('+')
-            && !name.is_empty()
+        if let Some((before, _)) = local.split_once('+')
+            && !before.is_empty()
         {
-            key = name.trim_end_matches('.');
+            name = before.trim_end_matches('.');
         }
     }
-    if in_list(&rules.remove_dots_domains, key_domain) && key.contains('.') {
-        Cow::Owned(key.replace('.', ""))
-    } else {
-        Cow::Borrowed(key)
+    let remove_dots = in_list(&rules.remove_dots_domains, key_domain) && name.contains('.');
+    if !remove_dots && name.len() == local.len() && key_domain == domain {
+        return Ok(None);
     }
+    let mut key = String::with_capacity(name.len() + 1 + key_domain.len());
+    if remove_dots {
+        name.split('.').for_each(|part| key.push_str(part));
+    } else {
+        key.push_str(name);
+    }
+    let key_local_len = key.len();
+    key.push('@');
+    key.push_str(key_domain);
+    // Rule targets may be written in capitals.
+    if let Some(pushed) = key.get_mut(key_local_len..) {
+        pushed.make_ascii_lowercase();
+    }
+    let (key_local, key_domain) = key.split_at(key_local_len);
+    check_placeholder(key_local, key_domain.get(1..).unwrap_or_default(), rules)?;
+    Ok(Some(key))
 }
 
 #[cfg(test)]
@@ -899,7 +977,7 @@ mod tests {
     fn rules_are_configurable() {
         let rules = EmailRules {
             remove_plus_tag_everywhere: true,
-            domain_aliases: vec![("empresa.es".into(), "empresa.com".into())],
+            domain_aliases: vec![("empresa.es".into(), "Empresa.COM".into())],
             extra_placeholders: vec![
                 "cliente".into(),
                 "sin@empresa.com".into(),
@@ -950,6 +1028,20 @@ mod tests {
         let back: EmailRules =
             serde_json::from_str(&serde_json::to_string(&rules).expect("ser")).expect("de");
         assert_eq!(back, rules);
+    }
+
+    #[test]
+    fn every_placeholder_local_is_caught_with_separators() {
+        for local in PLACEHOLDER_LOCALS {
+            let local = std::str::from_utf8(local).expect("ascii");
+            assert!(is_placeholder_local(local), "{local}");
+            let dotted = format!("{}.{}", &local[..1], &local[1..]);
+            assert_eq!(
+                norm(&format!("{dotted}@gmail.com")).map_err(|r| r.reason),
+                Err(RejectReason::Placeholder),
+                "{dotted}"
+            );
+        }
     }
 
     #[test]
