@@ -464,20 +464,17 @@ fn percent_decode(seg: &str) -> Result<Cow<'_, str>, Rejection> {
 fn check(name: &str, known: Known) -> Result<String, Rejection> {
     let name = name.strip_prefix('@').unwrap_or(name);
     let mut handle = name.to_ascii_lowercase();
-    if known.reserved().contains(&handle.as_str()) {
-        return Err(
-            Rejection::new(RejectReason::UnsupportedFormat).with_detail(format!(
-                "`{handle}` is a {} page, not a profile",
-                known.name()
-            )),
-        );
-    }
+    check_reserved(&handle, known)?;
     // A name that reads as a link would not read back as a handle.
     if handle.contains('.') && host_network(&handle).is_some() {
         return Err(Rejection::new(RejectReason::Syntax).with_detail("a link without a profile"));
     }
     let syntax = |detail: &str| Err(Rejection::new(RejectReason::Syntax).with_detail(detail));
     let b = handle.as_bytes();
+    // `__` or `._` from a link would read back as empty.
+    if !b.iter().any(u8::is_ascii_alphanumeric) {
+        return syntax("a handle has a letter or a digit");
+    }
     let (min, max) = match known {
         Known::X => {
             if !b.iter().all(|&c| is_lower_alnum(c) || c == b'_') {
@@ -534,6 +531,8 @@ fn check(name: &str, known: Known) -> Result<String, Rejection> {
             }
         }
     };
+    // Removing Facebook's dots can reveal one: `profile.`.
+    check_reserved(&handle, known)?;
     let len = handle.len();
     if len < min {
         return Err(Rejection::new(RejectReason::TooShort).with_detail(format!(
@@ -548,6 +547,18 @@ fn check(name: &str, known: Known) -> Result<String, Rejection> {
         )));
     }
     Ok(handle)
+}
+
+fn check_reserved(handle: &str, known: Known) -> Result<(), Rejection> {
+    if known.reserved().contains(&handle) {
+        return Err(
+            Rejection::new(RejectReason::UnsupportedFormat).with_detail(format!(
+                "`{handle}` is a {} page, not a profile",
+                known.name()
+            )),
+        );
+    }
+    Ok(())
 }
 
 fn is_lower_alnum(c: u8) -> bool {
@@ -730,6 +741,11 @@ mod tests {
                 RejectReason::UnsupportedFormat,
             ),
             ("https://www.facebook.com/", RejectReason::UnsupportedFormat),
+            (
+                "facebook.com/profile./?id=0123",
+                RejectReason::UnsupportedFormat,
+            ),
+            ("market.place", RejectReason::UnsupportedFormat),
             ("123456789012345678901", RejectReason::TooLong),
             ("null", RejectReason::Placeholder),
         ] {
@@ -770,6 +786,7 @@ mod tests {
                 RejectReason::UnsupportedFormat,
             ),
             ("https://www.tiktok.com/", RejectReason::UnsupportedFormat),
+            ("tiktok.com/@._", RejectReason::Syntax),
             (&"a".repeat(25), RejectReason::TooLong),
         ] {
             rejected(raw, &tt, want);
