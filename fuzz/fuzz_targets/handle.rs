@@ -15,7 +15,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         ];
         for network in &networks {
             if let Ok(h) = normalize_handle(s, network) {
-                assert_eq!(normalize_handle(&h, network), Ok(h.clone()), "{s:?} on {network:?}");
+                assert_eq!(
+                    normalize_handle(&h, network),
+                    Ok(h.clone()),
+                    "{s:?} on {network:?}"
+                );
             }
         }
     }
