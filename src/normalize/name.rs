@@ -1,1 +1,1010 @@
-//! Normalization of name values (being written).
+//! Person names: ASCII folding, tokens, particles, abbreviations, hypocorisms,
+//! and the split of a full name into given and family names.
+//!
+//! Every name ends up as lower-case ASCII tokens ([`fold`]). Particles (`de`,
+//! `del`, `de la`, `y`, `van`, `di`...) are set aside so that `de la Fuente`
+//! and `Fuente` compare equal; abbreviations (`Mª`, `Fco.`, `Fdez.`) are
+//! written out; titles (`Sr.`, `Dra.`, `Lic.`) and suffixes (`Jr`, `III`) are
+//! dropped; tokens with digits are dropped; stand-ins for a missing name
+//! (`cliente`, `n/a`, `sin nombre`) are rejected as placeholders.
+//!
+//! When a source gives only a full name, it is read in Spanish order,
+//! `given [given] family1 [family2]`, with a table of common given names to
+//! decide where the given names end; `GARCÍA LÓPEZ, María José` (a comma)
+//! puts the family names first. The split is a heuristic: `Juan Martín Díaz`
+//! becomes `juan` + `martin diaz`, since Martín is also a common family name
+//! and Spanish speakers usually carry two family names.
+
+mod tables;
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use super::{RejectReason, Rejection};
+
+/// Most tokens accepted in one name field; more is not a name.
+const MAX_TOKENS: usize = 24;
+/// Longest token accepted, in folded bytes.
+const MAX_TOKEN_LEN: usize = 64;
+/// Longest raw field accepted, in bytes.
+const MAX_RAW_LEN: usize = 4096;
+
+/// The ASCII-folded, lower-case form of a string: letters and digits only,
+/// in tokens separated by one space.
+///
+/// Compatibility decomposition (NFKD) with the combining marks removed takes
+/// the accents off (`García` -> `garcia`, `Mª` -> `ma`); what is left that is
+/// not ASCII is transliterated by `any_ascii` (`Đặng` -> `dang`, `Straße` ->
+/// `strasse`). Apostrophes and the Catalan middle dot join (`O'Brien` ->
+/// `obrien`, `D'Angelo` -> `dangelo`, `Col·lell` -> `collell`), since people
+/// who drop the apostrophe write `OBrien` far more often than `O Brien`. Any
+/// other punctuation (hyphens, dots, commas) and symbols separate tokens.
+/// `fold(fold(x)) == fold(x)`.
+///
+/// ```
+/// use omnid::normalize::name::fold;
+///
+/// assert_eq!(fold("  GARCÍA-López, Mª José "), "garcia lopez ma jose");
+/// assert_eq!(fold("O'Brien"), "obrien");
+/// assert_eq!(fold("Đặng Straße"), "dang strasse");
+/// ```
+pub fn fold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    fold_into(raw, &mut out);
+    out
+}
+
+/// Appends [`fold`]`(raw)` to `out`, separated by one space from what `out`
+/// already holds; nothing is appended when the fold is empty.
+///
+/// Lets a caller fold many values into one reused buffer. `out` should be
+/// empty or end with a folded token.
+pub fn fold_into(raw: &str, out: &mut String) {
+    let mut sink = Sink { out, pending: true };
+    if raw.is_ascii() {
+        for b in raw.bytes() {
+            sink.byte(b);
+        }
+    } else {
+        for c in raw.chars() {
+            fold_char(c, |b| sink.byte(b));
+        }
+    }
+}
+
+/// Writes folded bytes, turning runs of separators into one space.
+struct Sink<'a> {
+    out: &'a mut String,
+    /// A separator was seen since the last letter or digit.
+    pending: bool,
+}
+
+impl Sink<'_> {
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() {
+            if self.pending && !self.out.is_empty() {
+                self.out.push(' ');
+            }
+            self.pending = false;
+            self.out.push(char::from(b.to_ascii_lowercase()));
+        } else if b != b'\'' && b != b'`' {
+            self.pending = true;
+        }
+    }
+}
+
+/// Emits the ASCII bytes a character folds to: itself when ASCII, `'` for an
+/// apostrophe-like joiner, its transliteration when it is a letter or digit,
+/// nothing for a combining mark, and a space for anything else.
+pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
+    if c.is_ascii() {
+        // An ASCII char fits in a byte by definition.
+        emit(c as u8);
+        return;
+    }
+    if is_joiner(c) {
+        emit(b'\'');
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if d.is_ascii() {
+            emit(d as u8);
+        } else if is_combining_mark(d) {
+            // Accents go: `á` decomposes to `a` + U+0301.
+        } else if d.is_alphanumeric() {
+            for b in any_ascii::any_ascii_char(d).bytes() {
+                emit(b);
+            }
+        } else {
+            emit(b' ');
+        }
+    });
+}
+
+/// Characters that join the letters around them, like an apostrophe.
+fn is_joiner(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`'
+            | '\u{00B4}' // acute accent typed as an apostrophe
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{02BC}'
+            | '\u{02B9}'
+            | '\u{00B7}' // Catalan punt volat: `Col·lell`
+            | '\u{0387}'
+            | '\u{2027}'
+    )
+}
+
+/// Ordinal indicators used in Spanish abbreviations (`Mª`, `Jº`, `J°`).
+fn is_ordinal(c: char) -> bool {
+    matches!(c, 'ª' | 'º' | '°')
+}
+
+/// A person's name as folded tokens.
+///
+/// `given` and `family` are what matching compares; particles are kept aside
+/// in `particles` (for display) so that `de la Fuente` and `Fuente`, or `María
+/// del Carmen` and `María Carmen`, compare equal.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PersonName {
+    /// Given names, in order (`["maria", "jose"]`).
+    #[serde(default)]
+    pub given: Vec<String>,
+    /// Family names without particles, in order (`["garcia", "lopez"]`).
+    #[serde(default)]
+    pub family: Vec<String>,
+    /// Particles found in the given and family names, in order (`["de", "la"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub particles: Vec<String>,
+}
+
+impl PersonName {
+    /// The given names with hypocorisms written out in their formal form
+    /// (`pepe` -> `jose`, `majo` -> `maria jose`, two tokens).
+    ///
+    /// ```
+    /// use omnid::normalize::name::normalize_person_name;
+    ///
+    /// let name = normalize_person_name(Some("Majo"), Some("Pérez"), None)?;
+    /// assert_eq!(name.canonical_given(), ["maria", "jose"]);
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn canonical_given(&self) -> Vec<&str> {
+        let mut out = Vec::with_capacity(self.given.len() + 1);
+        for token in &self.given {
+            match formal_given_name(token) {
+                Some(formal) => out.extend(formal.split(' ')),
+                None => out.push(token.as_str()),
+            }
+        }
+        out
+    }
+
+    /// The given names joined by one space (`"maria jose"`).
+    pub fn given_joined(&self) -> String {
+        self.given.join(" ")
+    }
+
+    /// The family names joined by one space (`"garcia lopez"`).
+    pub fn family_joined(&self) -> String {
+        self.family.join(" ")
+    }
+}
+
+/// The formal given name or names a hypocorism stands for, if the folded
+/// token is one (`"pepe"` -> `Some("jose")`, `"majo"` -> `Some("maria jose")`).
+///
+/// The table is Spanish-first: `tony` gives `antonio` and `alex` gives
+/// `alejandro`; English short forms give English names (`bill` -> `william`).
+///
+/// ```
+/// use omnid::normalize::name::formal_given_name;
+///
+/// assert_eq!(formal_given_name("paco"), Some("francisco"));
+/// assert_eq!(formal_given_name("francisco"), None);
+/// ```
+pub fn formal_given_name(folded_token: &str) -> Option<&'static str> {
+    tables::HYPOCORISMS
+        .binary_search_by(|(k, _)| (*k).cmp(folded_token))
+        .ok()
+        .and_then(|i| tables::HYPOCORISMS.get(i))
+        .map(|(_, formal)| *formal)
+}
+
+/// Whether a folded token is a known given name or hypocorism.
+pub fn is_given_name(folded_token: &str) -> bool {
+    tables::GIVEN_NAMES.binary_search(&folded_token).is_ok()
+        || formal_given_name(folded_token).is_some()
+}
+
+/// A known given name that is also a common family name (`martin`, `cruz`).
+fn is_also_family_name(token: &str) -> bool {
+    tables::ALSO_FAMILY_NAMES.binary_search(&token).is_ok()
+}
+
+/// Normalizes a person's name from whichever of its fields a source has.
+///
+/// - `given` and `family` both present: taken as they are.
+/// - `full` present and one of them missing: `full` is split (`given [given]
+///   family1 [family2]`, or `family, given` with a comma), aligned with the
+///   field that is present when it is a prefix or suffix of `full`.
+/// - only `given`: trailing tokens that are not known given names become the
+///   family name (`Juan Pérez` -> `juan` + `perez`; `María José` stays given).
+/// - only `family`: taken as it is.
+///
+/// A field that is a placeholder (`cliente`, `n/a`, `sin nombre`, `xxx`) counts
+/// as missing; when nothing is left the name is rejected as
+/// [`RejectReason::Placeholder`] (or [`RejectReason::Empty`] when there was
+/// nothing at all, [`RejectReason::Syntax`] when there were only digits).
+///
+/// ```
+/// use omnid::normalize::name::normalize_person_name;
+///
+/// let name = normalize_person_name(None, None, Some("GARCÍA LÓPEZ, Mª José"))?;
+/// assert_eq!(name.given, ["maria", "jose"]);
+/// assert_eq!(name.family, ["garcia", "lopez"]);
+///
+/// let name = normalize_person_name(Some("José"), Some("de la Fuente"), None)?;
+/// assert_eq!(name.family_joined(), "fuente");
+/// assert_eq!(name.particles, ["de", "la"]);
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_person_name(
+    given: Option<&str>,
+    family: Option<&str>,
+    full: Option<&str>,
+) -> Result<PersonName, Rejection> {
+    let capacity = [given, family, full]
+        .iter()
+        .map(|f| f.map_or(0, str::len) + 1)
+        .sum::<usize>();
+    let mut cx = Context {
+        buf: String::with_capacity(capacity.min(MAX_RAW_LEN)),
+        dropped: None,
+    };
+    let g = cx.field(given, Role::Given)?;
+    let f = cx.field(family, Role::Family)?;
+    let sides = match (g, f) {
+        (Some(g), Some(f)) => (Some(g), Some(f)),
+        (g, f) => match full {
+            Some(raw) => cx.full(raw, g.as_ref(), f.as_ref())?.unwrap_or((g, f)),
+            None => (g, f),
+        },
+    };
+    let (mut given, mut family) = match sides {
+        (Some(g), Some(f)) => (g, f),
+        (Some(g), None) => cx.split_given_field(g),
+        (None, Some(f)) => (Part::default(), f),
+        (None, None) => {
+            let reason = cx.dropped.unwrap_or(RejectReason::Empty);
+            return Err(Rejection::new(reason));
+        }
+    };
+    // A split can leave a title or a suffix at the edge of a side
+    // (`María Jr María`): clean each side as its own field would be.
+    cx.clean(&mut given, Role::Given);
+    cx.clean(&mut family, Role::Family);
+    let given = cx.keep(given);
+    let family = cx.keep(family);
+    if given.is_empty() && family.is_empty() {
+        return Err(Rejection::new(cx.dropped.unwrap_or(RejectReason::Empty)));
+    }
+    Ok(cx.build(&given, &family))
+}
+
+/// The given and family sides of a name, each present or not. A given side
+/// with no family side is split further ([`Context::split_given_field`]).
+type Sides = (Option<Part>, Option<Part>);
+
+/// What a field holds, which decides the clean-up it gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Given names or a full name: leading titles go, `Ma` before a given
+    /// name is `María`, trailing suffixes (`Jr`, `III`) go.
+    Given,
+    /// Family names: trailing suffixes go.
+    Family,
+}
+
+/// One token: a range of the shared buffer.
+#[derive(Clone, Copy, Default)]
+struct Tok {
+    start: u32,
+    end: u32,
+    /// From a word with a dot or an ordinal indicator (`Don.`, `Dª`), or an
+    /// expanded abbreviation: `don` and `dona` so marked are titles.
+    marked: bool,
+}
+
+/// The tokens of one field, in a fixed array: a name needs no heap for them.
+#[derive(Clone, Copy, Default)]
+struct Part {
+    toks: [Tok; MAX_TOKENS],
+    len: usize,
+}
+
+impl Part {
+    fn toks(&self) -> &[Tok] {
+        self.toks.get(..self.len).unwrap_or(&[])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, tok: Tok) -> Result<(), Rejection> {
+        let slot = self.toks.get_mut(self.len).ok_or_else(|| {
+            Rejection::new(RejectReason::TooLong).with_detail("more than 24 words in a name")
+        })?;
+        *slot = tok;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn remove(&mut self, index: usize) {
+        if index < self.len {
+            self.toks.copy_within(index + 1..self.len, index);
+            self.len -= 1;
+        }
+    }
+
+    /// The tokens in `range`, as a part of their own.
+    fn slice(&self, range: std::ops::Range<usize>) -> Part {
+        let mut out = Part::default();
+        for (slot, tok) in out
+            .toks
+            .iter_mut()
+            .zip(self.toks().get(range).unwrap_or(&[]))
+        {
+            *slot = *tok;
+            out.len += 1;
+        }
+        out
+    }
+}
+
+/// A non-particle token with the particles just before it (`de la` + `fuente`).
+#[derive(Clone, Copy, Default)]
+struct Group {
+    /// Index of the first token of the group (a particle, or the head).
+    first: usize,
+    /// Index of the head.
+    head: usize,
+    /// The particles are only Spanish `de`, `del`, `la`, `las`, `los` (or none),
+    /// which given names also carry (`María de los Ángeles`, `José de Jesús`).
+    given_like: bool,
+}
+
+/// State shared by the fields of one name.
+struct Context {
+    buf: String,
+    /// The strongest reason a field was dropped, for the final rejection.
+    dropped: Option<RejectReason>,
+}
+
+impl Context {
+    fn text(&self, tok: Tok) -> &str {
+        self.buf
+            .get(tok.start as usize..tok.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn note(&mut self, reason: RejectReason) {
+        let rank = |r: RejectReason| match r {
+            RejectReason::Placeholder => 3,
+            RejectReason::RepeatedCharacter => 2,
+            RejectReason::Syntax => 1,
+            _ => 0,
+        };
+        if self.dropped.is_none_or(|d| rank(reason) > rank(d)) {
+            self.dropped = Some(reason);
+        }
+    }
+
+    /// Tokenizes and cleans one field; `None` when it is missing, empty or a
+    /// placeholder.
+    fn field(&mut self, raw: Option<&str>, role: Role) -> Result<Option<Part>, Rejection> {
+        let Some(raw) = raw else { return Ok(None) };
+        let part = self.tokenize(raw, role)?;
+        Ok(self.keep_part(part))
+    }
+
+    /// `Some(part)` unless it is empty or a placeholder (noted).
+    fn keep_part(&mut self, part: Part) -> Option<Part> {
+        if part.is_empty() {
+            return None;
+        }
+        match self.placeholder(&part) {
+            Some(reason) => {
+                self.note(reason);
+                None
+            }
+            None => Some(part),
+        }
+    }
+
+    /// Like [`Context::keep_part`], for a side of a split: empty when dropped.
+    fn keep(&mut self, part: Part) -> Part {
+        self.keep_part(part).unwrap_or_default()
+    }
+
+    fn tokenize(&mut self, raw: &str, role: Role) -> Result<Part, Rejection> {
+        if raw.len() > MAX_RAW_LEN {
+            return Err(Rejection::new(RejectReason::TooLong).with_detail("name over 4096 bytes"));
+        }
+        let mut part = Part::default();
+        let mut start = None;
+        for (i, c) in raw.char_indices() {
+            let word_char = c.is_alphanumeric()
+                || c == '.'
+                || is_joiner(c)
+                || is_combining_mark(c)
+                || is_ordinal(c);
+            if word_char {
+                let s = *start.get_or_insert(i);
+                // `MªJosé`: the ordinal indicator ends an abbreviation.
+                if is_ordinal(c) {
+                    let end = i + c.len_utf8();
+                    self.word(raw.get(s..end).unwrap_or_default(), &mut part)?;
+                    start = None;
+                }
+            } else if let Some(s) = start.take() {
+                self.word(raw.get(s..i).unwrap_or_default(), &mut part)?;
+            }
+        }
+        if let Some(s) = start {
+            self.word(raw.get(s..).unwrap_or_default(), &mut part)?;
+        }
+        self.clean(&mut part, role);
+        Ok(part)
+    }
+
+    /// Folds one raw word (no white space) into tokens.
+    fn word(&mut self, word: &str, part: &mut Part) -> Result<(), Rejection> {
+        let dot = word.contains('.');
+        let ord = word.contains(is_ordinal);
+        let from = self.buf.len();
+        fold_into(word, &mut self.buf);
+        let folded = self.buf.get(from..).unwrap_or_default();
+        let mut letters = [0u8; 8];
+        let mut n = 0;
+        for b in folded.bytes().filter(|&b| b != b' ') {
+            if let Some(slot) = letters.get_mut(n) {
+                *slot = b;
+            }
+            n += 1;
+        }
+        let expansion = letters
+            .get(..n)
+            .and_then(|l| std::str::from_utf8(l).ok())
+            .and_then(|l| abbreviation(l, dot, ord));
+        if let Some(expansion) = expansion {
+            self.buf.truncate(from);
+            return part.push(self.append(expansion));
+        }
+        let end = self.buf.len();
+        let mut digits = false;
+        let mut pos = from;
+        while pos < end {
+            let rest = self.buf.get(pos..end).unwrap_or_default();
+            let skip = rest.bytes().take_while(|&b| b == b' ').count();
+            let len = rest.bytes().skip(skip).take_while(|&b| b != b' ').count();
+            let (start, stop) = (pos + skip, pos + skip + len);
+            pos = stop;
+            let token = self.buf.get(start..stop).unwrap_or_default();
+            if token.is_empty() {
+                continue;
+            }
+            if token.bytes().any(|b| b.is_ascii_digit()) {
+                // `Cliente 123`, `Juan Pérez 2`: digits are not part of a name.
+                digits = true;
+                continue;
+            }
+            if token.len() > MAX_TOKEN_LEN {
+                return Err(Rejection::new(RejectReason::TooLong)
+                    .with_detail("a word of a name is over 64 letters"));
+            }
+            let tok = match plain_abbreviation(token) {
+                // `J.Fdez`: an abbreviation inside a word with other letters.
+                Some(expansion) => self.append(expansion),
+                None => Tok {
+                    start: to_u32(start),
+                    end: to_u32(stop),
+                    marked: dot || ord,
+                },
+            };
+            part.push(tok)?;
+        }
+        if digits {
+            self.note(RejectReason::Syntax);
+        }
+        Ok(())
+    }
+
+    /// Appends a word to the buffer, as a marked token.
+    fn append(&mut self, word: &str) -> Tok {
+        if !self.buf.is_empty() {
+            self.buf.push(' ');
+        }
+        let start = self.buf.len();
+        self.buf.push_str(word);
+        Tok {
+            start: to_u32(start),
+            end: to_u32(self.buf.len()),
+            marked: true,
+        }
+    }
+
+    /// Drops placeholder words next to a real name (`Cliente Juan Pérez`),
+    /// writes out `Ma` as `María`, drops titles and suffixes.
+    fn clean(&mut self, part: &mut Part, role: Role) {
+        let real = (0..part.len).any(|i| {
+            part.toks
+                .get(i)
+                .is_some_and(|t| !is_placeholder_word(self.text(*t)) && !self.is_particle(part, i))
+        });
+        if real && self.placeholder(part).is_none() {
+            let mut i = 0;
+            while let Some(t) = part.toks().get(i) {
+                if is_placeholder_word(self.text(*t)) {
+                    part.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        if role != Role::Family {
+            // From the end, so that `Ma Ma José` settles in one pass.
+            for i in (0..part.len.saturating_sub(1)).rev() {
+                let (Some(&tok), Some(&next)) = (part.toks.get(i), part.toks.get(i + 1)) else {
+                    break;
+                };
+                let next_text = self.text(next);
+                let before_name = is_particle_word(next_text) || is_given_name(next_text);
+                if self.text(tok) == "ma" && before_name {
+                    // `Ma José`, `Ma del Carmen`: an abbreviation of María written
+                    // without its mark; `Ma Long` keeps its `Ma`.
+                    let maria = self.append("maria");
+                    if let Some(slot) = part.toks.get_mut(i) {
+                        *slot = maria;
+                    }
+                }
+            }
+        }
+        if role != Role::Family {
+            // Titles lead, possibly after stray particles (`de Sr. María`).
+            let mut i = 0;
+            while part.len > 1 && i < part.len {
+                if self.is_title(part, i) {
+                    part.remove(i);
+                } else if self.is_particle(part, i) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        while part.len > 1
+            && part
+                .toks()
+                .last()
+                .is_some_and(|t| matches!(self.text(*t), "jr" | "sr" | "ii" | "iii" | "iv"))
+        {
+            part.len -= 1;
+        }
+    }
+
+    fn is_title(&self, part: &Part, index: usize) -> bool {
+        let Some(&tok) = part.toks.get(index) else {
+            return false;
+        };
+        match self.text(tok) {
+            "sr" | "sra" | "srta" | "sres" | "dr" | "dra" | "lic" | "lcdo" | "lcda" | "licdo"
+            | "licda" | "ing" | "arq" | "prof" | "profa" | "mr" | "mrs" | "ms" | "miss" => true,
+            // `Don José` is a title; `Don Johnson` is a name.
+            "don" | "dona" => {
+                tok.marked
+                    || (index + 1..part.len)
+                        .find(|&j| !self.is_particle(part, j))
+                        .and_then(|j| part.toks.get(j))
+                        .is_some_and(|n| is_given_name(self.text(*n)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Why a field is no name at all, if it is not. Particles do not count:
+    /// `Usuario de WhatsApp` is as much a placeholder as `Usuario`.
+    fn placeholder(&self, part: &Part) -> Option<RejectReason> {
+        let mut words = [""; MAX_TOKENS];
+        let mut n = 0;
+        let mut only_titles = true;
+        for (i, tok) in part.toks().iter().enumerate() {
+            if self.is_particle(part, i) {
+                continue;
+            }
+            only_titles &= self.is_title(part, i);
+            if let Some(slot) = words.get_mut(n) {
+                *slot = self.text(*tok);
+                n += 1;
+            }
+        }
+        let words = words.get(..n).unwrap_or_default();
+        if let [only] = words {
+            let t = only.as_bytes();
+            if let Some(&first) = t.first()
+                && t.len() >= 2
+                && t.iter().all(|&b| b == first)
+            {
+                return Some(if first == b'x' || t.len() < 3 {
+                    RejectReason::Placeholder
+                } else {
+                    RejectReason::RepeatedCharacter
+                });
+            }
+        }
+        let phrase = PLACEHOLDER_PHRASES.contains(&words);
+        let all_words = words.iter().all(|w| is_placeholder_word(w));
+        // `Sr.` alone, `Dra.`: a title with no name.
+        (!words.is_empty() && (phrase || only_titles || all_words))
+            .then_some(RejectReason::Placeholder)
+    }
+
+    /// Whether token `index` of `part` is a particle there: a particle word,
+    /// not the last token (`Le` alone is a family name), and for the
+    /// conjunctions `y`, `i`, `e`, not the first either.
+    fn is_particle(&self, part: &Part, index: usize) -> bool {
+        let Some(&tok) = part.toks.get(index) else {
+            return false;
+        };
+        if index + 1 >= part.len {
+            return false;
+        }
+        match self.text(tok) {
+            "y" | "i" | "e" => index > 0,
+            t => is_particle_word(t),
+        }
+    }
+
+    /// The groups of a part, and how many there are.
+    fn groups(&self, part: &Part) -> ([Group; MAX_TOKENS], usize) {
+        let mut groups = [Group::default(); MAX_TOKENS];
+        let mut n = 0;
+        let mut first = 0;
+        let mut given_like = true;
+        for i in 0..part.len {
+            if self.is_particle(part, i) {
+                let text = part.toks.get(i).map_or("", |t| self.text(*t));
+                given_like &= matches!(text, "de" | "del" | "la" | "las" | "los");
+                continue;
+            }
+            if let Some(slot) = groups.get_mut(n) {
+                *slot = Group {
+                    first,
+                    head: i,
+                    given_like,
+                };
+                n += 1;
+            }
+            first = i + 1;
+            given_like = true;
+        }
+        (groups, n)
+    }
+
+    fn head<'a>(&'a self, part: &Part, group: &Group) -> &'a str {
+        part.toks.get(group.head).map_or("", |t| self.text(*t))
+    }
+
+    fn group_is_given(&self, part: &Part, group: &Group) -> bool {
+        group.given_like && is_given_name(self.head(part, group))
+    }
+
+    fn group_is_given_only(&self, part: &Part, group: &Group) -> bool {
+        self.group_is_given(part, group) && !is_also_family_name(self.head(part, group))
+    }
+
+    /// Splits a full name with no comma: given names end at the first group
+    /// that is not a known given name, keeps at least one family name, and a
+    /// given name that is also a family name (`Martín`) goes to the family
+    /// when taking it would leave fewer than two family names.
+    fn split_full(&self, part: Part) -> (Part, Part) {
+        let (groups, n) = self.groups(&part);
+        let groups = groups.get(..n).unwrap_or(&[]);
+        if n <= 1 || groups.iter().all(|g| self.group_is_given_only(&part, g)) {
+            return (part, Part::default());
+        }
+        let mut given = 1;
+        while let Some(g) = groups.get(given)
+            && given + 1 < n
+            && self.group_is_given(&part, g)
+            && (self.group_is_given_only(&part, g) || n >= given + 3)
+        {
+            given += 1;
+        }
+        self.split_at_group(part, groups, given)
+    }
+
+    /// Splits a given-name field with no family field: trailing groups from
+    /// the first one that is not a known given name are the family name.
+    fn split_given_field(&self, part: Part) -> (Part, Part) {
+        let (groups, n) = self.groups(&part);
+        let groups = groups.get(..n).unwrap_or(&[]);
+        let mut given = 1;
+        while let Some(g) = groups.get(given)
+            && self.group_is_given(&part, g)
+        {
+            given += 1;
+        }
+        self.split_at_group(part, groups, given)
+    }
+
+    fn split_at_group(&self, part: Part, groups: &[Group], given: usize) -> (Part, Part) {
+        match groups.get(given) {
+            Some(g) => (part.slice(0..g.first), part.slice(g.first..part.len)),
+            None => (part, Part::default()),
+        }
+    }
+
+    /// Splits `full` when a given or family field is missing; `None` when
+    /// `full` is empty or a placeholder.
+    fn full(
+        &mut self,
+        raw: &str,
+        given: Option<&Part>,
+        family: Option<&Part>,
+    ) -> Result<Option<Sides>, Rejection> {
+        if let Some((family_raw, given_raw)) = raw.split_once(',') {
+            let f = self.tokenize(family_raw, Role::Family)?;
+            let g = self.tokenize(given_raw, Role::Given)?;
+            let f = self.keep_part(f);
+            let g = self.keep_part(g);
+            return Ok((g.is_some() || f.is_some()).then_some((g, f)));
+        }
+        let part = self.tokenize(raw, Role::Given)?;
+        let Some(part) = self.keep_part(part) else {
+            return Ok(None);
+        };
+        if let Some(g) = given
+            && g.len < part.len
+            && self.same_tokens(g.toks(), part.toks().get(..g.len))
+        {
+            return Ok(Some((Some(*g), Some(part.slice(g.len..part.len)))));
+        }
+        if let Some(f) = family
+            && f.len < part.len
+            && self.same_tokens(f.toks(), part.toks().get(part.len - f.len..))
+        {
+            return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
+        }
+        let (g, f) = self.split_full(part);
+        Ok(Some((Some(g), (!f.is_empty()).then_some(f))))
+    }
+
+    fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {
+        b.is_some_and(|b| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.text(*x) == self.text(*y))
+        })
+    }
+
+    fn build(&self, given: &Part, family: &Part) -> PersonName {
+        let mut name = PersonName {
+            given: Vec::with_capacity(given.len),
+            family: Vec::with_capacity(family.len),
+            particles: Vec::new(),
+        };
+        for (part, out) in [(given, &mut name.given), (family, &mut name.family)] {
+            for (i, tok) in part.toks().iter().enumerate() {
+                let text = self.text(*tok).to_owned();
+                if self.is_particle(part, i) {
+                    name.particles.push(text);
+                } else {
+                    out.push(text);
+                }
+            }
+        }
+        name
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Words that join a family name to what follows (`de la Fuente`, `van der
+/// Berg`, `Di María`, `García y López`).
+fn is_particle_word(token: &str) -> bool {
+    matches!(
+        token,
+        "de" | "del"
+            | "la"
+            | "las"
+            | "los"
+            | "y"
+            | "i"
+            | "e"
+            | "da"
+            | "das"
+            | "do"
+            | "dos"
+            | "di"
+            | "della"
+            | "delle"
+            | "dello"
+            | "dei"
+            | "degli"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "ter"
+            | "ten"
+            | "vom"
+            | "zu"
+            | "le"
+            | "du"
+            | "des"
+    )
+}
+
+/// The word an abbreviation stands for, from its folded letters and whether
+/// it had a dot (`Fdo.`) or an ordinal indicator (`Mª`, `Jº`).
+fn abbreviation(letters: &str, dot: bool, ord: bool) -> Option<&'static str> {
+    let always = plain_abbreviation(letters);
+    if always.is_some() {
+        return always;
+    }
+    if ord {
+        // `J°` folds to `j`, `Jº` to `jo`; with a dot `J.` stays an initial.
+        match letters {
+            "j" | "jo" => return Some("jose"),
+            "da" => return Some("dona"),
+            _ => {}
+        }
+    }
+    if dot || ord {
+        return match letters {
+            "ma" => Some("maria"),
+            "ant" => Some("antonio"),
+            "mig" => Some("miguel"),
+            "sta" => Some("santa"),
+            "sto" => Some("santo"),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Abbreviations that are no word of their own, expanded with or without a
+/// dot (`Fco`, `Fdez`).
+fn plain_abbreviation(token: &str) -> Option<&'static str> {
+    match token {
+        "fco" => Some("francisco"),
+        "fca" => Some("francisca"),
+        "fdo" => Some("fernando"),
+        "fda" => Some("fernanda"),
+        "gmo" => Some("guillermo"),
+        "fdez" | "fndez" => Some("fernandez"),
+        "glez" | "gzlez" | "gonz" => Some("gonzalez"),
+        "hdez" | "hndez" => Some("hernandez"),
+        "rguez" | "rodz" | "rdz" | "rdguez" => Some("rodriguez"),
+        "mtnez" | "mtz" | "mnez" | "martz" => Some("martinez"),
+        "gtz" | "gtrrez" | "gutz" => Some("gutierrez"),
+        "jmz" | "jmnez" => Some("jimenez"),
+        "sdez" => Some("sanchez"),
+        _ => None,
+    }
+}
+
+fn is_placeholder_word(token: &str) -> bool {
+    PLACEHOLDER_WORDS.binary_search(&token).is_ok()
+}
+
+/// Words that stand for a missing name, or mark a value as not a name
+/// (`Cliente Juan`, `Usuario de WhatsApp`). Sorted for binary search.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "anonima",
+    "anonimo",
+    "anonymous",
+    "apellido",
+    "apellidos",
+    "asd",
+    "asdf",
+    "client",
+    "clienta",
+    "cliente",
+    "customer",
+    "demo",
+    "desconocida",
+    "desconocido",
+    "dummy",
+    "ejemplo",
+    "facebook",
+    "fake",
+    "firstname",
+    "guest",
+    "instagram",
+    "invitada",
+    "invitado",
+    "lastname",
+    "na",
+    "nn",
+    "nombre",
+    "none",
+    "null",
+    "prueba",
+    "pruebas",
+    "qwerty",
+    "sample",
+    "surname",
+    "telegram",
+    "test",
+    "testing",
+    "unknown",
+    "user",
+    "usuaria",
+    "usuario",
+    "visitante",
+    "visitor",
+    "whatsapp",
+];
+
+/// Phrases that stand for a missing name, as token sequences.
+const PLACEHOLDER_PHRASES: &[&[&str]] = &[
+    &["n", "a"],
+    &["n", "d"],
+    &["s", "n"],
+    &["nd"],
+    &["sn"],
+    &["x"],
+    &["sin", "nombre"],
+    &["sin", "apellido"],
+    &["sin", "apellidos"],
+    &["sin", "dato"],
+    &["sin", "datos"],
+    &["no", "name"],
+    &["noname"],
+    &["no", "aplica"],
+    &["no", "tiene"],
+    &["no", "registra"],
+    &["no", "informado"],
+    &["ninguno"],
+    &["ninguna"],
+    &["no", "se", "sabe"],
+];
+
+/// [`fold`] without allocating when `raw` is already folded (the common case
+/// for values that went through omnid before).
+///
+/// ```
+/// use omnid::normalize::name::fold_cow;
+/// use std::borrow::Cow;
+///
+/// assert!(matches!(fold_cow("maria jose"), Cow::Borrowed(_)));
+/// assert_eq!(fold_cow("María José"), "maria jose");
+/// ```
+pub fn fold_cow(raw: &str) -> Cow<'_, str> {
+    if is_folded(raw) {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(fold(raw))
+    }
+}
+
+/// Whether `s` is already in the form [`fold`] gives.
+pub fn is_folded(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && b.iter()
+            .all(|&c| c == b' ' || c.is_ascii_lowercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests;
