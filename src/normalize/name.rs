@@ -62,6 +62,16 @@ pub fn fold(raw: &str) -> String {
 /// Lets a caller fold many values into one reused buffer. `out` should be
 /// empty or end with a folded token.
 pub fn fold_into(raw: &str, out: &mut String) {
+    if is_folded(raw) {
+        // Already folded (omnid's own output, clean data): one copy.
+        if !raw.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(raw);
+        }
+        return;
+    }
     let mut sink = Sink { out, pending: true };
     if raw.is_ascii() {
         for b in raw.bytes() {
@@ -209,8 +219,9 @@ impl PersonName {
 /// assert_eq!(formal_given_name("francisco"), None);
 /// ```
 pub fn formal_given_name(folded_token: &str) -> Option<&'static str> {
-    tables::HYPOCORISMS
-        .binary_search_by(|(k, _)| (*k).cmp(folded_token))
+    let key = pack(folded_token)?;
+    HYPOCORISM_KEYS
+        .binary_search(&key)
         .ok()
         .and_then(|i| tables::HYPOCORISMS.get(i))
         .map(|(_, formal)| *formal)
@@ -218,13 +229,82 @@ pub fn formal_given_name(folded_token: &str) -> Option<&'static str> {
 
 /// Whether a folded token is a known given name or hypocorism.
 pub fn is_given_name(folded_token: &str) -> bool {
-    tables::GIVEN_NAMES.binary_search(&folded_token).is_ok()
-        || formal_given_name(folded_token).is_some()
+    pack(folded_token).is_some_and(is_given_key)
 }
 
-/// A known given name that is also a common family name (`martin`, `cruz`).
-fn is_also_family_name(token: &str) -> bool {
-    tables::ALSO_FAMILY_NAMES.binary_search(&token).is_ok()
+fn is_given_key(key: u128) -> bool {
+    GIVEN_OR_SHORT_KEYS.binary_search(&key).is_ok()
+}
+
+/// Word-list entries as big-endian integers, zero-padded: comparing two keys
+/// orders like comparing the words, and costs one integer comparison instead
+/// of a `memcmp` call. Every entry fits in 16 bytes (a test checks).
+const fn pack_bytes(word: &[u8]) -> u128 {
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        key <<= 8;
+        if i < word.len() {
+            key |= word[i] as u128;
+        }
+        i += 1;
+    }
+    key
+}
+
+/// The key of a token, `None` when it is too long to be in any list.
+fn pack(token: &str) -> Option<u128> {
+    let mut bytes = [0u8; 16];
+    bytes
+        .get_mut(..token.len())?
+        .copy_from_slice(token.as_bytes());
+    Some(u128::from_be_bytes(bytes))
+}
+
+const fn pack_all<const N: usize>(words: &[&str]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = pack_bytes(words[i].as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+const fn pack_firsts<T, const N: usize>(pairs: &[(&str, T)]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = pack_bytes(pairs[i].0.as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+static GIVEN_KEYS: [u128; tables::GIVEN_NAMES.len()] = pack_all(tables::GIVEN_NAMES);
+static ALSO_FAMILY_KEYS: [u128; tables::ALSO_FAMILY_NAMES.len()] =
+    pack_all(tables::ALSO_FAMILY_NAMES);
+static HYPOCORISM_KEYS: [u128; tables::HYPOCORISMS.len()] = pack_firsts(tables::HYPOCORISMS);
+static WORD_CLASS_KEYS: [u128; tables::WORD_CLASSES.len()] = pack_firsts(tables::WORD_CLASSES);
+/// Given names and hypocorisms in one table: one search instead of two.
+static GIVEN_OR_SHORT_KEYS: [u128; GIVEN_KEYS.len() + HYPOCORISM_KEYS.len()] =
+    merge(&GIVEN_KEYS, &HYPOCORISM_KEYS);
+
+/// Merges two sorted key lists into one sorted list of length `N`.
+const fn merge<const N: usize>(a: &[u128], b: &[u128]) -> [u128; N] {
+    let mut out = [0u128; N];
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while k < N {
+        if j >= b.len() || (i < a.len() && a[i] < b[j]) {
+            out[k] = a[i];
+            i += 1;
+        } else {
+            out[k] = b[j];
+            j += 1;
+        }
+        k += 1;
+    }
+    out
 }
 
 /// Normalizes a person's name from whichever of its fields a source has.
@@ -267,30 +347,37 @@ pub fn normalize_person_name(
         buf: String::with_capacity(capacity.min(MAX_RAW_LEN)),
         dropped: None,
     };
-    let g = cx.field(given, Role::Given)?;
-    let f = cx.field(family, Role::Family)?;
-    let sides = match (g, f) {
-        (Some(g), Some(f)) => (Some(g), Some(f)),
-        (g, f) => match full {
-            Some(raw) => cx.full(raw, g.as_ref(), f.as_ref())?.unwrap_or((g, f)),
-            None => (g, f),
-        },
+    let mut g = Part::default();
+    let mut f = Part::default();
+    let has_g = cx.field(given, Role::Given, &mut g)?;
+    let has_f = cx.field(family, Role::Family, &mut f)?;
+    if has_g && has_f {
+        return Ok(cx.build(&g, &f));
+    }
+    let from_full = match full {
+        Some(raw) => cx.full(raw, has_g.then_some(&g), has_f.then_some(&f))?,
+        None => None,
     };
-    let (mut given, mut family) = match sides {
-        (Some(g), Some(f)) => (g, f),
-        (Some(g), None) => cx.split_given_field(g),
+    let sides = from_full.unwrap_or((has_g.then_some(g), has_f.then_some(f)));
+    let (mut given, family) = match sides {
+        (Some(g), Some(f)) => (cx.side(g, Role::Given), cx.side(f, Role::Family)),
+        (Some(g), None) => (g, Part::default()),
         (None, Some(f)) => (Part::default(), f),
         (None, None) => {
             let reason = cx.dropped.unwrap_or(RejectReason::Empty);
             return Err(Rejection::new(reason));
         }
     };
-    // A split can leave a title or a suffix at the edge of a side
-    // (`María Jr María`): clean each side as its own field would be.
-    cx.clean(&mut given, Role::Given);
-    cx.clean(&mut family, Role::Family);
-    let given = cx.keep(given);
-    let family = cx.keep(family);
+    // Given names alone are read as a given-name field would be, whether no
+    // family name came or the one that came was a placeholder: the trailing
+    // names that are not known given names are the family name.
+    let family = if family.is_empty() && given.len > 1 {
+        let (g, f) = cx.split_given_field(given);
+        given = cx.side(g, Role::Given);
+        cx.side(f, Role::Family)
+    } else {
+        family
+    };
     if given.is_empty() && family.is_empty() {
         return Err(Rejection::new(cx.dropped.unwrap_or(RejectReason::Empty)));
     }
@@ -315,10 +402,55 @@ enum Role {
 #[derive(Clone, Copy, Default)]
 struct Tok {
     start: u32,
-    end: u32,
+    /// At most [`MAX_TOKEN_LEN`].
+    len: u8,
     /// From a word with a dot or an ordinal indicator (`Don.`, `Dª`), or an
     /// expanded abbreviation: `don` and `dona` so marked are titles.
     marked: bool,
+    /// What the word is, looked up once ([`class`]).
+    class: u16,
+}
+
+/// A known given name or hypocorism.
+const GIVEN: u16 = 1;
+/// A given name that is also a common family name.
+const ALSO_FAMILY: u16 = 1 << 1;
+/// A particle word (`de`, `van`, `y`).
+const PARTICLE: u16 = 1 << 2;
+/// A particle that given names carry too (`de`, `del`, `la`, `las`, `los`).
+const SPANISH_PARTICLE: u16 = 1 << 3;
+/// A conjunction particle (`y`, `i`, `e`): never first.
+const CONJUNCTION: u16 = 1 << 4;
+/// A title (`sr`, `dra`, `lic`).
+const TITLE: u16 = 1 << 5;
+/// `don` or `dona`: a title before a given name.
+const DON: u16 = 1 << 6;
+/// A suffix (`jr`, `iii`).
+const SUFFIX: u16 = 1 << 7;
+/// A placeholder word (`cliente`, `usuario`).
+const PLACEHOLDER: u16 = 1 << 8;
+/// `ma`, which may stand for María.
+const MA: u16 = 1 << 9;
+/// A word of a placeholder phrase (`n`, `sin`, `no`).
+const PHRASE: u16 = 1 << 10;
+/// An abbreviation that is no word of its own (`fco`, `fdez`).
+const ABBREVIATION: u16 = 1 << 11;
+
+/// Looks a folded token up in every word list, once.
+fn class(token: &str) -> u16 {
+    let Some(key) = pack(token) else { return 0 };
+    if is_given_key(key) {
+        return if ALSO_FAMILY_KEYS.binary_search(&key).is_ok() {
+            GIVEN | ALSO_FAMILY
+        } else {
+            GIVEN
+        };
+    }
+    WORD_CLASS_KEYS
+        .binary_search(&key)
+        .ok()
+        .and_then(|i| tables::WORD_CLASSES.get(i))
+        .map_or(0, |(_, c)| *c)
 }
 
 /// The tokens of one field, in a fixed array: a name needs no heap for them.
@@ -390,7 +522,7 @@ struct Context {
 impl Context {
     fn text(&self, tok: Tok) -> &str {
         self.buf
-            .get(tok.start as usize..tok.end as usize)
+            .get(tok.start as usize..tok.start as usize + usize::from(tok.len))
             .unwrap_or_default()
     }
 
@@ -406,39 +538,59 @@ impl Context {
         }
     }
 
-    /// Tokenizes and cleans one field; `None` when it is missing, empty or a
-    /// placeholder.
-    fn field(&mut self, raw: Option<&str>, role: Role) -> Result<Option<Part>, Rejection> {
-        let Some(raw) = raw else { return Ok(None) };
-        let part = self.tokenize(raw, role)?;
+    /// Tokenizes and cleans one field into `part` (empty); false when it is
+    /// missing, empty or a placeholder.
+    fn field(&mut self, raw: Option<&str>, role: Role, part: &mut Part) -> Result<bool, Rejection> {
+        let Some(raw) = raw else { return Ok(false) };
+        self.tokenize(raw, role, part)?;
         Ok(self.keep_part(part))
     }
 
-    /// `Some(part)` unless it is empty or a placeholder (noted).
-    fn keep_part(&mut self, part: Part) -> Option<Part> {
+    /// Whether `part` is a name; empties it (and notes why) when it is a
+    /// placeholder.
+    fn keep_part(&mut self, part: &mut Part) -> bool {
         if part.is_empty() {
-            return None;
+            return false;
         }
-        match self.placeholder(&part) {
+        match self.placeholder(part) {
             Some(reason) => {
                 self.note(reason);
-                None
+                part.len = 0;
+                false
             }
-            None => Some(part),
+            None => true,
         }
     }
 
-    /// Like [`Context::keep_part`], for a side of a split: empty when dropped.
-    fn keep(&mut self, part: Part) -> Part {
-        self.keep_part(part).unwrap_or_default()
+    /// A side of a split, cleaned as its own field would be (a split can
+    /// leave a title or a suffix at its edge: `María Jr María`); empty when
+    /// dropped.
+    fn side(&mut self, mut part: Part, role: Role) -> Part {
+        self.clean(&mut part, role);
+        self.keep_part(&mut part);
+        part
     }
 
-    fn tokenize(&mut self, raw: &str, role: Role) -> Result<Part, Rejection> {
+    /// Appends the tokens of `raw` to `part` and cleans them.
+    fn tokenize(&mut self, raw: &str, role: Role, part: &mut Part) -> Result<(), Rejection> {
         if raw.len() > MAX_RAW_LEN {
             return Err(Rejection::new(RejectReason::TooLong).with_detail("name over 4096 bytes"));
         }
-        let mut part = Part::default();
         let mut start = None;
+        if raw.is_ascii() {
+            for (i, b) in raw.bytes().enumerate() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`') {
+                    start.get_or_insert(i);
+                } else if let Some(s) = start.take() {
+                    self.word(raw.get(s..i).unwrap_or_default(), part)?;
+                }
+            }
+            if let Some(s) = start {
+                self.word(raw.get(s..).unwrap_or_default(), part)?;
+            }
+            self.clean(part, role);
+            return Ok(());
+        }
         for (i, c) in raw.char_indices() {
             let word_char = c.is_alphanumeric()
                 || c == '.'
@@ -450,80 +602,100 @@ impl Context {
                 // `MªJosé`: the ordinal indicator ends an abbreviation.
                 if is_ordinal(c) {
                     let end = i + c.len_utf8();
-                    self.word(raw.get(s..end).unwrap_or_default(), &mut part)?;
+                    self.word(raw.get(s..end).unwrap_or_default(), part)?;
                     start = None;
                 }
             } else if let Some(s) = start.take() {
-                self.word(raw.get(s..i).unwrap_or_default(), &mut part)?;
+                self.word(raw.get(s..i).unwrap_or_default(), part)?;
             }
         }
         if let Some(s) = start {
-            self.word(raw.get(s..).unwrap_or_default(), &mut part)?;
+            self.word(raw.get(s..).unwrap_or_default(), part)?;
         }
-        self.clean(&mut part, role);
-        Ok(part)
+        self.clean(part, role);
+        Ok(())
     }
 
     /// Folds one raw word (no white space) into tokens.
     fn word(&mut self, word: &str, part: &mut Part) -> Result<(), Rejection> {
-        let dot = word.contains('.');
-        let ord = word.contains(is_ordinal);
+        // A byte loop: cheaper than a `memchr` call on words this short.
+        let dot = word.bytes().any(|b| b == b'.');
+        let ord = !word.is_ascii() && word.contains(is_ordinal);
         let from = self.buf.len();
         fold_into(word, &mut self.buf);
-        let folded = self.buf.get(from..).unwrap_or_default();
-        let mut letters = [0u8; 8];
-        let mut n = 0;
-        for b in folded.bytes().filter(|&b| b != b' ') {
-            if let Some(slot) = letters.get_mut(n) {
-                *slot = b;
+        if dot || ord {
+            // `M.ª`, `Fdo.`: the letters of the whole word may be an abbreviation.
+            let folded = self.buf.get(from..).unwrap_or_default();
+            let mut letters = [0u8; 8];
+            let mut n = 0;
+            for b in folded.bytes().filter(|&b| b != b' ') {
+                if let Some(slot) = letters.get_mut(n) {
+                    *slot = b;
+                }
+                n += 1;
             }
-            n += 1;
-        }
-        let expansion = letters
-            .get(..n)
-            .and_then(|l| std::str::from_utf8(l).ok())
-            .and_then(|l| abbreviation(l, dot, ord));
-        if let Some(expansion) = expansion {
-            self.buf.truncate(from);
-            return part.push(self.append(expansion));
+            let expansion = letters
+                .get(..n)
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .and_then(|l| abbreviation(l, dot, ord));
+            if let Some(expansion) = expansion {
+                self.buf.truncate(from);
+                return part.push(self.append(expansion));
+            }
         }
         let end = self.buf.len();
         let mut digits = false;
-        let mut pos = from;
-        while pos < end {
-            let rest = self.buf.get(pos..end).unwrap_or_default();
-            let skip = rest.bytes().take_while(|&b| b == b' ').count();
-            let len = rest.bytes().skip(skip).take_while(|&b| b != b' ').count();
-            let (start, stop) = (pos + skip, pos + skip + len);
-            pos = stop;
-            let token = self.buf.get(start..stop).unwrap_or_default();
-            if token.is_empty() {
-                continue;
+        let mut start = from;
+        for i in from..=end {
+            if self.buf.as_bytes().get(i).is_none_or(|&b| b == b' ') {
+                if i > start {
+                    digits |= self.token(start, i, dot || ord, part)?;
+                }
+                start = i + 1;
             }
-            if token.bytes().any(|b| b.is_ascii_digit()) {
-                // `Cliente 123`, `Juan Pérez 2`: digits are not part of a name.
-                digits = true;
-                continue;
-            }
-            if token.len() > MAX_TOKEN_LEN {
-                return Err(Rejection::new(RejectReason::TooLong)
-                    .with_detail("a word of a name is over 64 letters"));
-            }
-            let tok = match plain_abbreviation(token) {
-                // `J.Fdez`: an abbreviation inside a word with other letters.
-                Some(expansion) => self.append(expansion),
-                None => Tok {
-                    start: to_u32(start),
-                    end: to_u32(stop),
-                    marked: dot || ord,
-                },
-            };
-            part.push(tok)?;
         }
         if digits {
             self.note(RejectReason::Syntax);
         }
         Ok(())
+    }
+
+    /// Adds the folded token `buf[start..stop]` to `part`; true when it was
+    /// left out for holding digits.
+    fn token(
+        &mut self,
+        start: usize,
+        stop: usize,
+        marked: bool,
+        part: &mut Part,
+    ) -> Result<bool, Rejection> {
+        let token = self.buf.get(start..stop).unwrap_or_default();
+        if token.bytes().any(|b| b.is_ascii_digit()) {
+            // `Cliente 123`, `Juan Pérez 2`: digits are not part of a name.
+            return Ok(true);
+        }
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Rejection::new(RejectReason::TooLong)
+                .with_detail("a word of a name is over 64 letters"));
+        }
+        let class = class(token);
+        let expansion = if class & ABBREVIATION != 0 {
+            plain_abbreviation(token)
+        } else {
+            None
+        };
+        let tok = match expansion {
+            // `J.Fdez`: an abbreviation inside a word with other letters.
+            Some(expansion) => self.append(expansion),
+            None => Tok {
+                start: to_u32(start),
+                len: to_u8(stop - start),
+                marked,
+                class,
+            },
+        };
+        part.push(tok)?;
+        Ok(false)
     }
 
     /// Appends a word to the buffer, as a marked token.
@@ -535,23 +707,27 @@ impl Context {
         self.buf.push_str(word);
         Tok {
             start: to_u32(start),
-            end: to_u32(self.buf.len()),
+            len: to_u8(word.len()),
             marked: true,
+            class: class(word),
         }
     }
 
     /// Drops placeholder words next to a real name (`Cliente Juan Pérez`),
     /// writes out `Ma` as `María`, drops titles and suffixes.
     fn clean(&mut self, part: &mut Part, role: Role) {
-        let real = (0..part.len).any(|i| {
-            part.toks
-                .get(i)
-                .is_some_and(|t| !is_placeholder_word(self.text(*t)) && !self.is_particle(part, i))
-        });
-        if real && self.placeholder(part).is_none() {
+        let has_placeholder = part.toks().iter().any(|t| t.class & PLACEHOLDER != 0);
+        let real = || {
+            (0..part.len).any(|i| {
+                part.toks
+                    .get(i)
+                    .is_some_and(|t| t.class & PLACEHOLDER == 0 && !self.is_particle(part, i))
+            })
+        };
+        if has_placeholder && real() && self.placeholder(part).is_none() {
             let mut i = 0;
             while let Some(t) = part.toks().get(i) {
-                if is_placeholder_word(self.text(*t)) {
+                if t.class & PLACEHOLDER != 0 {
                     part.remove(i);
                 } else {
                     i += 1;
@@ -564,9 +740,7 @@ impl Context {
                 let (Some(&tok), Some(&next)) = (part.toks.get(i), part.toks.get(i + 1)) else {
                     break;
                 };
-                let next_text = self.text(next);
-                let before_name = is_particle_word(next_text) || is_given_name(next_text);
-                if self.text(tok) == "ma" && before_name {
+                if tok.class & MA != 0 && next.class & (PARTICLE | GIVEN) != 0 {
                     // `Ma José`, `Ma del Carmen`: an abbreviation of María written
                     // without its mark; `Ma Long` keeps its `Ma`.
                     let maria = self.append("maria");
@@ -589,12 +763,7 @@ impl Context {
                 }
             }
         }
-        while part.len > 1
-            && part
-                .toks()
-                .last()
-                .is_some_and(|t| matches!(self.text(*t), "jr" | "sr" | "ii" | "iii" | "iv"))
-        {
+        while part.len > 1 && part.toks().last().is_some_and(|t| t.class & SUFFIX != 0) {
             part.len -= 1;
         }
     }
@@ -603,56 +772,59 @@ impl Context {
         let Some(&tok) = part.toks.get(index) else {
             return false;
         };
-        match self.text(tok) {
-            "sr" | "sra" | "srta" | "sres" | "dr" | "dra" | "lic" | "lcdo" | "lcda" | "licdo"
-            | "licda" | "ing" | "arq" | "prof" | "profa" | "mr" | "mrs" | "ms" | "miss" => true,
-            // `Don José` is a title; `Don Johnson` is a name.
-            "don" | "dona" => {
-                tok.marked
-                    || (index + 1..part.len)
-                        .find(|&j| !self.is_particle(part, j))
-                        .and_then(|j| part.toks.get(j))
-                        .is_some_and(|n| is_given_name(self.text(*n)))
-            }
-            _ => false,
+        if tok.class & TITLE != 0 {
+            return true;
         }
+        // `Don José` is a title; `Don Johnson` is a name.
+        tok.class & DON != 0
+            && (tok.marked
+                || (index + 1..part.len)
+                    .find(|&j| !self.is_particle(part, j))
+                    .and_then(|j| part.toks.get(j))
+                    .is_some_and(|n| n.class & GIVEN != 0))
     }
 
     /// Why a field is no name at all, if it is not. Particles do not count:
     /// `Usuario de WhatsApp` is as much a placeholder as `Usuario`.
     fn placeholder(&self, part: &Part) -> Option<RejectReason> {
-        let mut words = [""; MAX_TOKENS];
+        let classes = part.toks().iter().fold(0, |c, t| c | t.class);
+        if classes & (PLACEHOLDER | PHRASE | TITLE | DON | PARTICLE) == 0 {
+            // The common case: ordinary words, nothing to look at closer.
+            return match part.toks() {
+                [only] => repeated(self.text(*only)),
+                _ => None,
+            };
+        }
+        // Enough for the longest placeholder phrase.
+        let mut words = [""; 3];
         let mut n = 0;
         let mut only_titles = true;
+        let mut all_placeholders = true;
         for (i, tok) in part.toks().iter().enumerate() {
             if self.is_particle(part, i) {
                 continue;
             }
             only_titles &= self.is_title(part, i);
+            all_placeholders &= tok.class & PLACEHOLDER != 0;
             if let Some(slot) = words.get_mut(n) {
                 *slot = self.text(*tok);
-                n += 1;
             }
+            n += 1;
         }
-        let words = words.get(..n).unwrap_or_default();
-        if let [only] = words {
-            let t = only.as_bytes();
-            if let Some(&first) = t.first()
-                && t.len() >= 2
-                && t.iter().all(|&b| b == first)
-            {
-                return Some(if first == b'x' || t.len() < 3 {
-                    RejectReason::Placeholder
-                } else {
-                    RejectReason::RepeatedCharacter
-                });
-            }
+        if n == 0 {
+            return None;
         }
-        let phrase = PLACEHOLDER_PHRASES.contains(&words);
-        let all_words = words.iter().all(|w| is_placeholder_word(w));
+        if n == 1
+            && let Some(reason) = repeated(words[0])
+        {
+            return Some(reason);
+        }
+        let phrase = classes & PHRASE != 0
+            && words
+                .get(..n)
+                .is_some_and(|w| PLACEHOLDER_PHRASES.contains(&w));
         // `Sr.` alone, `Dra.`: a title with no name.
-        (!words.is_empty() && (phrase || only_titles || all_words))
-            .then_some(RejectReason::Placeholder)
+        (phrase || only_titles || all_placeholders).then_some(RejectReason::Placeholder)
     }
 
     /// Whether token `index` of `part` is a particle there: a particle word,
@@ -665,10 +837,7 @@ impl Context {
         if index + 1 >= part.len {
             return false;
         }
-        match self.text(tok) {
-            "y" | "i" | "e" => index > 0,
-            t => is_particle_word(t),
-        }
+        tok.class & PARTICLE != 0 && (index > 0 || tok.class & CONJUNCTION == 0)
     }
 
     /// The groups of a part, and how many there are.
@@ -679,8 +848,10 @@ impl Context {
         let mut given_like = true;
         for i in 0..part.len {
             if self.is_particle(part, i) {
-                let text = part.toks.get(i).map_or("", |t| self.text(*t));
-                given_like &= matches!(text, "de" | "del" | "la" | "las" | "los");
+                given_like &= part
+                    .toks
+                    .get(i)
+                    .is_some_and(|t| t.class & SPANISH_PARTICLE != 0);
                 continue;
             }
             if let Some(slot) = groups.get_mut(n) {
@@ -697,16 +868,16 @@ impl Context {
         (groups, n)
     }
 
-    fn head<'a>(&'a self, part: &Part, group: &Group) -> &'a str {
-        part.toks.get(group.head).map_or("", |t| self.text(*t))
+    fn head(part: &Part, group: &Group) -> u16 {
+        part.toks.get(group.head).map_or(0, |t| t.class)
     }
 
     fn group_is_given(&self, part: &Part, group: &Group) -> bool {
-        group.given_like && is_given_name(self.head(part, group))
+        group.given_like && Self::head(part, group) & GIVEN != 0
     }
 
     fn group_is_given_only(&self, part: &Part, group: &Group) -> bool {
-        self.group_is_given(part, group) && !is_also_family_name(self.head(part, group))
+        self.group_is_given(part, group) && Self::head(part, group) & ALSO_FAMILY == 0
     }
 
     /// Splits a full name with no comma: given names end at the first group
@@ -760,16 +931,16 @@ impl Context {
         family: Option<&Part>,
     ) -> Result<Option<Sides>, Rejection> {
         if let Some((family_raw, given_raw)) = raw.split_once(',') {
-            let f = self.tokenize(family_raw, Role::Family)?;
-            let g = self.tokenize(given_raw, Role::Given)?;
-            let f = self.keep_part(f);
-            let g = self.keep_part(g);
-            return Ok((g.is_some() || f.is_some()).then_some((g, f)));
+            let mut f = Part::default();
+            let mut g = Part::default();
+            let has_f = self.field(Some(family_raw), Role::Family, &mut f)?;
+            let has_g = self.field(Some(given_raw), Role::Given, &mut g)?;
+            return Ok((has_g || has_f).then_some((has_g.then_some(g), has_f.then_some(f))));
         }
-        let part = self.tokenize(raw, Role::Given)?;
-        let Some(part) = self.keep_part(part) else {
+        let mut part = Part::default();
+        if !self.field(Some(raw), Role::Given, &mut part)? {
             return Ok(None);
-        };
+        }
         if let Some(g) = given
             && g.len < part.len
             && self.same_tokens(g.toks(), part.toks().get(..g.len))
@@ -812,44 +983,23 @@ impl Context {
     }
 }
 
+/// One letter repeated (`xxx`, `aaaa`): `x` and two letters are placeholders.
+fn repeated(token: &str) -> Option<RejectReason> {
+    let t = token.as_bytes();
+    let &first = t.first()?;
+    (t.len() >= 2 && t.iter().all(|&b| b == first)).then_some(if first == b'x' || t.len() < 3 {
+        RejectReason::Placeholder
+    } else {
+        RejectReason::RepeatedCharacter
+    })
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Words that join a family name to what follows (`de la Fuente`, `van der
-/// Berg`, `Di María`, `García y López`).
-fn is_particle_word(token: &str) -> bool {
-    matches!(
-        token,
-        "de" | "del"
-            | "la"
-            | "las"
-            | "los"
-            | "y"
-            | "i"
-            | "e"
-            | "da"
-            | "das"
-            | "do"
-            | "dos"
-            | "di"
-            | "della"
-            | "delle"
-            | "dello"
-            | "dei"
-            | "degli"
-            | "van"
-            | "von"
-            | "der"
-            | "den"
-            | "ter"
-            | "ten"
-            | "vom"
-            | "zu"
-            | "le"
-            | "du"
-            | "des"
-    )
+fn to_u8(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
 }
 
 /// The word an abbreviation stands for, from its folded letters and whether
@@ -880,79 +1030,14 @@ fn abbreviation(letters: &str, dot: bool, ord: bool) -> Option<&'static str> {
     None
 }
 
-/// Abbreviations that are no word of their own, expanded with or without a
-/// dot (`Fco`, `Fdez`).
+/// The word an abbreviation that is no word of its own stands for (`fco`).
 fn plain_abbreviation(token: &str) -> Option<&'static str> {
-    match token {
-        "fco" => Some("francisco"),
-        "fca" => Some("francisca"),
-        "fdo" => Some("fernando"),
-        "fda" => Some("fernanda"),
-        "gmo" => Some("guillermo"),
-        "fdez" | "fndez" => Some("fernandez"),
-        "glez" | "gzlez" | "gonz" => Some("gonzalez"),
-        "hdez" | "hndez" => Some("hernandez"),
-        "rguez" | "rodz" | "rdz" | "rdguez" => Some("rodriguez"),
-        "mtnez" | "mtz" | "mnez" | "martz" => Some("martinez"),
-        "gtz" | "gtrrez" | "gutz" => Some("gutierrez"),
-        "jmz" | "jmnez" => Some("jimenez"),
-        "sdez" => Some("sanchez"),
-        _ => None,
-    }
+    tables::ABBREVIATIONS
+        .binary_search_by(|(k, _)| (*k).cmp(token))
+        .ok()
+        .and_then(|i| tables::ABBREVIATIONS.get(i))
+        .map(|(_, word)| *word)
 }
-
-fn is_placeholder_word(token: &str) -> bool {
-    PLACEHOLDER_WORDS.binary_search(&token).is_ok()
-}
-
-/// Words that stand for a missing name, or mark a value as not a name
-/// (`Cliente Juan`, `Usuario de WhatsApp`). Sorted for binary search.
-const PLACEHOLDER_WORDS: &[&str] = &[
-    "anonima",
-    "anonimo",
-    "anonymous",
-    "apellido",
-    "apellidos",
-    "asd",
-    "asdf",
-    "client",
-    "clienta",
-    "cliente",
-    "customer",
-    "demo",
-    "desconocida",
-    "desconocido",
-    "dummy",
-    "ejemplo",
-    "facebook",
-    "fake",
-    "firstname",
-    "guest",
-    "instagram",
-    "invitada",
-    "invitado",
-    "lastname",
-    "na",
-    "nn",
-    "nombre",
-    "none",
-    "null",
-    "prueba",
-    "pruebas",
-    "qwerty",
-    "sample",
-    "surname",
-    "telegram",
-    "test",
-    "testing",
-    "unknown",
-    "user",
-    "usuaria",
-    "usuario",
-    "visitante",
-    "visitor",
-    "whatsapp",
-];
 
 /// Phrases that stand for a missing name, as token sequences.
 const PLACEHOLDER_PHRASES: &[&[&str]] = &[
@@ -998,12 +1083,21 @@ pub fn fold_cow(raw: &str) -> Cow<'_, str> {
 
 /// Whether `s` is already in the form [`fold`] gives.
 pub fn is_folded(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && !b.windows(2).any(|w| w == b"  ")
-        && b.iter()
-            .all(|&c| c == b' ' || c.is_ascii_lowercase() || c.is_ascii_digit())
+    // Starts as if after a space, so that a leading space fails too.
+    let mut after_space = true;
+    for &c in s.as_bytes() {
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            after_space = false;
+        } else {
+            return false;
+        }
+    }
+    s.is_empty() || !after_space
 }
 
 #[cfg(test)]

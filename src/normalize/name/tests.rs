@@ -364,8 +364,37 @@ fn tables_are_sorted_unique_and_consistent() {
     for w in tables::HYPOCORISMS.windows(2) {
         assert!(w[0].0 < w[1].0, "HYPOCORISMS: {} before {}", w[0].0, w[1].0);
     }
-    for w in PLACEHOLDER_WORDS.windows(2) {
-        assert!(w[0] < w[1], "PLACEHOLDER_WORDS: {} before {}", w[0], w[1]);
+    for w in tables::WORD_CLASSES.windows(2) {
+        assert!(
+            w[0].0 < w[1].0,
+            "WORD_CLASSES: {} before {}",
+            w[0].0,
+            w[1].0
+        );
+    }
+    for w in tables::ABBREVIATIONS.windows(2) {
+        assert!(
+            w[0].0 < w[1].0,
+            "ABBREVIATIONS: {} before {}",
+            w[0].0,
+            w[1].0
+        );
+    }
+    for (word, c) in tables::WORD_CLASSES {
+        assert!(pack(word).is_some(), "{word:?} longer than a key");
+        assert!(
+            !is_given_name(word),
+            "{word:?} is both a given name and a {c:#x} word"
+        );
+        assert_eq!(class(word), *c, "{word:?}");
+        assert_eq!(
+            c & ABBREVIATION != 0,
+            plain_abbreviation(word).is_some(),
+            "{word:?}"
+        );
+    }
+    for (short, _) in tables::ABBREVIATIONS {
+        assert!(class(short) & ABBREVIATION != 0, "{short:?} not flagged");
     }
     for name in tables::ALSO_FAMILY_NAMES {
         assert!(
@@ -385,18 +414,39 @@ fn tables_are_sorted_unique_and_consistent() {
             );
         }
     }
-    for table in [
-        tables::GIVEN_NAMES,
-        tables::ALSO_FAMILY_NAMES,
-        PLACEHOLDER_WORDS,
-    ] {
+    for table in [tables::GIVEN_NAMES, tables::ALSO_FAMILY_NAMES] {
         for word in table {
             assert!(
                 is_folded(word) && !word.contains(' '),
                 "{word:?} not folded"
             );
+            assert!(pack(word).is_some(), "{word:?} longer than a key");
         }
     }
+    for (short, _) in tables::HYPOCORISMS {
+        assert!(pack(short).is_some(), "{short:?} longer than a key");
+    }
+    // Keys order like words, so binary search over keys finds what search
+    // over words would.
+    for w in GIVEN_KEYS.windows(2) {
+        assert!(w[0] < w[1]);
+    }
+    for w in HYPOCORISM_KEYS.windows(2) {
+        assert!(w[0] < w[1]);
+    }
+    for w in WORD_CLASS_KEYS.windows(2) {
+        assert!(w[0] < w[1]);
+    }
+    for phrase in PLACEHOLDER_PHRASES {
+        for word in *phrase {
+            assert!(
+                class(word) & PHRASE != 0,
+                "{word:?} not flagged as a phrase word"
+            );
+        }
+    }
+    assert!(is_given_name("maria") && is_given_name("pepe") && !is_given_name("garcia"));
+    assert!(!is_given_name("maria jose guadalupe fernanda"));
 }
 
 #[test]
@@ -502,5 +552,22 @@ proptest! {
                 assert_idempotent(&n)?;
             }
         }
+    }
+}
+
+#[test]
+fn fuzz_regressions_are_idempotent() {
+    let cases: &[(Option<&str>, Option<&str>, Option<&str>)] = &[
+        // The given field is a prefix of the full name and the rest of the
+        // full name is a placeholder (`ss`): the given names stand alone.
+        (
+            Some("s(\ns\n"),
+            Some("\u{5}"),
+            Some("s-\u{5}\n|s|ss\n\0\u{1c}\08"),
+        ),
+    ];
+    for &(g, f, full) in cases {
+        let n = name(g, f, full);
+        assert_idempotent(&n).unwrap();
     }
 }
