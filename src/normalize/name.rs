@@ -115,6 +115,12 @@ pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
         emit(c as u8);
         return;
     }
+    if let Some(folded) = latin1(c) {
+        for b in folded.bytes() {
+            emit(b);
+        }
+        return;
+    }
     if is_joiner(c) {
         emit(b'\'');
         return;
@@ -132,6 +138,31 @@ pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
             emit(b' ');
         }
     });
+}
+
+/// What the Latin-1 letters U+00C0..=U+00FF (`á`, `ñ`, `ß`...) fold to, as
+/// the general path (NFKD, then `any_ascii`) folds them, without its lookups;
+/// a test checks the two agree. `×` and `÷` separate.
+const LATIN1: [&str; 64] = [
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // C0
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss", // D0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // E0
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y", // F0
+];
+
+fn latin1(c: char) -> Option<&'static str> {
+    let i = u32::from(c).checked_sub(0xC0)?;
+    LATIN1.get(usize::try_from(i).ok()?).copied()
+}
+
+/// A character that is part of a word of a name.
+fn is_word_char(c: char) -> bool {
+    match latin1(c) {
+        Some(folded) => folded != " ",
+        None => {
+            c.is_alphanumeric() || c == '.' || is_joiner(c) || is_combining_mark(c) || is_ordinal(c)
+        }
+    }
 }
 
 /// Characters that join the letters around them, like an apostrophe.
@@ -359,25 +390,27 @@ pub fn normalize_person_name(
         None => None,
     };
     let sides = from_full.unwrap_or((has_g.then_some(g), has_f.then_some(f)));
-    let (mut given, family) = match sides {
-        (Some(g), Some(f)) => (cx.side(g, Role::Given), cx.side(f, Role::Family)),
-        (Some(g), None) => (g, Part::default()),
-        (None, Some(f)) => (Part::default(), f),
+    let (mut given, mut family, split) = match sides {
+        (Some(g), Some(f)) => (g, f, true),
+        (Some(g), None) => (g, Part::default(), false),
+        (None, Some(f)) => (Part::default(), f, false),
         (None, None) => {
             let reason = cx.dropped.unwrap_or(RejectReason::Empty);
             return Err(Rejection::new(reason));
         }
     };
+    if split {
+        cx.side(&mut given, Role::Given);
+        cx.side(&mut family, Role::Family);
+    }
     // Given names alone are read as a given-name field would be, whether no
     // family name came or the one that came was a placeholder: the trailing
     // names that are not known given names are the family name.
-    let family = if family.is_empty() && given.len > 1 {
-        let (g, f) = cx.split_given_field(given);
-        given = cx.side(g, Role::Given);
-        cx.side(f, Role::Family)
-    } else {
-        family
-    };
+    if family.is_empty() && given.len > 1 {
+        family = given.split_off(cx.given_field_split_at(&given));
+        cx.side(&mut given, Role::Given);
+        cx.side(&mut family, Role::Family);
+    }
     if given.is_empty() && family.is_empty() {
         return Err(Rejection::new(cx.dropped.unwrap_or(RejectReason::Empty)));
     }
@@ -385,7 +418,7 @@ pub fn normalize_person_name(
 }
 
 /// The given and family sides of a name, each present or not. A given side
-/// with no family side is split further ([`Context::split_given_field`]).
+/// with no family side is split further ([`Context::given_field_split_at`]).
 type Sides = (Option<Part>, Option<Part>);
 
 /// What a field holds, which decides the clean-up it gets.
@@ -498,15 +531,23 @@ impl Part {
         }
         out
     }
+
+    /// Moves the tokens from `at` on into a part of their own.
+    fn split_off(&mut self, at: usize) -> Part {
+        let tail = self.slice(at..self.len);
+        self.len = self.len.min(at);
+        tail
+    }
 }
 
 /// A non-particle token with the particles just before it (`de la` + `fuente`).
 #[derive(Clone, Copy, Default)]
 struct Group {
     /// Index of the first token of the group (a particle, or the head).
-    first: usize,
+    /// Indices are below [`MAX_TOKENS`]: `u8` keeps the group list small.
+    first: u8,
     /// Index of the head.
-    head: usize,
+    head: u8,
     /// The particles are only Spanish `de`, `del`, `la`, `las`, `los` (or none),
     /// which given names also carry (`María de los Ángeles`, `José de Jesús`).
     given_like: bool,
@@ -565,10 +606,9 @@ impl Context {
     /// A side of a split, cleaned as its own field would be (a split can
     /// leave a title or a suffix at its edge: `María Jr María`); empty when
     /// dropped.
-    fn side(&mut self, mut part: Part, role: Role) -> Part {
-        self.clean(&mut part, role);
-        self.keep_part(&mut part);
-        part
+    fn side(&mut self, part: &mut Part, role: Role) {
+        self.clean(part, role);
+        self.keep_part(part);
     }
 
     /// Appends the tokens of `raw` to `part` and cleans them.
@@ -592,12 +632,7 @@ impl Context {
             return Ok(());
         }
         for (i, c) in raw.char_indices() {
-            let word_char = c.is_alphanumeric()
-                || c == '.'
-                || is_joiner(c)
-                || is_combining_mark(c)
-                || is_ordinal(c);
-            if word_char {
+            if is_word_char(c) {
                 let s = *start.get_or_insert(i);
                 // `MªJosé`: the ordinal indicator ends an abbreviation.
                 if is_ordinal(c) {
@@ -618,6 +653,22 @@ impl Context {
 
     /// Folds one raw word (no white space) into tokens.
     fn word(&mut self, word: &str, part: &mut Part) -> Result<(), Rejection> {
+        if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // Plain ASCII letters and digits, most words: one copy, lower-cased
+            // in place.
+            if !self.buf.is_empty() {
+                self.buf.push(' ');
+            }
+            let start = self.buf.len();
+            self.buf.push_str(word);
+            if let Some(token) = self.buf.get_mut(start..) {
+                token.make_ascii_lowercase();
+            }
+            if self.token(start, self.buf.len(), false, part)? {
+                self.note(RejectReason::Syntax);
+            }
+            return Ok(());
+        }
         // A byte loop: cheaper than a `memchr` call on words this short.
         let dot = word.bytes().any(|b| b == b'.');
         let ord = !word.is_ascii() && word.contains(is_ordinal);
@@ -856,8 +907,8 @@ impl Context {
             }
             if let Some(slot) = groups.get_mut(n) {
                 *slot = Group {
-                    first,
-                    head: i,
+                    first: to_u8(first),
+                    head: to_u8(i),
                     given_like,
                 };
                 n += 1;
@@ -869,7 +920,9 @@ impl Context {
     }
 
     fn head(part: &Part, group: &Group) -> u16 {
-        part.toks.get(group.head).map_or(0, |t| t.class)
+        part.toks
+            .get(usize::from(group.head))
+            .map_or(0, |t| t.class)
     }
 
     fn group_is_given(&self, part: &Part, group: &Group) -> bool {
@@ -880,46 +933,40 @@ impl Context {
         self.group_is_given(part, group) && Self::head(part, group) & ALSO_FAMILY == 0
     }
 
-    /// Splits a full name with no comma: given names end at the first group
-    /// that is not a known given name, keeps at least one family name, and a
-    /// given name that is also a family name (`Martín`) goes to the family
-    /// when taking it would leave fewer than two family names.
-    fn split_full(&self, part: Part) -> (Part, Part) {
-        let (groups, n) = self.groups(&part);
+    /// Where a full name with no comma splits (the index of the first family
+    /// token): given names end at the first group that is not a known given
+    /// name, at least one family name is kept, and a given name that is also
+    /// a family name (`Martín`) goes to the family when taking it would leave
+    /// fewer than two family names.
+    fn split_full_at(&self, part: &Part) -> usize {
+        let (groups, n) = self.groups(part);
         let groups = groups.get(..n).unwrap_or(&[]);
-        if n <= 1 || groups.iter().all(|g| self.group_is_given_only(&part, g)) {
-            return (part, Part::default());
+        if n <= 1 || groups.iter().all(|g| self.group_is_given_only(part, g)) {
+            return part.len;
         }
         let mut given = 1;
         while let Some(g) = groups.get(given)
             && given + 1 < n
-            && self.group_is_given(&part, g)
-            && (self.group_is_given_only(&part, g) || n >= given + 3)
+            && self.group_is_given(part, g)
+            && (self.group_is_given_only(part, g) || n >= given + 3)
         {
             given += 1;
         }
-        self.split_at_group(part, groups, given)
+        groups.get(given).map_or(part.len, |g| usize::from(g.first))
     }
 
-    /// Splits a given-name field with no family field: trailing groups from
-    /// the first one that is not a known given name are the family name.
-    fn split_given_field(&self, part: Part) -> (Part, Part) {
-        let (groups, n) = self.groups(&part);
+    /// Where a given-name field with no family field splits: trailing groups
+    /// from the first one that is not a known given name are the family name.
+    fn given_field_split_at(&self, part: &Part) -> usize {
+        let (groups, n) = self.groups(part);
         let groups = groups.get(..n).unwrap_or(&[]);
         let mut given = 1;
         while let Some(g) = groups.get(given)
-            && self.group_is_given(&part, g)
+            && self.group_is_given(part, g)
         {
             given += 1;
         }
-        self.split_at_group(part, groups, given)
-    }
-
-    fn split_at_group(&self, part: Part, groups: &[Group], given: usize) -> (Part, Part) {
-        match groups.get(given) {
-            Some(g) => (part.slice(0..g.first), part.slice(g.first..part.len)),
-            None => (part, Part::default()),
-        }
+        groups.get(given).map_or(part.len, |g| usize::from(g.first))
     }
 
     /// Splits `full` when a given or family field is missing; `None` when
@@ -953,8 +1000,8 @@ impl Context {
         {
             return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
         }
-        let (g, f) = self.split_full(part);
-        Ok(Some((Some(g), (!f.is_empty()).then_some(f))))
+        let family = part.split_off(self.split_full_at(&part));
+        Ok(Some((Some(part), (!family.is_empty()).then_some(family))))
     }
 
     fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {

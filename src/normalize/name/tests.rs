@@ -53,6 +53,24 @@ fn fold_real_world() {
 }
 
 #[test]
+fn latin1_table_agrees_with_the_general_path() {
+    for c in '\u{C0}'..='\u{FF}' {
+        let mut slow = String::new();
+        decompose_compatible(c, |d| {
+            if d.is_ascii() {
+                slow.push(d);
+            } else if is_combining_mark(d) {
+            } else if d.is_alphanumeric() {
+                slow.push_str(any_ascii::any_ascii_char(d));
+            } else {
+                slow.push(' ');
+            }
+        });
+        assert_eq!(latin1(c), Some(slow.to_ascii_lowercase().as_str()), "{c:?}");
+    }
+}
+
+#[test]
 fn fold_into_appends_with_one_space() {
     let mut buf = String::new();
     fold_into("García", &mut buf);
