@@ -1,1 +1,1151 @@
-//! Normalization of name values (being written).
+//! Person names: ASCII folding, tokens, particles, abbreviations, hypocorisms,
+//! and the split of a full name into given and family names.
+//!
+//! Every name ends up as lower-case ASCII tokens ([`fold`]). Particles (`de`,
+//! `del`, `de la`, `y`, `van`, `di`...) are set aside so that `de la Fuente`
+//! and `Fuente` compare equal; abbreviations (`Mª`, `Fco.`, `Fdez.`) are
+//! written out; titles (`Sr.`, `Dra.`, `Lic.`) and suffixes (`Jr`, `III`) are
+//! dropped; tokens with digits are dropped; stand-ins for a missing name
+//! (`cliente`, `n/a`, `sin nombre`) are rejected as placeholders.
+//!
+//! When a source gives only a full name, it is read in Spanish order,
+//! `given [given] family1 [family2]`, with a table of common given names to
+//! decide where the given names end; `GARCÍA LÓPEZ, María José` (a comma)
+//! puts the family names first. The split is a heuristic: `Juan Martín Díaz`
+//! becomes `juan` + `martin diaz`, since Martín is also a common family name
+//! and Spanish speakers usually carry two family names.
+
+mod tables;
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use super::{RejectReason, Rejection};
+
+/// Most tokens accepted in one name field; more is not a name.
+const MAX_TOKENS: usize = 24;
+/// Longest token accepted, in folded bytes.
+const MAX_TOKEN_LEN: usize = 64;
+/// Longest raw field accepted, in bytes.
+const MAX_RAW_LEN: usize = 4096;
+
+/// The ASCII-folded, lower-case form of a string: letters and digits only,
+/// in tokens separated by one space.
+///
+/// Compatibility decomposition (NFKD) with the combining marks removed takes
+/// the accents off (`García` -> `garcia`, `Mª` -> `ma`); what is left that is
+/// not ASCII is transliterated by `any_ascii` (`Đặng` -> `dang`, `Straße` ->
+/// `strasse`). Apostrophes and the Catalan middle dot join (`O'Brien` ->
+/// `obrien`, `D'Angelo` -> `dangelo`, `Col·lell` -> `collell`), since people
+/// who drop the apostrophe write `OBrien` far more often than `O Brien`. Any
+/// other punctuation (hyphens, dots, commas) and symbols separate tokens.
+/// `fold(fold(x)) == fold(x)`.
+///
+/// ```
+/// use omnid::normalize::name::fold;
+///
+/// assert_eq!(fold("  GARCÍA-López, Mª José "), "garcia lopez ma jose");
+/// assert_eq!(fold("O'Brien"), "obrien");
+/// assert_eq!(fold("Đặng Straße"), "dang strasse");
+/// ```
+pub fn fold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    fold_into(raw, &mut out);
+    out
+}
+
+/// Appends [`fold`]`(raw)` to `out`, separated by one space from what `out`
+/// already holds; nothing is appended when the fold is empty.
+///
+/// Lets a caller fold many values into one reused buffer. `out` should be
+/// empty or end with a folded token.
+pub fn fold_into(raw: &str, out: &mut String) {
+    if is_folded(raw) {
+        // Already folded (omnid's own output, clean data): one copy.
+        if !raw.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(raw);
+        }
+        return;
+    }
+    let mut sink = Sink { out, pending: true };
+    if raw.is_ascii() {
+        for b in raw.bytes() {
+            sink.byte(b);
+        }
+    } else {
+        for c in raw.chars() {
+            fold_char(c, |b| sink.byte(b));
+        }
+    }
+}
+
+/// Writes folded bytes, turning runs of separators into one space.
+struct Sink<'a> {
+    out: &'a mut String,
+    /// A separator was seen since the last letter or digit.
+    pending: bool,
+}
+
+impl Sink<'_> {
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() {
+            if self.pending && !self.out.is_empty() {
+                self.out.push(' ');
+            }
+            self.pending = false;
+            self.out.push(char::from(b.to_ascii_lowercase()));
+        } else if b != b'\'' && b != b'`' {
+            self.pending = true;
+        }
+    }
+}
+
+/// Emits the ASCII bytes a character folds to: itself when ASCII, `'` for an
+/// apostrophe-like joiner, its transliteration when it is a letter or digit,
+/// nothing for a combining mark, and a space for anything else.
+pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
+    if c.is_ascii() {
+        // An ASCII char fits in a byte by definition.
+        emit(c as u8);
+        return;
+    }
+    if let Some(folded) = latin1(c) {
+        for b in folded.bytes() {
+            emit(b);
+        }
+        return;
+    }
+    if is_joiner(c) {
+        emit(b'\'');
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if d.is_ascii() {
+            emit(d as u8);
+        } else if is_combining_mark(d) {
+            // Accents go: `á` decomposes to `a` + U+0301.
+        } else if d.is_alphanumeric() {
+            for b in any_ascii::any_ascii_char(d).bytes() {
+                emit(b);
+            }
+        } else {
+            emit(b' ');
+        }
+    });
+}
+
+/// What the Latin-1 letters U+00C0..=U+00FF (`á`, `ñ`, `ß`...) fold to, as
+/// the general path (NFKD, then `any_ascii`) folds them, without its lookups;
+/// a test checks the two agree. `×` and `÷` separate.
+const LATIN1: [&str; 64] = [
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // C0
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss", // D0
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // E0
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y", // F0
+];
+
+fn latin1(c: char) -> Option<&'static str> {
+    let i = u32::from(c).checked_sub(0xC0)?;
+    LATIN1.get(usize::try_from(i).ok()?).copied()
+}
+
+/// A character that is part of a word of a name.
+fn is_word_char(c: char) -> bool {
+    match latin1(c) {
+        Some(folded) => folded != " ",
+        None => {
+            c.is_alphanumeric() || c == '.' || is_joiner(c) || is_combining_mark(c) || is_ordinal(c)
+        }
+    }
+}
+
+/// Characters that join the letters around them, like an apostrophe.
+fn is_joiner(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`'
+            | '\u{00B4}' // acute accent typed as an apostrophe
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{02BC}'
+            | '\u{02B9}'
+            | '\u{00B7}' // Catalan punt volat: `Col·lell`
+            | '\u{0387}'
+            | '\u{2027}'
+    )
+}
+
+/// Ordinal indicators used in Spanish abbreviations (`Mª`, `Jº`, `J°`).
+fn is_ordinal(c: char) -> bool {
+    matches!(c, 'ª' | 'º' | '°')
+}
+
+/// A person's name as folded tokens.
+///
+/// `given` and `family` are what matching compares; particles are kept aside
+/// in `particles` (for display) so that `de la Fuente` and `Fuente`, or `María
+/// del Carmen` and `María Carmen`, compare equal.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PersonName {
+    /// Given names, in order (`["maria", "jose"]`).
+    #[serde(default)]
+    pub given: Vec<String>,
+    /// Family names without particles, in order (`["garcia", "lopez"]`).
+    #[serde(default)]
+    pub family: Vec<String>,
+    /// Particles found in the given and family names, in order (`["de", "la"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub particles: Vec<String>,
+}
+
+impl PersonName {
+    /// The given names with hypocorisms written out in their formal form
+    /// (`pepe` -> `jose`, `majo` -> `maria jose`, two tokens).
+    ///
+    /// ```
+    /// use omnid::normalize::name::normalize_person_name;
+    ///
+    /// let name = normalize_person_name(Some("Majo"), Some("Pérez"), None)?;
+    /// assert_eq!(name.canonical_given(), ["maria", "jose"]);
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn canonical_given(&self) -> Vec<&str> {
+        let mut out = Vec::with_capacity(self.given.len() + 1);
+        for token in &self.given {
+            match formal_given_name(token) {
+                Some(formal) => out.extend(formal.split(' ')),
+                None => out.push(token.as_str()),
+            }
+        }
+        out
+    }
+
+    /// The given names joined by one space (`"maria jose"`).
+    pub fn given_joined(&self) -> String {
+        self.given.join(" ")
+    }
+
+    /// The family names joined by one space (`"garcia lopez"`).
+    pub fn family_joined(&self) -> String {
+        self.family.join(" ")
+    }
+}
+
+/// The formal given name or names a hypocorism stands for, if the folded
+/// token is one (`"pepe"` -> `Some("jose")`, `"majo"` -> `Some("maria jose")`).
+///
+/// The table is Spanish-first: `tony` gives `antonio` and `alex` gives
+/// `alejandro`; English short forms give English names (`bill` -> `william`).
+///
+/// ```
+/// use omnid::normalize::name::formal_given_name;
+///
+/// assert_eq!(formal_given_name("paco"), Some("francisco"));
+/// assert_eq!(formal_given_name("francisco"), None);
+/// ```
+pub fn formal_given_name(folded_token: &str) -> Option<&'static str> {
+    let key = pack(folded_token)?;
+    HYPOCORISM_KEYS
+        .binary_search(&key)
+        .ok()
+        .and_then(|i| tables::HYPOCORISMS.get(i))
+        .map(|(_, formal)| *formal)
+}
+
+/// Whether a folded token is a known given name or hypocorism.
+pub fn is_given_name(folded_token: &str) -> bool {
+    pack(folded_token).is_some_and(is_given_key)
+}
+
+fn is_given_key(key: u128) -> bool {
+    GIVEN_OR_SHORT_KEYS.binary_search(&key).is_ok()
+}
+
+/// Word-list entries as big-endian integers, zero-padded: comparing two keys
+/// orders like comparing the words, and costs one integer comparison instead
+/// of a `memcmp` call. Every entry fits in 16 bytes (a test checks).
+const fn pack_bytes(word: &[u8]) -> u128 {
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        key <<= 8;
+        if i < word.len() {
+            key |= word[i] as u128;
+        }
+        i += 1;
+    }
+    key
+}
+
+/// The key of a token, `None` when it is too long to be in any list.
+fn pack(token: &str) -> Option<u128> {
+    let mut bytes = [0u8; 16];
+    bytes
+        .get_mut(..token.len())?
+        .copy_from_slice(token.as_bytes());
+    Some(u128::from_be_bytes(bytes))
+}
+
+const fn pack_all<const N: usize>(words: &[&str]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = pack_bytes(words[i].as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+const fn pack_firsts<T, const N: usize>(pairs: &[(&str, T)]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = pack_bytes(pairs[i].0.as_bytes());
+        i += 1;
+    }
+    keys
+}
+
+static GIVEN_KEYS: [u128; tables::GIVEN_NAMES.len()] = pack_all(tables::GIVEN_NAMES);
+static ALSO_FAMILY_KEYS: [u128; tables::ALSO_FAMILY_NAMES.len()] =
+    pack_all(tables::ALSO_FAMILY_NAMES);
+static HYPOCORISM_KEYS: [u128; tables::HYPOCORISMS.len()] = pack_firsts(tables::HYPOCORISMS);
+static WORD_CLASS_KEYS: [u128; tables::WORD_CLASSES.len()] = pack_firsts(tables::WORD_CLASSES);
+/// Given names and hypocorisms in one table: one search instead of two.
+static GIVEN_OR_SHORT_KEYS: [u128; GIVEN_KEYS.len() + HYPOCORISM_KEYS.len()] =
+    merge(&GIVEN_KEYS, &HYPOCORISM_KEYS);
+
+/// Merges two sorted key lists into one sorted list of length `N`.
+const fn merge<const N: usize>(a: &[u128], b: &[u128]) -> [u128; N] {
+    let mut out = [0u128; N];
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while k < N {
+        if j >= b.len() || (i < a.len() && a[i] < b[j]) {
+            out[k] = a[i];
+            i += 1;
+        } else {
+            out[k] = b[j];
+            j += 1;
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Normalizes a person's name from whichever of its fields a source has.
+///
+/// - `given` and `family` both present: taken as they are.
+/// - `full` present and one of them missing: `full` is split (`given [given]
+///   family1 [family2]`, or `family, given` with a comma), aligned with the
+///   field that is present when it is a prefix or suffix of `full`.
+/// - only `given`: trailing tokens that are not known given names become the
+///   family name (`Juan Pérez` -> `juan` + `perez`; `María José` stays given).
+/// - only `family`: taken as it is.
+///
+/// A field that is a placeholder (`cliente`, `n/a`, `sin nombre`, `xxx`) counts
+/// as missing; when nothing is left the name is rejected as
+/// [`RejectReason::Placeholder`] (or [`RejectReason::Empty`] when there was
+/// nothing at all, [`RejectReason::Syntax`] when there were only digits).
+///
+/// ```
+/// use omnid::normalize::name::normalize_person_name;
+///
+/// let name = normalize_person_name(None, None, Some("GARCÍA LÓPEZ, Mª José"))?;
+/// assert_eq!(name.given, ["maria", "jose"]);
+/// assert_eq!(name.family, ["garcia", "lopez"]);
+///
+/// let name = normalize_person_name(Some("José"), Some("de la Fuente"), None)?;
+/// assert_eq!(name.family_joined(), "fuente");
+/// assert_eq!(name.particles, ["de", "la"]);
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_person_name(
+    given: Option<&str>,
+    family: Option<&str>,
+    full: Option<&str>,
+) -> Result<PersonName, Rejection> {
+    let capacity = [given, family, full]
+        .iter()
+        .map(|f| f.map_or(0, str::len) + 1)
+        .sum::<usize>();
+    let mut cx = Context {
+        buf: String::with_capacity(capacity.min(MAX_RAW_LEN)),
+        dropped: None,
+    };
+    let mut g = Part::default();
+    let mut f = Part::default();
+    let has_g = cx.field(given, Role::Given, &mut g)?;
+    let has_f = cx.field(family, Role::Family, &mut f)?;
+    if has_g && has_f {
+        return Ok(cx.build(&g, &f));
+    }
+    let from_full = match full {
+        Some(raw) => cx.full(raw, has_g.then_some(&g), has_f.then_some(&f))?,
+        None => None,
+    };
+    let sides = from_full.unwrap_or((has_g.then_some(g), has_f.then_some(f)));
+    let (mut given, mut family, split) = match sides {
+        (Some(g), Some(f)) => (g, f, true),
+        (Some(g), None) => (g, Part::default(), false),
+        (None, Some(f)) => (Part::default(), f, false),
+        (None, None) => {
+            let reason = cx.dropped.unwrap_or(RejectReason::Empty);
+            return Err(Rejection::new(reason));
+        }
+    };
+    if split {
+        cx.side(&mut given, Role::Given);
+        cx.side(&mut family, Role::Family);
+    }
+    // Given names alone are read as a given-name field would be, whether no
+    // family name came or the one that came was a placeholder: the trailing
+    // names that are not known given names are the family name.
+    if family.is_empty() && given.len > 1 {
+        family = given.split_off(cx.given_field_split_at(&given));
+        cx.side(&mut given, Role::Given);
+        cx.side(&mut family, Role::Family);
+    }
+    if given.is_empty() && family.is_empty() {
+        return Err(Rejection::new(cx.dropped.unwrap_or(RejectReason::Empty)));
+    }
+    Ok(cx.build(&given, &family))
+}
+
+/// The given and family sides of a name, each present or not. A given side
+/// with no family side is split further ([`Context::given_field_split_at`]).
+type Sides = (Option<Part>, Option<Part>);
+
+/// What a field holds, which decides the clean-up it gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Given names or a full name: leading titles go, `Ma` before a given
+    /// name is `María`, trailing suffixes (`Jr`, `III`) go.
+    Given,
+    /// Family names: trailing suffixes go.
+    Family,
+}
+
+/// One token: a range of the shared buffer.
+#[derive(Clone, Copy, Default)]
+struct Tok {
+    start: u32,
+    /// At most [`MAX_TOKEN_LEN`].
+    len: u8,
+    /// From a word with a dot or an ordinal indicator (`Don.`, `Dª`), or an
+    /// expanded abbreviation: `don` and `dona` so marked are titles.
+    marked: bool,
+    /// What the word is, looked up once ([`class`]).
+    class: u16,
+}
+
+/// A known given name or hypocorism.
+const GIVEN: u16 = 1;
+/// A given name that is also a common family name.
+const ALSO_FAMILY: u16 = 1 << 1;
+/// A particle word (`de`, `van`, `y`).
+const PARTICLE: u16 = 1 << 2;
+/// A particle that given names carry too (`de`, `del`, `la`, `las`, `los`).
+const SPANISH_PARTICLE: u16 = 1 << 3;
+/// A conjunction particle (`y`, `i`, `e`): never first.
+const CONJUNCTION: u16 = 1 << 4;
+/// A title (`sr`, `dra`, `lic`).
+const TITLE: u16 = 1 << 5;
+/// `don` or `dona`: a title before a given name.
+const DON: u16 = 1 << 6;
+/// A suffix (`jr`, `iii`).
+const SUFFIX: u16 = 1 << 7;
+/// A placeholder word (`cliente`, `usuario`).
+const PLACEHOLDER: u16 = 1 << 8;
+/// `ma`, which may stand for María.
+const MA: u16 = 1 << 9;
+/// A word of a placeholder phrase (`n`, `sin`, `no`).
+const PHRASE: u16 = 1 << 10;
+/// An abbreviation that is no word of its own (`fco`, `fdez`).
+const ABBREVIATION: u16 = 1 << 11;
+
+/// Looks a folded token up in every word list, once.
+fn class(token: &str) -> u16 {
+    let Some(key) = pack(token) else { return 0 };
+    if is_given_key(key) {
+        return if ALSO_FAMILY_KEYS.binary_search(&key).is_ok() {
+            GIVEN | ALSO_FAMILY
+        } else {
+            GIVEN
+        };
+    }
+    WORD_CLASS_KEYS
+        .binary_search(&key)
+        .ok()
+        .and_then(|i| tables::WORD_CLASSES.get(i))
+        .map_or(0, |(_, c)| *c)
+}
+
+/// The tokens of one field, in a fixed array: a name needs no heap for them.
+#[derive(Clone, Copy, Default)]
+struct Part {
+    toks: [Tok; MAX_TOKENS],
+    len: usize,
+}
+
+impl Part {
+    fn toks(&self) -> &[Tok] {
+        self.toks.get(..self.len).unwrap_or(&[])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, tok: Tok) -> Result<(), Rejection> {
+        let slot = self.toks.get_mut(self.len).ok_or_else(|| {
+            Rejection::new(RejectReason::TooLong).with_detail("more than 24 words in a name")
+        })?;
+        *slot = tok;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn remove(&mut self, index: usize) {
+        if index < self.len {
+            self.toks.copy_within(index + 1..self.len, index);
+            self.len -= 1;
+        }
+    }
+
+    /// The tokens in `range`, as a part of their own.
+    fn slice(&self, range: std::ops::Range<usize>) -> Part {
+        let mut out = Part::default();
+        for (slot, tok) in out
+            .toks
+            .iter_mut()
+            .zip(self.toks().get(range).unwrap_or(&[]))
+        {
+            *slot = *tok;
+            out.len += 1;
+        }
+        out
+    }
+
+    /// Moves the tokens from `at` on into a part of their own.
+    fn split_off(&mut self, at: usize) -> Part {
+        let tail = self.slice(at..self.len);
+        self.len = self.len.min(at);
+        tail
+    }
+}
+
+/// A non-particle token with the particles just before it (`de la` + `fuente`).
+#[derive(Clone, Copy, Default)]
+struct Group {
+    /// Index of the first token of the group (a particle, or the head).
+    /// Indices are below [`MAX_TOKENS`]: `u8` keeps the group list small.
+    first: u8,
+    /// Index of the head.
+    head: u8,
+    /// The particles are only Spanish `de`, `del`, `la`, `las`, `los` (or none),
+    /// which given names also carry (`María de los Ángeles`, `José de Jesús`).
+    given_like: bool,
+}
+
+/// State shared by the fields of one name.
+struct Context {
+    buf: String,
+    /// The strongest reason a field was dropped, for the final rejection.
+    dropped: Option<RejectReason>,
+}
+
+impl Context {
+    fn text(&self, tok: Tok) -> &str {
+        self.buf
+            .get(tok.start as usize..tok.start as usize + usize::from(tok.len))
+            .unwrap_or_default()
+    }
+
+    fn note(&mut self, reason: RejectReason) {
+        let rank = |r: RejectReason| match r {
+            RejectReason::Placeholder => 3,
+            RejectReason::RepeatedCharacter => 2,
+            RejectReason::Syntax => 1,
+            _ => 0,
+        };
+        if self.dropped.is_none_or(|d| rank(reason) > rank(d)) {
+            self.dropped = Some(reason);
+        }
+    }
+
+    /// Tokenizes and cleans one field into `part` (empty); false when it is
+    /// missing, empty or a placeholder.
+    fn field(&mut self, raw: Option<&str>, role: Role, part: &mut Part) -> Result<bool, Rejection> {
+        let Some(raw) = raw else { return Ok(false) };
+        self.tokenize(raw, role, part)?;
+        Ok(self.keep_part(part))
+    }
+
+    /// Whether `part` is a name; empties it (and notes why) when it is a
+    /// placeholder.
+    fn keep_part(&mut self, part: &mut Part) -> bool {
+        if part.is_empty() {
+            return false;
+        }
+        match self.placeholder(part) {
+            Some(reason) => {
+                self.note(reason);
+                part.len = 0;
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// A side of a split, cleaned as its own field would be (a split can
+    /// leave a title or a suffix at its edge: `María Jr María`); empty when
+    /// dropped.
+    fn side(&mut self, part: &mut Part, role: Role) {
+        self.clean(part, role);
+        self.keep_part(part);
+    }
+
+    /// Appends the tokens of `raw` to `part` and cleans them.
+    fn tokenize(&mut self, raw: &str, role: Role, part: &mut Part) -> Result<(), Rejection> {
+        if raw.len() > MAX_RAW_LEN {
+            return Err(Rejection::new(RejectReason::TooLong).with_detail("name over 4096 bytes"));
+        }
+        let mut start = None;
+        if raw.is_ascii() {
+            for (i, b) in raw.bytes().enumerate() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`') {
+                    start.get_or_insert(i);
+                } else if let Some(s) = start.take() {
+                    self.word(raw.get(s..i).unwrap_or_default(), part)?;
+                }
+            }
+            if let Some(s) = start {
+                self.word(raw.get(s..).unwrap_or_default(), part)?;
+            }
+            self.clean(part, role);
+            return Ok(());
+        }
+        for (i, c) in raw.char_indices() {
+            if is_word_char(c) {
+                let s = *start.get_or_insert(i);
+                // `MªJosé`: the ordinal indicator ends an abbreviation.
+                if is_ordinal(c) {
+                    let end = i + c.len_utf8();
+                    self.word(raw.get(s..end).unwrap_or_default(), part)?;
+                    start = None;
+                }
+            } else if let Some(s) = start.take() {
+                self.word(raw.get(s..i).unwrap_or_default(), part)?;
+            }
+        }
+        if let Some(s) = start {
+            self.word(raw.get(s..).unwrap_or_default(), part)?;
+        }
+        self.clean(part, role);
+        Ok(())
+    }
+
+    /// Folds one raw word (no white space) into tokens.
+    fn word(&mut self, word: &str, part: &mut Part) -> Result<(), Rejection> {
+        if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // Plain ASCII letters and digits, most words: one copy, lower-cased
+            // in place.
+            if !self.buf.is_empty() {
+                self.buf.push(' ');
+            }
+            let start = self.buf.len();
+            self.buf.push_str(word);
+            if let Some(token) = self.buf.get_mut(start..) {
+                token.make_ascii_lowercase();
+            }
+            if self.token(start, self.buf.len(), false, part)? {
+                self.note(RejectReason::Syntax);
+            }
+            return Ok(());
+        }
+        // A byte loop: cheaper than a `memchr` call on words this short.
+        let dot = word.bytes().any(|b| b == b'.');
+        let ord = !word.is_ascii() && word.contains(is_ordinal);
+        let from = self.buf.len();
+        fold_into(word, &mut self.buf);
+        if dot || ord {
+            // `M.ª`, `Fdo.`: the letters of the whole word may be an abbreviation.
+            let folded = self.buf.get(from..).unwrap_or_default();
+            let mut letters = [0u8; 8];
+            let mut n = 0;
+            for b in folded.bytes().filter(|&b| b != b' ') {
+                if let Some(slot) = letters.get_mut(n) {
+                    *slot = b;
+                }
+                n += 1;
+            }
+            let expansion = letters
+                .get(..n)
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .and_then(|l| abbreviation(l, dot, ord));
+            if let Some(expansion) = expansion {
+                self.buf.truncate(from);
+                return part.push(self.append(expansion));
+            }
+        }
+        let end = self.buf.len();
+        let mut digits = false;
+        let mut start = from;
+        for i in from..=end {
+            if self.buf.as_bytes().get(i).is_none_or(|&b| b == b' ') {
+                if i > start {
+                    digits |= self.token(start, i, dot || ord, part)?;
+                }
+                start = i + 1;
+            }
+        }
+        if digits {
+            self.note(RejectReason::Syntax);
+        }
+        Ok(())
+    }
+
+    /// Adds the folded token `buf[start..stop]` to `part`; true when it was
+    /// left out for holding digits.
+    fn token(
+        &mut self,
+        start: usize,
+        stop: usize,
+        marked: bool,
+        part: &mut Part,
+    ) -> Result<bool, Rejection> {
+        let token = self.buf.get(start..stop).unwrap_or_default();
+        if token.bytes().any(|b| b.is_ascii_digit()) {
+            // `Cliente 123`, `Juan Pérez 2`: digits are not part of a name.
+            return Ok(true);
+        }
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Rejection::new(RejectReason::TooLong)
+                .with_detail("a word of a name is over 64 letters"));
+        }
+        let class = class(token);
+        let expansion = if class & ABBREVIATION != 0 {
+            plain_abbreviation(token)
+        } else {
+            None
+        };
+        let tok = match expansion {
+            // `J.Fdez`: an abbreviation inside a word with other letters.
+            Some(expansion) => self.append(expansion),
+            None => Tok {
+                start: to_u32(start),
+                len: to_u8(stop - start),
+                marked,
+                class,
+            },
+        };
+        part.push(tok)?;
+        Ok(false)
+    }
+
+    /// Appends a word to the buffer, as a marked token.
+    fn append(&mut self, word: &str) -> Tok {
+        if !self.buf.is_empty() {
+            self.buf.push(' ');
+        }
+        let start = self.buf.len();
+        self.buf.push_str(word);
+        Tok {
+            start: to_u32(start),
+            len: to_u8(word.len()),
+            marked: true,
+            class: class(word),
+        }
+    }
+
+    /// Drops placeholder words next to a real name (`Cliente Juan Pérez`),
+    /// writes out `Ma` as `María`, drops titles and suffixes.
+    fn clean(&mut self, part: &mut Part, role: Role) {
+        let has_placeholder = part.toks().iter().any(|t| t.class & PLACEHOLDER != 0);
+        let real = || {
+            (0..part.len).any(|i| {
+                part.toks
+                    .get(i)
+                    .is_some_and(|t| t.class & PLACEHOLDER == 0 && !self.is_particle(part, i))
+            })
+        };
+        if has_placeholder && real() && self.placeholder(part).is_none() {
+            let mut i = 0;
+            while let Some(t) = part.toks().get(i) {
+                if t.class & PLACEHOLDER != 0 {
+                    part.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        if role != Role::Family {
+            // From the end, so that `Ma Ma José` settles in one pass.
+            for i in (0..part.len.saturating_sub(1)).rev() {
+                let (Some(&tok), Some(&next)) = (part.toks.get(i), part.toks.get(i + 1)) else {
+                    break;
+                };
+                if tok.class & MA != 0 && next.class & (PARTICLE | GIVEN) != 0 {
+                    // `Ma José`, `Ma del Carmen`: an abbreviation of María written
+                    // without its mark; `Ma Long` keeps its `Ma`.
+                    let maria = self.append("maria");
+                    if let Some(slot) = part.toks.get_mut(i) {
+                        *slot = maria;
+                    }
+                }
+            }
+        }
+        if role != Role::Family {
+            // Titles lead, possibly after stray particles (`de Sr. María`).
+            let mut i = 0;
+            while part.len > 1 && i < part.len {
+                if self.is_title(part, i) {
+                    part.remove(i);
+                } else if self.is_particle(part, i) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        while part.len > 1 && part.toks().last().is_some_and(|t| t.class & SUFFIX != 0) {
+            part.len -= 1;
+        }
+    }
+
+    fn is_title(&self, part: &Part, index: usize) -> bool {
+        let Some(&tok) = part.toks.get(index) else {
+            return false;
+        };
+        if tok.class & TITLE != 0 {
+            return true;
+        }
+        // `Don José` is a title; `Don Johnson` is a name.
+        tok.class & DON != 0
+            && (tok.marked
+                || (index + 1..part.len)
+                    .find(|&j| !self.is_particle(part, j))
+                    .and_then(|j| part.toks.get(j))
+                    .is_some_and(|n| n.class & GIVEN != 0))
+    }
+
+    /// Why a field is no name at all, if it is not. Particles do not count:
+    /// `Usuario de WhatsApp` is as much a placeholder as `Usuario`.
+    fn placeholder(&self, part: &Part) -> Option<RejectReason> {
+        let classes = part.toks().iter().fold(0, |c, t| c | t.class);
+        if classes & (PLACEHOLDER | PHRASE | TITLE | DON | PARTICLE) == 0 {
+            // The common case: ordinary words, nothing to look at closer.
+            return match part.toks() {
+                [only] => repeated(self.text(*only)),
+                _ => None,
+            };
+        }
+        // Enough for the longest placeholder phrase.
+        let mut words = [""; 3];
+        let mut n = 0;
+        let mut only_titles = true;
+        let mut all_placeholders = true;
+        for (i, tok) in part.toks().iter().enumerate() {
+            if self.is_particle(part, i) {
+                continue;
+            }
+            only_titles &= self.is_title(part, i);
+            all_placeholders &= tok.class & PLACEHOLDER != 0;
+            if let Some(slot) = words.get_mut(n) {
+                *slot = self.text(*tok);
+            }
+            n += 1;
+        }
+        if n == 0 {
+            return None;
+        }
+        if n == 1
+            && let Some(reason) = repeated(words[0])
+        {
+            return Some(reason);
+        }
+        let phrase = classes & PHRASE != 0
+            && words
+                .get(..n)
+                .is_some_and(|w| PLACEHOLDER_PHRASES.contains(&w));
+        // `Sr.` alone, `Dra.`: a title with no name.
+        (phrase || only_titles || all_placeholders).then_some(RejectReason::Placeholder)
+    }
+
+    /// Whether token `index` of `part` is a particle there: a particle word,
+    /// not the last token (`Le` alone is a family name), and for the
+    /// conjunctions `y`, `i`, `e`, not the first either.
+    fn is_particle(&self, part: &Part, index: usize) -> bool {
+        let Some(&tok) = part.toks.get(index) else {
+            return false;
+        };
+        if index + 1 >= part.len {
+            return false;
+        }
+        tok.class & PARTICLE != 0 && (index > 0 || tok.class & CONJUNCTION == 0)
+    }
+
+    /// The groups of a part, and how many there are.
+    fn groups(&self, part: &Part) -> ([Group; MAX_TOKENS], usize) {
+        let mut groups = [Group::default(); MAX_TOKENS];
+        let mut n = 0;
+        let mut first = 0;
+        let mut given_like = true;
+        for i in 0..part.len {
+            if self.is_particle(part, i) {
+                given_like &= part
+                    .toks
+                    .get(i)
+                    .is_some_and(|t| t.class & SPANISH_PARTICLE != 0);
+                continue;
+            }
+            if let Some(slot) = groups.get_mut(n) {
+                *slot = Group {
+                    first: to_u8(first),
+                    head: to_u8(i),
+                    given_like,
+                };
+                n += 1;
+            }
+            first = i + 1;
+            given_like = true;
+        }
+        (groups, n)
+    }
+
+    fn head(part: &Part, group: &Group) -> u16 {
+        part.toks
+            .get(usize::from(group.head))
+            .map_or(0, |t| t.class)
+    }
+
+    fn group_is_given(&self, part: &Part, group: &Group) -> bool {
+        group.given_like && Self::head(part, group) & GIVEN != 0
+    }
+
+    fn group_is_given_only(&self, part: &Part, group: &Group) -> bool {
+        self.group_is_given(part, group) && Self::head(part, group) & ALSO_FAMILY == 0
+    }
+
+    /// Where a full name with no comma splits (the index of the first family
+    /// token): given names end at the first group that is not a known given
+    /// name, at least one family name is kept, and a given name that is also
+    /// a family name (`Martín`) goes to the family when taking it would leave
+    /// fewer than two family names.
+    fn split_full_at(&self, part: &Part) -> usize {
+        let (groups, n) = self.groups(part);
+        let groups = groups.get(..n).unwrap_or(&[]);
+        if n <= 1 || groups.iter().all(|g| self.group_is_given_only(part, g)) {
+            return part.len;
+        }
+        let mut given = 1;
+        while let Some(g) = groups.get(given)
+            && given + 1 < n
+            && self.group_is_given(part, g)
+            && (self.group_is_given_only(part, g) || n >= given + 3)
+        {
+            given += 1;
+        }
+        groups.get(given).map_or(part.len, |g| usize::from(g.first))
+    }
+
+    /// Where a given-name field with no family field splits: trailing groups
+    /// from the first one that is not a known given name are the family name.
+    fn given_field_split_at(&self, part: &Part) -> usize {
+        let (groups, n) = self.groups(part);
+        let groups = groups.get(..n).unwrap_or(&[]);
+        let mut given = 1;
+        while let Some(g) = groups.get(given)
+            && self.group_is_given(part, g)
+        {
+            given += 1;
+        }
+        groups.get(given).map_or(part.len, |g| usize::from(g.first))
+    }
+
+    /// Splits `full` when a given or family field is missing; `None` when
+    /// `full` is empty or a placeholder.
+    fn full(
+        &mut self,
+        raw: &str,
+        given: Option<&Part>,
+        family: Option<&Part>,
+    ) -> Result<Option<Sides>, Rejection> {
+        if let Some((family_raw, given_raw)) = raw.split_once(',') {
+            let mut f = Part::default();
+            let mut g = Part::default();
+            let has_f = self.field(Some(family_raw), Role::Family, &mut f)?;
+            let has_g = self.field(Some(given_raw), Role::Given, &mut g)?;
+            return Ok((has_g || has_f).then_some((has_g.then_some(g), has_f.then_some(f))));
+        }
+        let mut part = Part::default();
+        if !self.field(Some(raw), Role::Given, &mut part)? {
+            return Ok(None);
+        }
+        if let Some(g) = given
+            && g.len < part.len
+            && self.same_tokens(g.toks(), part.toks().get(..g.len))
+        {
+            return Ok(Some((Some(*g), Some(part.slice(g.len..part.len)))));
+        }
+        if let Some(f) = family
+            && f.len < part.len
+            && self.same_tokens(f.toks(), part.toks().get(part.len - f.len..))
+        {
+            return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
+        }
+        let family = part.split_off(self.split_full_at(&part));
+        Ok(Some((Some(part), (!family.is_empty()).then_some(family))))
+    }
+
+    fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {
+        b.is_some_and(|b| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.text(*x) == self.text(*y))
+        })
+    }
+
+    fn build(&self, given: &Part, family: &Part) -> PersonName {
+        let mut name = PersonName {
+            given: Vec::with_capacity(given.len),
+            family: Vec::with_capacity(family.len),
+            particles: Vec::new(),
+        };
+        for (part, out) in [(given, &mut name.given), (family, &mut name.family)] {
+            for (i, tok) in part.toks().iter().enumerate() {
+                let text = self.text(*tok).to_owned();
+                if self.is_particle(part, i) {
+                    name.particles.push(text);
+                } else {
+                    out.push(text);
+                }
+            }
+        }
+        name
+    }
+}
+
+/// One letter repeated (`xxx`, `aaaa`): `x` and two letters are placeholders.
+fn repeated(token: &str) -> Option<RejectReason> {
+    let t = token.as_bytes();
+    let &first = t.first()?;
+    (t.len() >= 2 && t.iter().all(|&b| b == first)).then_some(if first == b'x' || t.len() < 3 {
+        RejectReason::Placeholder
+    } else {
+        RejectReason::RepeatedCharacter
+    })
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn to_u8(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
+
+/// The word an abbreviation stands for, from its folded letters and whether
+/// it had a dot (`Fdo.`) or an ordinal indicator (`Mª`, `Jº`).
+fn abbreviation(letters: &str, dot: bool, ord: bool) -> Option<&'static str> {
+    let always = plain_abbreviation(letters);
+    if always.is_some() {
+        return always;
+    }
+    if ord {
+        // `J°` folds to `j`, `Jº` to `jo`; with a dot `J.` stays an initial.
+        match letters {
+            "j" | "jo" => return Some("jose"),
+            "da" => return Some("dona"),
+            _ => {}
+        }
+    }
+    if dot || ord {
+        return match letters {
+            "ma" => Some("maria"),
+            "ant" => Some("antonio"),
+            "mig" => Some("miguel"),
+            "sta" => Some("santa"),
+            "sto" => Some("santo"),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// The word an abbreviation that is no word of its own stands for (`fco`).
+fn plain_abbreviation(token: &str) -> Option<&'static str> {
+    tables::ABBREVIATIONS
+        .binary_search_by(|(k, _)| (*k).cmp(token))
+        .ok()
+        .and_then(|i| tables::ABBREVIATIONS.get(i))
+        .map(|(_, word)| *word)
+}
+
+/// Phrases that stand for a missing name, as token sequences.
+const PLACEHOLDER_PHRASES: &[&[&str]] = &[
+    &["n", "a"],
+    &["n", "d"],
+    &["s", "n"],
+    &["nd"],
+    &["sn"],
+    &["x"],
+    &["sin", "nombre"],
+    &["sin", "apellido"],
+    &["sin", "apellidos"],
+    &["sin", "dato"],
+    &["sin", "datos"],
+    &["no", "name"],
+    &["noname"],
+    &["no", "aplica"],
+    &["no", "tiene"],
+    &["no", "registra"],
+    &["no", "informado"],
+    &["ninguno"],
+    &["ninguna"],
+    &["no", "se", "sabe"],
+];
+
+/// [`fold`] without allocating when `raw` is already folded (the common case
+/// for values that went through omnid before).
+///
+/// ```
+/// use omnid::normalize::name::fold_cow;
+/// use std::borrow::Cow;
+///
+/// assert!(matches!(fold_cow("maria jose"), Cow::Borrowed(_)));
+/// assert_eq!(fold_cow("María José"), "maria jose");
+/// ```
+pub fn fold_cow(raw: &str) -> Cow<'_, str> {
+    if is_folded(raw) {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(fold(raw))
+    }
+}
+
+/// Whether `s` is already in the form [`fold`] gives.
+pub fn is_folded(s: &str) -> bool {
+    // Starts as if after a space, so that a leading space fails too.
+    let mut after_space = true;
+    for &c in s.as_bytes() {
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            after_space = false;
+        } else {
+            return false;
+        }
+    }
+    s.is_empty() || !after_space
+}
+
+#[cfg(test)]
+mod tests;
