@@ -1,10 +1,14 @@
 #![no_main]
 
+use std::sync::LazyLock;
+
 use omnid::normalize::junk::{JunkFilter, is_keyboard_run, is_repeated_char, is_sequence};
+
+static FILTER: LazyLock<JunkFilter> = LazyLock::new(JunkFilter::default);
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
-        let filter = JunkFilter::default();
+        let filter = &*FILTER;
         let verdict = filter.check(s);
         // Checking is a pure function of the trimmed value.
         assert_eq!(filter.check(s.trim()), verdict);

@@ -315,7 +315,6 @@ pub fn is_sequence(s: &str, min_len: usize) -> bool {
 /// columns (read forwards only, the way `1qaz2wsx` is typed).
 const KEYBOARD_ROWS: &[&[u8]] = &[b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
 const KEYBOARD_COLUMNS: &[u8] = b"1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p";
-const LONGEST_KEYBOARD_RUN: usize = KEYBOARD_COLUMNS.len();
 
 /// True when the letters and digits of `s` are at least `min_len`
 /// consecutive keys (and at least 3) of one QWERTY row, forwards or
@@ -333,7 +332,11 @@ const LONGEST_KEYBOARD_RUN: usize = KEYBOARD_COLUMNS.len();
 /// assert!(!is_keyboard_run("query", 4));
 /// ```
 pub fn is_keyboard_run(s: &str, min_len: usize) -> bool {
-    let mut buf = [0u8; LONGEST_KEYBOARD_RUN];
+    // Each key appears once per pattern, so the first key fixes at most three
+    // candidate runs (its row forwards and backwards, the columns); each
+    // later key either continues a candidate or ends it. Most values fail on
+    // their second key.
+    let mut candidates: [Option<KeyRun>; 3] = [None; 3];
     let mut n = 0usize;
     let mut has_letter = false;
     for c in s.chars() {
@@ -343,27 +346,64 @@ pub fn is_keyboard_run(s: &str, min_len: usize) -> bool {
         if !c.is_ascii() {
             return false;
         }
-        let Some(slot) = buf.get_mut(n) else {
+        let key = (c as u8).to_ascii_lowercase();
+        has_letter |= key.is_ascii_lowercase();
+        if n == 0 {
+            candidates = KeyRun::starting_at(key);
+        } else {
+            for slot in &mut candidates {
+                *slot = slot.and_then(|run| run.next(key));
+            }
+        }
+        if candidates.iter().all(Option::is_none) {
             return false;
-        };
-        *slot = (c as u8).to_ascii_lowercase();
-        has_letter |= c.is_ascii_alphabetic();
+        }
         n += 1;
     }
-    let Some(run) = buf.get(..n) else {
-        return false;
-    };
-    if !has_letter || n < min_len.max(3) {
-        return false;
+    has_letter && n >= min_len.max(3)
+}
+
+/// A run being followed along one keyboard pattern.
+#[derive(Clone, Copy)]
+struct KeyRun {
+    pattern: &'static [u8],
+    at: usize,
+    forwards: bool,
+}
+
+impl KeyRun {
+    fn starting_at(key: u8) -> [Option<KeyRun>; 3] {
+        let row = KEYBOARD_ROWS
+            .iter()
+            .find_map(|row| Some((*row, row.iter().position(|&k| k == key)?)));
+        let column = KEYBOARD_COLUMNS.iter().position(|&k| k == key);
+        [
+            row.map(|(pattern, at)| KeyRun {
+                pattern,
+                at,
+                forwards: true,
+            }),
+            row.map(|(pattern, at)| KeyRun {
+                pattern,
+                at,
+                forwards: false,
+            }),
+            column.map(|at| KeyRun {
+                pattern: KEYBOARD_COLUMNS,
+                at,
+                forwards: true,
+            }),
+        ]
     }
-    let backwards = |row: &[u8]| {
-        row.windows(n)
-            .any(|w| w.iter().rev().zip(run).all(|(a, b)| a == b))
-    };
-    KEYBOARD_ROWS
-        .iter()
-        .any(|row| row.windows(n).any(|w| w == run) || backwards(row))
-        || KEYBOARD_COLUMNS.windows(n).any(|w| w == run)
+
+    fn next(self, key: u8) -> Option<KeyRun> {
+        let at = if self.forwards {
+            self.at + 1
+        } else {
+            self.at.checked_sub(1)?
+        };
+        (self.pattern.get(at) == Some(&key)).then_some(KeyRun { at, ..self })
+    }
 }
 
 #[cfg(test)]
@@ -603,6 +643,28 @@ mod tests {
         #[test]
         fn keyboard_run_agrees_with_a_plain_substring_search(s in "[qwertyuiopasdfghjklzxcvbnm1-9]{0,8}", n in 0usize..6) {
             prop_assert_eq!(is_keyboard_run(&s, n), reference_keyboard_run(&s, n));
+        }
+
+        #[test]
+        fn keyboard_run_agrees_on_slices_of_the_patterns(
+            pattern in 0usize..4,
+            start in 0usize..36,
+            len in 0usize..12,
+            reversed in any::<bool>(),
+            typo in proptest::option::of((0usize..12, "[a-z0-9]")),
+        ) {
+            let patterns = ["qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p"];
+            let p = patterns[pattern];
+            let start = start.min(p.len());
+            let mut run: Vec<char> = p[start..(start + len).min(p.len())].chars().collect();
+            if reversed {
+                run.reverse();
+            }
+            if let Some((i, c)) = typo && i < run.len() {
+                run[i] = c.chars().next().unwrap();
+            }
+            let run: String = run.into_iter().collect();
+            prop_assert_eq!(is_keyboard_run(&run, 3), reference_keyboard_run(&run, 3), "{}", run);
         }
 
         #[test]

@@ -249,8 +249,10 @@ fn strip_leading_zeros(mut digits: &[u8]) -> &[u8] {
     digits
 }
 
+/// Callers pass ASCII only, so the conversion cannot fail; one exact
+/// allocation instead of growing a `String` char by char.
 fn ascii_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+    String::from_utf8(bytes.to_vec()).unwrap_or_default()
 }
 
 /// Rejects document numbers that are one repeated digit or a run.
@@ -707,10 +709,13 @@ fn rfc(b: &[u8]) -> Result<(DocumentType, String), Rejection> {
         return Err(Rejection::new(RejectReason::Placeholder)
             .with_detail("generic RFC shared by many taxpayers"));
     }
-    let value = b
-        .iter()
-        .map(|&c| if c == ENYE { 'Ñ' } else { char::from(c) })
-        .collect();
+    let value = if b.contains(&ENYE) {
+        b.iter()
+            .map(|&c| if c == ENYE { 'Ñ' } else { char::from(c) })
+            .collect()
+    } else {
+        ascii_string(b)
+    };
     Ok((DocumentType::Rfc, value))
 }
 
@@ -750,7 +755,8 @@ fn check_nit_digit(base: &[u8], dv: u8) -> Result<(), Rejection> {
 
 fn company_nit(base: &[u8], dv: u8) -> Result<(DocumentType, String), Rejection> {
     reject_fake_number(base)?;
-    let mut value = ascii_string(base);
+    let mut value = String::with_capacity(base.len() + 1);
+    value.extend(base.iter().map(|&d| char::from(d)));
     value.push(char::from(b'0' + dv));
     Ok((DocumentType::Nit, value))
 }
