@@ -13,6 +13,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cluster;
+pub mod explain;
+pub mod graph;
 pub mod normalize;
 pub mod record;
 mod suggest;

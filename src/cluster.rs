@@ -1,0 +1,1024 @@
+//! Constrained clustering: a union-find that refuses merges which would
+//! break a per-kind rule, keeps a log of every accepted and refused link, and
+//! names its clusters with stable profile ids.
+//!
+//! The same [`Clustering`] takes the deterministic links of the identity
+//! graph ([`Evidence::SharedIdentifier`], fed in rule order by
+//! [`crate::graph`]) and, later, the probabilistic links of the matcher
+//! ([`Clustering::link_probabilistic`], strongest weight first). Whatever the
+//! evidence, a merge is refused when the union of the two clusters would hold
+//! two values of an exclusive kind (cannot-link) or more distinct values of a
+//! limited kind than its `max_per_profile`.
+//!
+//! Everything here works on dense integers: records are [`RecordId`]s, kinds
+//! [`KindId`]s and identifier values [`ValueId`]s, interned by the caller.
+//!
+//! # Profile ids
+//!
+//! A cluster's [`ProfileId`] is derived from its *anchor*, the member with the
+//! smallest [`RecordKey`](crate::RecordKey) (source, then id, compared as
+//! bytes): the id is the 64-bit FNV-1a hash of the source's UTF-8 bytes, one
+//! `0xFF` byte (which never occurs in UTF-8, so the split is unambiguous), and
+//! the id's UTF-8 bytes, printed as `p-` and 16 lower-case hex digits. The hash
+//! is fixed (no per-process seed), so a re-run on the same data gives the same
+//! ids, and a re-run with more records keeps the id of every profile whose
+//! smallest key did not change: profiles that gained no members, and profiles
+//! that only gained records with larger keys.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A record's dense index in one graph, in the order records were added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecordId(pub u32);
+
+impl RecordId {
+    /// The index as a `usize`, for slices.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An identifier kind's dense index in one graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct KindId(pub u16);
+
+/// An interned identifier value (a kind and its normalized text) in one graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ValueId(pub u32);
+
+/// Errors of the clustering layer: ids or indexes that do not fit together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClusterError {
+    /// A record id beyond the number of records.
+    #[error("record {record} does not exist: there are {records} records")]
+    RecordOutOfRange {
+        /// The id given.
+        record: u32,
+        /// How many records there are.
+        records: usize,
+    },
+    /// The canonical ranks are not a permutation of `0..records`.
+    #[error("the record ranks must be a permutation of 0..{records}")]
+    RanksNotPermutation {
+        /// How many records there are.
+        records: usize,
+    },
+    /// The parts of a [`ConstraintIndex`] do not fit together.
+    #[error("constraint index: {what}")]
+    BadConstraintIndex {
+        /// What does not fit.
+        what: &'static str,
+    },
+}
+
+/// A plain union-find over `0..n`: a parent array with path halving and union
+/// by size.
+///
+/// ```
+/// use omnid::cluster::{Union, UnionFind};
+/// let mut uf = UnionFind::new(4);
+/// assert!(matches!(uf.union(0, 1), Some(Union::Joined { .. })));
+/// assert!(matches!(uf.union(1, 0), Some(Union::AlreadyJoined { .. })));
+/// assert_eq!(uf.find(1), uf.find(0));
+/// assert_ne!(uf.find(2), uf.find(0));
+/// assert_eq!(uf.find(9), None);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+/// What [`UnionFind::union`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Union {
+    /// Two sets became one.
+    Joined {
+        /// The root of the joined set.
+        root: u32,
+        /// The root that now points to `root`.
+        absorbed: u32,
+    },
+    /// Both elements were already in one set.
+    AlreadyJoined {
+        /// The set's root.
+        root: u32,
+    },
+}
+
+impl UnionFind {
+    /// `n` singleton sets.
+    pub fn new(n: u32) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+            size: vec![1; n as usize],
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
+    /// The root of `x`'s set, or `None` when `x` is out of range.
+    pub fn find(&mut self, x: u32) -> Option<u32> {
+        ((x as usize) < self.parent.len()).then(|| self.root(x))
+    }
+
+    /// The root of `x`'s set without compressing paths (union by size keeps
+    /// trees at most log2(n) deep), or `None` when `x` is out of range.
+    pub fn find_shared(&self, x: u32) -> Option<u32> {
+        let mut x = x;
+        loop {
+            let p = *self.parent.get(x as usize)?;
+            if p == x {
+                return Some(x);
+            }
+            x = p;
+        }
+    }
+
+    /// The number of elements in the set whose root is `root`.
+    pub fn set_size(&self, root: u32) -> u32 {
+        self.size.get(root as usize).copied().unwrap_or(0)
+    }
+
+    /// Joins the sets of `a` and `b`; `None` when either is out of range.
+    pub fn union(&mut self, a: u32, b: u32) -> Option<Union> {
+        let ra = self.find(a)?;
+        let rb = self.find(b)?;
+        if ra == rb {
+            return Some(Union::AlreadyJoined { root: ra });
+        }
+        let (root, absorbed) = self.join_roots(ra, rb);
+        Some(Union::Joined { root, absorbed })
+    }
+
+    /// `x` must be in range; every parent is, by construction.
+    fn root(&mut self, mut x: u32) -> u32 {
+        loop {
+            let p = self.parent[x as usize];
+            if p == x {
+                return x;
+            }
+            // Path halving: one extra write per step flattens the tree for
+            // every later find, with no second pass and no recursion.
+            let g = self.parent[p as usize];
+            self.parent[x as usize] = g;
+            x = g;
+        }
+    }
+
+    /// Links two distinct roots, the smaller set under the larger; returns
+    /// (kept root, absorbed root).
+    fn join_roots(&mut self, ra: u32, rb: u32) -> (u32, u32) {
+        let (keep, absorb) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[absorb as usize] = keep;
+        self.size[keep as usize] += self.size[absorb as usize];
+        (keep, absorb)
+    }
+}
+
+/// The rule a kind imposes on every cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KindPolicy {
+    /// Two different values never share a cluster, whatever links them
+    /// (cannot-link): a CRM id of one system, a national id.
+    pub exclusive: bool,
+    /// At most this many distinct values in one cluster (ignored when
+    /// `exclusive`, which means one).
+    pub max_per_profile: Option<u32>,
+}
+
+impl KindPolicy {
+    fn constrained(&self) -> bool {
+        self.exclusive || self.max_per_profile.is_some()
+    }
+}
+
+/// The identifier values of every record, with the policy of each kind: what
+/// the clustering checks before a merge.
+#[derive(Debug, Clone, Default)]
+pub struct ConstraintIndex {
+    policies: Vec<KindPolicy>,
+    constrained: Vec<bool>,
+    value_kind: Vec<KindId>,
+    offsets: Vec<u32>,
+    values: Vec<ValueId>,
+}
+
+impl ConstraintIndex {
+    /// Builds the index from its parts: the policy of each kind (indexed by
+    /// [`KindId`]), the kind of each value (indexed by [`ValueId`]), and the
+    /// values of record `r` as `values[offsets[r]..offsets[r + 1]]`.
+    ///
+    /// Each record's values are sorted by (kind, value) and deduplicated here.
+    /// Kind ids should be canonical (independent of input order): when a merge
+    /// breaks two rules, the one reported is that of the smaller kind id.
+    pub fn new(
+        policies: Vec<KindPolicy>,
+        value_kind: Vec<KindId>,
+        offsets: Vec<u32>,
+        mut values: Vec<ValueId>,
+    ) -> Result<Self, ClusterError> {
+        let bad = |what| Err(ClusterError::BadConstraintIndex { what });
+        if offsets.first() != Some(&0) {
+            return bad("offsets must start with 0");
+        }
+        if offsets.last().map(|&e| e as usize) != Some(values.len()) {
+            return bad("the last offset must be the number of values");
+        }
+        if offsets.windows(2).any(|w| w[0] > w[1]) {
+            return bad("offsets must not decrease");
+        }
+        if values.iter().any(|v| v.index() >= value_kind.len()) {
+            return bad("a record holds a value with no kind");
+        }
+        if value_kind.iter().any(|k| k.0 as usize >= policies.len()) {
+            return bad("a value has a kind with no policy");
+        }
+        let key = |v: &ValueId| (value_kind[v.index()], *v);
+        let mut compact = Vec::with_capacity(offsets.len());
+        compact.push(0u32);
+        let mut write = 0usize;
+        for w in offsets.windows(2) {
+            let (start, end) = (w[0] as usize, w[1] as usize);
+            values[start..end].sort_unstable_by_key(key);
+            let mut last = None;
+            for i in start..end {
+                let v = values[i];
+                if last != Some(v) {
+                    values[write] = v;
+                    write += 1;
+                    last = Some(v);
+                }
+            }
+            // `write` never exceeds the original end, which fits in u32.
+            compact.push(write as u32);
+        }
+        values.truncate(write);
+        let constrained = policies.iter().map(KindPolicy::constrained).collect();
+        Ok(ConstraintIndex {
+            policies,
+            constrained,
+            value_kind,
+            offsets: compact,
+            values,
+        })
+    }
+
+    /// An index for `records` records with no identifiers and no rules.
+    pub fn unconstrained(records: u32) -> Self {
+        ConstraintIndex {
+            offsets: vec![0; records as usize + 1],
+            ..ConstraintIndex::default()
+        }
+    }
+
+    /// The number of records.
+    pub fn records(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The values of record `r`, sorted by (kind, value); empty when out of range.
+    pub fn record_values(&self, r: RecordId) -> &[ValueId] {
+        let start = self.offsets.get(r.index()).copied().unwrap_or(0) as usize;
+        let end = self.offsets.get(r.index() + 1).copied().unwrap_or(0) as usize;
+        self.values.get(start..end).unwrap_or(&[])
+    }
+
+    /// The kind of value `v`.
+    pub fn kind_of(&self, v: ValueId) -> Option<KindId> {
+        self.value_kind.get(v.index()).copied()
+    }
+
+    /// The policy of kind `k`.
+    pub fn policy(&self, k: KindId) -> Option<KindPolicy> {
+        self.policies.get(k.0 as usize).copied()
+    }
+
+    /// The number of interned values.
+    pub fn value_count(&self) -> usize {
+        self.value_kind.len()
+    }
+
+    /// All records' values, in record order (one flat slice).
+    pub(crate) fn all_values(&self) -> &[ValueId] {
+        &self.values
+    }
+
+    fn is_constrained(&self, v: ValueId) -> bool {
+        self.value_kind
+            .get(v.index())
+            .and_then(|k| self.constrained.get(k.0 as usize))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn sort_key(&self, v: ValueId) -> (KindId, ValueId) {
+        (
+            self.value_kind.get(v.index()).copied().unwrap_or(KindId(0)),
+            v,
+        )
+    }
+}
+
+impl ValueId {
+    /// The index as a `usize`, for slices.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Why two records were linked.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Evidence {
+    /// Both records hold this identifier value.
+    SharedIdentifier {
+        /// The value's kind.
+        kind: KindId,
+        /// The value.
+        value: ValueId,
+    },
+    /// The probabilistic matcher scored the pair.
+    Probabilistic {
+        /// The match weight (higher is stronger).
+        weight: f64,
+    },
+}
+
+/// A proposed link between two records.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// One record.
+    pub a: RecordId,
+    /// The other record.
+    pub b: RecordId,
+    /// Why they should be linked.
+    pub evidence: Evidence,
+}
+
+/// A scored pair from the probabilistic matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilisticEdge {
+    /// One record.
+    pub a: RecordId,
+    /// The other record.
+    pub b: RecordId,
+    /// The match weight (higher is stronger); a NaN sorts as the weakest.
+    pub weight: f64,
+}
+
+/// The rule that refused a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The two clusters hold different values of an exclusive kind.
+    CannotLink {
+        /// The exclusive kind.
+        kind: KindId,
+        /// A value only the first record's cluster holds.
+        left: ValueId,
+        /// A value only the second record's cluster holds.
+        right: ValueId,
+    },
+    /// The merged cluster would hold too many distinct values of a kind.
+    MaxPerProfile {
+        /// The limited kind.
+        kind: KindId,
+        /// The kind's `max_per_profile`.
+        max: u32,
+        /// How many distinct values the merged cluster would hold.
+        would_have: u32,
+    },
+}
+
+impl Refusal {
+    /// The kind whose rule refused the merge.
+    pub fn kind(&self) -> KindId {
+        match self {
+            Refusal::CannotLink { kind, .. } | Refusal::MaxPerProfile { kind, .. } => *kind,
+        }
+    }
+
+    /// Cannot-link before limits, then by kind id: the order in which rules
+    /// are reported when one merge breaks several.
+    fn precedence(&self) -> (u8, KindId) {
+        match self {
+            Refusal::CannotLink { kind, .. } => (0, *kind),
+            Refusal::MaxPerProfile { kind, .. } => (1, *kind),
+        }
+    }
+}
+
+/// A link that was not made, and the rule that refused it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RefusedEdge {
+    /// The proposed link.
+    pub edge: Edge,
+    /// Why it was refused.
+    pub refusal: Refusal,
+}
+
+/// What [`Clustering::link`] did with one edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// Two clusters became one.
+    Merged,
+    /// The records were already in one cluster; nothing was recorded.
+    AlreadyTogether,
+    /// A rule refused the merge; the refusal was recorded.
+    Refused(Refusal),
+}
+
+/// How many links of a batch were merged, redundant or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LinkCounts {
+    /// Links that merged two clusters.
+    pub merged: u64,
+    /// Links between records already together.
+    pub already_together: u64,
+    /// Links a rule refused.
+    pub refused: u64,
+}
+
+impl LinkCounts {
+    fn count(&mut self, outcome: LinkOutcome) {
+        match outcome {
+            LinkOutcome::Merged => self.merged += 1,
+            LinkOutcome::AlreadyTogether => self.already_together += 1,
+            LinkOutcome::Refused(_) => self.refused += 1,
+        }
+    }
+}
+
+const NO_SET: u32 = u32::MAX;
+
+/// A union-find whose merges obey the kind policies of a [`ConstraintIndex`],
+/// with the log of accepted and refused links.
+///
+/// The caller decides the order of links (the result depends on it, by
+/// design: stronger evidence goes first and wins). The state kept per cluster
+/// is the set of its values of constrained kinds, merged small into large, so
+/// a merge check costs a walk over at most the sum of the kinds' limits.
+///
+/// ```
+/// use omnid::cluster::*;
+/// // Two records with different CRM ids (kind 0, exclusive) and one email (kind 1).
+/// let policies = vec![
+///     KindPolicy { exclusive: true, max_per_profile: Some(1) },
+///     KindPolicy::default(),
+/// ];
+/// let value_kind = vec![KindId(0), KindId(0), KindId(1)];
+/// let index = ConstraintIndex::new(
+///     policies,
+///     value_kind,
+///     vec![0, 2, 4],
+///     vec![ValueId(0), ValueId(2), ValueId(1), ValueId(2)],
+/// )?;
+/// let mut clustering = Clustering::new(vec![0, 1], index)?;
+/// let shared_email = Evidence::SharedIdentifier { kind: KindId(1), value: ValueId(2) };
+/// let outcome = clustering.link(Edge { a: RecordId(0), b: RecordId(1), evidence: shared_email })?;
+/// assert!(matches!(outcome, LinkOutcome::Refused(Refusal::CannotLink { .. })));
+/// assert_eq!(clustering.components().len(), 2);
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    uf: UnionFind,
+    rank: Vec<u32>,
+    constraints: ConstraintIndex,
+    set_slot: Vec<u32>,
+    sets: Vec<Vec<ValueId>>,
+    free_sets: Vec<u32>,
+    scratch: Vec<ValueId>,
+    accepted: Vec<Edge>,
+    refused: Vec<RefusedEdge>,
+}
+
+impl Clustering {
+    /// Singleton clusters for the records of `constraints`.
+    ///
+    /// `rank[r]` is record `r`'s position in a canonical order that does not
+    /// depend on input order (the graph uses the order of record keys): it
+    /// orders probabilistic links of equal weight, and clusters in
+    /// [`Components`].
+    pub fn new(rank: Vec<u32>, constraints: ConstraintIndex) -> Result<Self, ClusterError> {
+        let n = constraints.records();
+        let not_permutation = ClusterError::RanksNotPermutation { records: n };
+        if rank.len() != n || u32::try_from(n).is_err() {
+            return Err(not_permutation);
+        }
+        let mut seen = vec![false; n];
+        for &r in &rank {
+            match seen.get_mut(r as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(not_permutation),
+            }
+        }
+        Ok(Clustering {
+            uf: UnionFind::new(n as u32),
+            rank,
+            constraints,
+            set_slot: vec![NO_SET; n],
+            sets: Vec::new(),
+            free_sets: Vec::new(),
+            scratch: Vec::new(),
+            accepted: Vec::new(),
+            refused: Vec::new(),
+        })
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.uf.len()
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.uf.is_empty()
+    }
+
+    /// The constraint index the clustering checks.
+    pub fn constraints(&self) -> &ConstraintIndex {
+        &self.constraints
+    }
+
+    /// Record `r`'s canonical rank.
+    pub fn rank(&self, r: RecordId) -> Option<u32> {
+        self.rank.get(r.index()).copied()
+    }
+
+    /// Links that merged two clusters, in the order they were made. They form
+    /// a spanning forest: one path joins any two records of a cluster.
+    pub fn accepted(&self) -> &[Edge] {
+        &self.accepted
+    }
+
+    /// Links a rule refused, in the order they were proposed.
+    pub fn refused(&self) -> &[RefusedEdge] {
+        &self.refused
+    }
+
+    /// The representative of `r`'s cluster (it changes as clusters merge).
+    pub fn find(&self, r: RecordId) -> Option<RecordId> {
+        self.uf.find_shared(r.0).map(RecordId)
+    }
+
+    /// True when `a` and `b` are in one cluster.
+    pub fn same_cluster(&self, a: RecordId, b: RecordId) -> bool {
+        matches!((self.find(a), self.find(b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// The values of constrained kinds held by the cluster of `r`, sorted by
+    /// (kind, value).
+    pub fn cluster_values(&self, r: RecordId) -> Vec<ValueId> {
+        let Some(root) = self.uf.find_shared(r.0) else {
+            return Vec::new();
+        };
+        let (side, filter) = self.side(root);
+        side.iter()
+            .copied()
+            .filter(|&v| !filter || self.constraints.is_constrained(v))
+            .collect()
+    }
+
+    /// Proposes one link; the caller is responsible for the order of links.
+    pub fn link(&mut self, edge: Edge) -> Result<LinkOutcome, ClusterError> {
+        let records = self.uf.len();
+        let out_of_range = |r: RecordId| ClusterError::RecordOutOfRange {
+            record: r.0,
+            records,
+        };
+        let ra = self.uf.find(edge.a.0).ok_or_else(|| out_of_range(edge.a))?;
+        let rb = self.uf.find(edge.b.0).ok_or_else(|| out_of_range(edge.b))?;
+        if ra == rb {
+            return Ok(LinkOutcome::AlreadyTogether);
+        }
+        if let Err(refusal) = self.check_merge(ra, rb) {
+            self.refused.push(RefusedEdge { edge, refusal });
+            return Ok(LinkOutcome::Refused(refusal));
+        }
+        let (keep, absorb) = self.uf.join_roots(ra, rb);
+        self.store_merged_set(keep, absorb);
+        self.accepted.push(edge);
+        Ok(LinkOutcome::Merged)
+    }
+
+    /// Proposes probabilistic links, strongest first: by weight descending
+    /// (NaN last), then by the canonical ranks of the two records, so the
+    /// result does not depend on the order of `edges`.
+    pub fn link_probabilistic(
+        &mut self,
+        edges: impl IntoIterator<Item = ProbabilisticEdge>,
+    ) -> Result<LinkCounts, ClusterError> {
+        let records = self.uf.len();
+        let mut keyed = Vec::new();
+        for e in edges {
+            let rank = |r: RecordId| {
+                self.rank
+                    .get(r.index())
+                    .copied()
+                    .ok_or(ClusterError::RecordOutOfRange {
+                        record: r.0,
+                        records,
+                    })
+            };
+            let (x, y) = (rank(e.a)?, rank(e.b)?);
+            let (a, b) = if x <= y { (e.a, e.b) } else { (e.b, e.a) };
+            let weight = if e.weight.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                e.weight
+            };
+            keyed.push((weight, x.min(y), x.max(y), a, b, e.weight));
+        }
+        keyed.sort_unstable_by(|p, q| {
+            q.0.total_cmp(&p.0)
+                .then(p.1.cmp(&q.1))
+                .then(p.2.cmp(&q.2))
+                .then(q.5.total_cmp(&p.5))
+        });
+        let mut counts = LinkCounts::default();
+        for (_, _, _, a, b, weight) in keyed {
+            let evidence = Evidence::Probabilistic { weight };
+            counts.count(self.link(Edge { a, b, evidence })?);
+        }
+        Ok(counts)
+    }
+
+    /// The current clusters, numbered by their smallest-ranked member.
+    pub fn components(&self) -> Components {
+        let n = self.uf.len();
+        let mut by_rank = vec![0u32; n];
+        for (r, &k) in self.rank.iter().enumerate() {
+            if let Some(slot) = by_rank.get_mut(k as usize) {
+                *slot = r as u32;
+            }
+        }
+        let mut root_cluster = vec![u32::MAX; n];
+        let mut cluster_of = vec![0u32; n];
+        let mut sizes: Vec<u32> = Vec::new();
+        for &r in &by_rank {
+            let root = self.uf.find_shared(r).unwrap_or(r) as usize;
+            let c = match root_cluster.get(root).copied() {
+                Some(c) if c != u32::MAX => c,
+                _ => {
+                    let c = sizes.len() as u32;
+                    if let Some(slot) = root_cluster.get_mut(root) {
+                        *slot = c;
+                    }
+                    sizes.push(0);
+                    c
+                }
+            };
+            if let Some(slot) = cluster_of.get_mut(r as usize) {
+                *slot = c;
+            }
+            if let Some(s) = sizes.get_mut(c as usize) {
+                *s += 1;
+            }
+        }
+        drop(root_cluster);
+        let mut offsets = Vec::with_capacity(sizes.len() + 1);
+        let mut total = 0u32;
+        offsets.push(0);
+        for s in &sizes {
+            total += s;
+            offsets.push(total);
+        }
+        let mut cursor: Vec<u32> = offsets.clone();
+        let mut members = vec![RecordId(0); n];
+        for &r in &by_rank {
+            let c = cluster_of.get(r as usize).copied().unwrap_or(0) as usize;
+            if let Some(pos) = cursor.get_mut(c) {
+                if let Some(m) = members.get_mut(*pos as usize) {
+                    *m = RecordId(r);
+                }
+                *pos += 1;
+            }
+        }
+        Components {
+            cluster_of,
+            offsets,
+            members,
+        }
+    }
+
+    /// The constrained values of the cluster rooted at `root`: its stored set,
+    /// or, for a record never merged, the record's own values, which then need
+    /// filtering to the constrained kinds.
+    fn side(&self, root: u32) -> (&[ValueId], bool) {
+        match self.set_slot.get(root as usize) {
+            Some(&slot) if slot != NO_SET => (
+                self.sets.get(slot as usize).map_or(&[][..], Vec::as_slice),
+                false,
+            ),
+            _ => (self.constraints.record_values(RecordId(root)), true),
+        }
+    }
+
+    /// Merges the constrained value sets of two roots into `scratch` and
+    /// checks every kind's policy on the result.
+    fn check_merge(&mut self, ra: u32, rb: u32) -> Result<(), Refusal> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        let (a, fa) = self.side(ra);
+        let (b, fb) = self.side(rb);
+        let idx = &self.constraints;
+        let keep = |v: &&ValueId, filter: bool| !filter || idx.is_constrained(**v);
+        let mut ia = a.iter().filter(|v| keep(v, fa)).peekable();
+        let mut ib = b.iter().filter(|v| keep(v, fb)).peekable();
+        let mut run = Run::default();
+        let mut worst: Option<Refusal> = None;
+        loop {
+            let (v, side) = match (ia.peek(), ib.peek()) {
+                (None, None) => break,
+                (Some(&&x), None) => {
+                    ia.next();
+                    (x, Side::A)
+                }
+                (None, Some(&&y)) => {
+                    ib.next();
+                    (y, Side::B)
+                }
+                (Some(&&x), Some(&&y)) => match idx.sort_key(x).cmp(&idx.sort_key(y)) {
+                    Ordering::Less => {
+                        ia.next();
+                        (x, Side::A)
+                    }
+                    Ordering::Greater => {
+                        ib.next();
+                        (y, Side::B)
+                    }
+                    Ordering::Equal => {
+                        ia.next();
+                        ib.next();
+                        (x, Side::Both)
+                    }
+                },
+            };
+            let kind = idx.sort_key(v).0;
+            if run.kind != Some(kind) {
+                run.finish(idx, &mut worst);
+                run = Run {
+                    kind: Some(kind),
+                    ..Run::default()
+                };
+            }
+            run.add(v, side);
+            out.push(v);
+        }
+        run.finish(idx, &mut worst);
+        self.scratch = out;
+        match worst {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the merged set from `scratch` into the kept root's slot and
+    /// frees the absorbed root's.
+    fn store_merged_set(&mut self, keep: u32, absorb: u32) {
+        if let Some(slot) = self.set_slot.get_mut(absorb as usize) {
+            let freed = std::mem::replace(slot, NO_SET);
+            if freed != NO_SET {
+                if let Some(set) = self.sets.get_mut(freed as usize) {
+                    *set = Vec::new();
+                }
+                self.free_sets.push(freed);
+            }
+        }
+        let current = self.set_slot.get(keep as usize).copied().unwrap_or(NO_SET);
+        if current == NO_SET {
+            // A never-merged root still reads its own values: when the merge
+            // added no constrained value, skip the allocation.
+            let own = self
+                .constraints
+                .record_values(RecordId(keep))
+                .iter()
+                .filter(|v| self.constraints.is_constrained(**v))
+                .count();
+            if own == self.scratch.len() {
+                return;
+            }
+            let set = self.scratch.clone();
+            let slot = match self.free_sets.pop() {
+                Some(free) => {
+                    if let Some(s) = self.sets.get_mut(free as usize) {
+                        *s = set;
+                    }
+                    free
+                }
+                None => {
+                    self.sets.push(set);
+                    (self.sets.len() - 1) as u32
+                }
+            };
+            if let Some(s) = self.set_slot.get_mut(keep as usize) {
+                *s = slot;
+            }
+        } else if let Some(set) = self.sets.get_mut(current as usize) {
+            set.clear();
+            set.extend_from_slice(&self.scratch);
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    A,
+    B,
+    Both,
+}
+
+/// The values of one kind met while merging two sorted sets.
+#[derive(Default)]
+struct Run {
+    kind: Option<KindId>,
+    total: u32,
+    from_a: u32,
+    from_b: u32,
+    only_a: Option<ValueId>,
+    only_b: Option<ValueId>,
+}
+
+impl Run {
+    fn add(&mut self, v: ValueId, side: Side) {
+        self.total += 1;
+        match side {
+            Side::A => {
+                self.from_a += 1;
+                self.only_a.get_or_insert(v);
+            }
+            Side::B => {
+                self.from_b += 1;
+                self.only_b.get_or_insert(v);
+            }
+            Side::Both => {
+                self.from_a += 1;
+                self.from_b += 1;
+            }
+        }
+    }
+
+    /// Records a refusal when the merged run breaks the kind's policy and is
+    /// worse than either side alone (a record that arrived already holding two
+    /// values of an exclusive kind can still take links that add none).
+    fn finish(&self, idx: &ConstraintIndex, worst: &mut Option<Refusal>) {
+        let Some(kind) = self.kind else { return };
+        let Some(policy) = idx.policy(kind) else {
+            return;
+        };
+        if self.total <= self.from_a.max(self.from_b) {
+            return;
+        }
+        let refusal = if policy.exclusive {
+            match (self.total > 1, self.only_a, self.only_b) {
+                (true, Some(left), Some(right)) => Refusal::CannotLink { kind, left, right },
+                _ => return,
+            }
+        } else {
+            match policy.max_per_profile {
+                Some(max) if self.total > max => Refusal::MaxPerProfile {
+                    kind,
+                    max,
+                    would_have: self.total,
+                },
+                _ => return,
+            }
+        };
+        if worst.is_none_or(|w| refusal.precedence() < w.precedence()) {
+            *worst = Some(refusal);
+        }
+    }
+}
+
+/// A partition of records into clusters, numbered by their smallest-ranked
+/// member (cluster 0 holds the record ranked first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Components {
+    cluster_of: Vec<u32>,
+    offsets: Vec<u32>,
+    members: Vec<RecordId>,
+}
+
+impl Components {
+    /// The number of clusters.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// True when there are no clusters.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cluster of record `r`.
+    pub fn cluster_of(&self, r: RecordId) -> Option<u32> {
+        self.cluster_of.get(r.index()).copied()
+    }
+
+    /// The members of cluster `c`, by canonical rank (the anchor first).
+    pub fn members(&self, c: u32) -> &[RecordId] {
+        let start = self.offsets.get(c as usize).copied().unwrap_or(0) as usize;
+        let end = self.offsets.get(c as usize + 1).copied().unwrap_or(0) as usize;
+        self.members.get(start..end).unwrap_or(&[])
+    }
+
+    /// The anchor of cluster `c`: its smallest-ranked member.
+    pub fn anchor(&self, c: u32) -> Option<RecordId> {
+        self.members(c).first().copied()
+    }
+
+    /// Every cluster's members, in cluster order.
+    pub fn iter(&self) -> impl Iterator<Item = &[RecordId]> + '_ {
+        (0..self.len() as u32).map(|c| self.members(c))
+    }
+}
+
+/// A profile's stable id: see the [module documentation](self) for the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProfileId(pub u64);
+
+impl ProfileId {
+    /// The id of a profile whose anchor (smallest member key) is
+    /// `(source, id)`: FNV-1a 64 over `source`, a `0xFF` byte, and `id`.
+    ///
+    /// ```
+    /// use omnid::cluster::ProfileId;
+    /// let p = ProfileId::from_anchor("crm", "42");
+    /// assert_eq!(p, ProfileId::from_anchor("crm", "42"));
+    /// assert_ne!(p, ProfileId::from_anchor("crm4", "2"));
+    /// assert_eq!(p.to_string().len(), 18);
+    /// assert_eq!(p.to_string().parse::<ProfileId>()?, p);
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_anchor(source: &str, id: &str) -> ProfileId {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut h = OFFSET;
+        let bytes = source.bytes().chain([0xFF]).chain(id.bytes());
+        for b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+        ProfileId(h)
+    }
+}
+
+impl fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "p-{:016x}", self.0)
+    }
+}
+
+/// A profile id that could not be read: it must be `p-` and 16 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a profile id: write `p-` and 16 hex digits")]
+pub struct ParseProfileIdError(String);
+
+impl FromStr for ProfileId {
+    type Err = ParseProfileIdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseProfileIdError(s.to_string());
+        let hex = s.trim().strip_prefix("p-").ok_or_else(err)?;
+        if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(err());
+        }
+        u64::from_str_radix(hex, 16)
+            .map(ProfileId)
+            .map_err(|_| err())
+    }
+}
+
+impl Serialize for ProfileId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

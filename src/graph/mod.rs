@@ -1,0 +1,925 @@
+//! The identity graph: records that share a normalized identifier of a
+//! linking kind become one profile, under rules that keep shared values from
+//! gluing different people together.
+//!
+//! Input is already normalized: per record, its key, an optional observed
+//! time, an optional folded name key, and `(kind, value)` identifier pairs.
+//! [`GraphBuilder::add`] interns kinds, values and names to dense integers as
+//! records arrive; [`GraphBuilder::stitch`] then
+//!
+//! 1. orders records canonically by key (source, then id), so nothing
+//!    depends on input order or thread count;
+//! 2. groups the records of each value of a linking kind (for a kind with a
+//!    validity window, one group per tenure: a run of records no more than
+//!    the window apart);
+//! 3. flags groups that are generic (listed, a role mailbox, too many
+//!    records, too many distinct names) and keeps them from linking;
+//! 4. links the records of every other group through the constrained
+//!    [`Clustering`], strongest evidence first: by rule priority, then by
+//!    group size (a value shared by fewer records is stronger evidence), then
+//!    by the key of the group's first record, then by kind and value. Within
+//!    a group, each record joins the first earlier record of the group whose
+//!    profile can take it (cannot-link and `max_per_profile` are checked on
+//!    whole profiles), and every refusal is recorded;
+//! 5. numbers profiles and gives each a stable [`ProfileId`] (see
+//!    [`crate::cluster`] for the rule).
+//!
+//! The graph keeps its evidence, so [`IdentityGraph::explain`] can say why
+//! two records are together or apart, and it takes probabilistic links
+//! afterwards ([`IdentityGraph::add_probabilistic_edges`]) under the same rules.
+
+mod intern;
+mod rules;
+mod stats;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use rayon::slice::ParallelSliceMut;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cluster::{
+    ClusterError, Clustering, Components, ConstraintIndex, Edge, Evidence, KindId, KindPolicy,
+    LinkCounts, LinkOutcome, ProbabilisticEdge, ProfileId, RecordId, Refusal, ValueId,
+};
+use crate::record::{IdentifierKind, RecordKey};
+use intern::Interner;
+
+pub use rules::{
+    DEFAULT_ROLE_LOCAL_PARTS, IdentityRules, KindRule, KindRuleOverride, Limit, RuleError,
+};
+pub use stats::{GenericReason, GenericValueReport, GraphStats, RefusalCount, RuleName};
+
+/// No observed time.
+const NO_TIME: i64 = i64::MIN;
+/// No name key.
+const NO_NAME: u32 = u32::MAX;
+/// How many separate profiles one value's records may try to join before a
+/// record gives up: bounds the work on a value whose records conflict.
+const MAX_HEADS: usize = 8;
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Errors of the identity graph.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// The rules are invalid.
+    #[error("identity rules: {0}")]
+    Rules(#[from] RuleError),
+    /// Two records have the same key.
+    #[error("two records have the key `{key}`: keys must be unique (source and id)")]
+    DuplicateKey {
+        /// The repeated key.
+        key: RecordKey,
+    },
+    /// A size limit of the dense ids was reached.
+    #[error("too many {what} for one graph (at most {max})")]
+    TooLarge {
+        /// What overflowed: records, values, identifiers, kinds or names.
+        what: &'static str,
+        /// The maximum.
+        max: u64,
+    },
+    /// A record id that is not in the graph.
+    #[error("record {record} is not in the graph ({records} records)")]
+    UnknownRecord {
+        /// The id given.
+        record: u32,
+        /// How many records there are.
+        records: usize,
+    },
+    /// An error of the clustering layer.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+}
+
+fn too_large(what: &'static str, max: u64) -> GraphError {
+    GraphError::TooLarge { what, max }
+}
+
+/// Record keys stored in one arena.
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    sources: Vec<String>,
+    source_index: FxHashMap<String, u32>,
+    source_of: Vec<u32>,
+    text: String,
+    ends: Vec<u64>,
+}
+
+impl Keys {
+    fn push(&mut self, key: &RecordKey) -> Result<(), GraphError> {
+        let last = self.source_of.last().copied();
+        let source = match last.filter(|&s| self.sources.get(s as usize) == Some(&key.source)) {
+            Some(s) => s,
+            None => match self.source_index.get(&key.source) {
+                Some(&s) => s,
+                None => {
+                    let s = u32::try_from(self.sources.len())
+                        .map_err(|_| too_large("sources", u64::from(u32::MAX)))?;
+                    self.sources.push(key.source.clone());
+                    self.source_index.insert(key.source.clone(), s);
+                    s
+                }
+            },
+        };
+        self.source_of.push(source);
+        self.text.push_str(&key.id);
+        self.ends.push(self.text.len() as u64);
+        Ok(())
+    }
+
+    fn source(&self, r: u32) -> &str {
+        self.source_of
+            .get(r as usize)
+            .and_then(|&s| self.sources.get(s as usize))
+            .map_or("", String::as_str)
+    }
+
+    fn id(&self, r: u32) -> &str {
+        let i = r as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0) as usize,
+            None => 0,
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn key(&self, r: u32) -> RecordKey {
+        RecordKey::new(self.source(r), self.id(r))
+    }
+}
+
+/// Collects normalized records, interning as they arrive; [`stitch`](Self::stitch)
+/// builds the [`IdentityGraph`].
+///
+/// ```
+/// use omnid::graph::{GraphBuilder, IdentityRules};
+/// use omnid::{IdentifierKind, RecordKey};
+///
+/// let mut builder = GraphBuilder::new(IdentityRules::default())?;
+/// let phone = IdentifierKind::Phone;
+/// let email = IdentifierKind::Email;
+/// let call = builder.add(&RecordKey::new("ivr", "call-1"), None, Some("ana garcia"),
+///     [(&phone, "+34600111222")])?;
+/// let chat = builder.add(&RecordKey::new("whatsapp", "wa-9"), None, Some("ana garcia"),
+///     [(&phone, "+34600111222"), (&email, "ana@example.com")])?;
+/// let other = builder.add(&RecordKey::new("webchat", "c-3"), None, Some("luis perez"),
+///     [(&email, "luis@example.com")])?;
+/// let graph = builder.stitch()?;
+/// assert_eq!(graph.profile_of(call), graph.profile_of(chat));
+/// assert_ne!(graph.profile_of(call), graph.profile_of(other));
+/// println!("{}", graph.explain(call, chat)?);
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct GraphBuilder {
+    rules: IdentityRules,
+    kinds: Vec<IdentifierKind>,
+    kind_index: FxHashMap<IdentifierKind, u16>,
+    values: Interner,
+    names: Interner,
+    keys: Keys,
+    observed: Vec<i64>,
+    name_of: Vec<u32>,
+    offsets: Vec<u32>,
+    record_values: Vec<ValueId>,
+}
+
+impl GraphBuilder {
+    /// A builder with these rules (checked here).
+    pub fn new(rules: IdentityRules) -> Result<Self, GraphError> {
+        rules.validate()?;
+        Ok(GraphBuilder {
+            rules,
+            kinds: Vec::new(),
+            kind_index: FxHashMap::default(),
+            values: Interner::default(),
+            names: Interner::default(),
+            keys: Keys::default(),
+            observed: Vec::new(),
+            name_of: Vec::new(),
+            offsets: vec![0],
+            record_values: Vec::new(),
+        })
+    }
+
+    /// Reserves room for `records` more records of about `identifiers` each.
+    pub fn reserve(&mut self, records: usize, identifiers: usize) {
+        self.observed.reserve(records);
+        self.name_of.reserve(records);
+        self.offsets.reserve(records);
+        self.keys.source_of.reserve(records);
+        self.keys.ends.reserve(records);
+        self.record_values
+            .reserve(records.saturating_mul(identifiers));
+    }
+
+    /// The number of records added.
+    pub fn len(&self) -> usize {
+        self.observed.len()
+    }
+
+    /// True when no record was added.
+    pub fn is_empty(&self) -> bool {
+        self.observed.is_empty()
+    }
+
+    /// Adds one record: its key (unique, checked by [`stitch`](Self::stitch)),
+    /// when it was observed (used by validity windows), a folded name key
+    /// (used to count distinct names per value: pass a coarse key, such as the
+    /// folded first given name and first family name, so that spelling
+    /// variants of one person count once), and its normalized identifiers.
+    /// Empty values are skipped; a value repeated in one record counts once.
+    pub fn add<'a>(
+        &mut self,
+        key: &RecordKey,
+        observed_at: Option<Timestamp>,
+        name_key: Option<&str>,
+        identifiers: impl IntoIterator<Item = (&'a IdentifierKind, &'a str)>,
+    ) -> Result<RecordId, GraphError> {
+        let id = u32::try_from(self.observed.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)
+            .ok_or_else(|| too_large("records", u64::from(u32::MAX - 1)))?;
+        let start = self.record_values.len();
+        let added = self.add_values(identifiers);
+        let end = u32::try_from(self.record_values.len())
+            .map_err(|_| too_large("identifiers", u64::from(u32::MAX)));
+        let name = match name_key.filter(|n| !n.is_empty()) {
+            Some(n) => self
+                .names
+                .intern(0, n)
+                .ok_or_else(|| too_large("names", u64::from(u32::MAX - 1))),
+            None => Ok(NO_NAME),
+        };
+        let (end, name) = match (added, end, name) {
+            (Ok(()), Ok(end), Ok(name)) => (end, name),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                self.record_values.truncate(start);
+                return Err(e);
+            }
+        };
+        if let Err(e) = self.keys.push(key) {
+            self.record_values.truncate(start);
+            return Err(e);
+        }
+        self.offsets.push(end);
+        self.observed
+            .push(observed_at.map_or(NO_TIME, |t| t.as_second()));
+        self.name_of.push(name);
+        Ok(RecordId(id))
+    }
+
+    fn add_values<'a>(
+        &mut self,
+        identifiers: impl IntoIterator<Item = (&'a IdentifierKind, &'a str)>,
+    ) -> Result<(), GraphError> {
+        for (kind, value) in identifiers {
+            if value.is_empty() {
+                continue;
+            }
+            let k = self.kind_id(kind)?;
+            let v = self
+                .values
+                .intern(k, value)
+                .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
+            self.record_values.push(ValueId(v));
+        }
+        Ok(())
+    }
+
+    fn kind_id(&mut self, kind: &IdentifierKind) -> Result<u16, GraphError> {
+        // A handful of kinds is the rule: comparing beats hashing the enum.
+        if self.kinds.len() <= 16 {
+            if let Some(i) = self.kinds.iter().position(|k| k == kind) {
+                return Ok(i as u16);
+            }
+        } else if let Some(&i) = self.kind_index.get(kind) {
+            return Ok(i);
+        }
+        let i = u16::try_from(self.kinds.len())
+            .map_err(|_| too_large("identifier kinds", u64::from(u16::MAX)))?;
+        self.kinds.push(kind.clone());
+        self.kind_index.insert(kind.clone(), i);
+        Ok(i)
+    }
+
+    /// Builds the graph: orders records by key, flags generic values, links
+    /// records through shared identifiers under the rules, and names profiles.
+    /// Fails on a duplicate record key.
+    pub fn stitch(self) -> Result<IdentityGraph, GraphError> {
+        let GraphBuilder {
+            rules,
+            kinds: provisional_kinds,
+            kind_index,
+            mut values,
+            names,
+            keys,
+            observed,
+            name_of,
+            offsets,
+            record_values,
+        } = self;
+        drop(names);
+        values.shrink();
+
+        // Kinds in the order of their text, so kind ids do not depend on input order.
+        let mut order: Vec<usize> = (0..provisional_kinds.len()).collect();
+        let texts: Vec<String> = provisional_kinds.iter().map(|k| k.to_string()).collect();
+        order.sort_by(|&x, &y| texts[x].cmp(&texts[y]));
+        let mut canonical = vec![0u16; provisional_kinds.len()];
+        for (c, &p) in order.iter().enumerate() {
+            canonical[p] = c as u16;
+        }
+        let kinds: Vec<KindInfo> = order
+            .iter()
+            .map(|&p| KindInfo {
+                rule: rules.rule_for(&provisional_kinds[p]),
+                kind: provisional_kinds[p].clone(),
+                text: texts[p].clone(),
+            })
+            .collect();
+        let value_kind: Vec<KindId> = (0..values.len() as u32)
+            .map(|v| KindId(values.tag(v).map_or(0, |t| canonical[t as usize])))
+            .collect();
+
+        let by_rank = rank_records(&keys)?;
+        let mut rank = vec![0u32; by_rank.len()];
+        for (i, &r) in by_rank.iter().enumerate() {
+            rank[r as usize] = i as u32;
+        }
+
+        let policies = kinds
+            .iter()
+            .map(|k| KindPolicy {
+                exclusive: k.rule.exclusive,
+                max_per_profile: k.rule.max_per_profile,
+            })
+            .collect();
+        let index = ConstraintIndex::new(policies, value_kind, offsets, record_values)?;
+        let clustering = Clustering::new(rank, index)?;
+
+        let mut graph = IdentityGraph {
+            provisional_of: kind_index
+                .into_iter()
+                .map(|(k, p)| (k, canonical[p as usize]))
+                .collect(),
+            provisional: order.iter().map(|&p| p as u16).collect(),
+            role_local_parts: rules.role_email_local_parts.iter().cloned().collect(),
+            listed: FxHashSet::default(),
+            rules,
+            kinds,
+            values,
+            keys,
+            by_rank,
+            observed,
+            name_of,
+            clustering,
+            components: Components::default(),
+            profiles: Vec::new(),
+            flags: Vec::new(),
+            untimed_skipped: 0,
+        };
+        graph.listed = graph.listed_values();
+        graph.link_shared_identifiers()?;
+        graph.refresh();
+        Ok(graph)
+    }
+}
+
+/// Record ids in the order of their keys (source, then id, as bytes).
+fn rank_records(keys: &Keys) -> Result<Vec<u32>, GraphError> {
+    let mut source_order: Vec<u32> = (0..keys.sources.len() as u32).collect();
+    source_order.sort_by(|&x, &y| keys.sources[x as usize].cmp(&keys.sources[y as usize]));
+    let mut source_rank = vec![0u32; keys.sources.len()];
+    for (i, &s) in source_order.iter().enumerate() {
+        source_rank[s as usize] = i as u32;
+    }
+    // Sorting on (source rank, first 8 id bytes) settles most comparisons
+    // without touching the key arena.
+    let mut entries: Vec<(u32, u64, u32)> = (0..keys.source_of.len() as u32)
+        .map(|r| {
+            let s = keys.source_of[r as usize];
+            let mut prefix = [0u8; 8];
+            for (d, b) in prefix.iter_mut().zip(keys.id(r).bytes()) {
+                *d = b;
+            }
+            (source_rank[s as usize], u64::from_be_bytes(prefix), r)
+        })
+        .collect();
+    entries.par_sort_unstable_by(|x, y| {
+        x.0.cmp(&y.0)
+            .then(x.1.cmp(&y.1))
+            .then_with(|| keys.id(x.2).cmp(keys.id(y.2)))
+            .then(x.2.cmp(&y.2))
+    });
+    for w in entries.windows(2) {
+        if w[0].0 == w[1].0 && w[0].1 == w[1].1 && keys.id(w[0].2) == keys.id(w[1].2) {
+            return Err(GraphError::DuplicateKey {
+                key: keys.key(w[0].2),
+            });
+        }
+    }
+    Ok(entries.into_iter().map(|e| e.2).collect())
+}
+
+/// One kind as the graph knows it.
+#[derive(Debug, Clone)]
+struct KindInfo {
+    kind: IdentifierKind,
+    text: String,
+    rule: KindRule,
+}
+
+/// The records of one value (or one tenure of it) that link together.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    priority: u32,
+    len: u32,
+    first_rank: u32,
+    kind: KindId,
+    value: ValueId,
+    start: u32,
+}
+
+/// A value (or one tenure of it) flagged generic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenericFlag {
+    /// The value.
+    pub value: ValueId,
+    /// How many records of the group hold it.
+    pub records: u32,
+    /// How many distinct name keys they carry.
+    pub names: u32,
+    /// Why it was flagged.
+    pub reason: GenericReason,
+}
+
+/// The stitched identity graph: profiles, the evidence behind them, and what
+/// was refused.
+#[derive(Debug, Clone)]
+pub struct IdentityGraph {
+    rules: IdentityRules,
+    kinds: Vec<KindInfo>,
+    /// Kind -> canonical kind id.
+    provisional_of: FxHashMap<IdentifierKind, u16>,
+    /// Canonical kind id -> the interner's tag.
+    provisional: Vec<u16>,
+    values: Interner,
+    role_local_parts: FxHashSet<String>,
+    listed: FxHashSet<ValueId>,
+    keys: Keys,
+    by_rank: Vec<u32>,
+    observed: Vec<i64>,
+    name_of: Vec<u32>,
+    clustering: Clustering,
+    components: Components,
+    profiles: Vec<ProfileId>,
+    flags: Vec<GenericFlag>,
+    untimed_skipped: u64,
+}
+
+impl IdentityGraph {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.observed.len()
+    }
+
+    /// True when the graph has no records.
+    pub fn is_empty(&self) -> bool {
+        self.observed.is_empty()
+    }
+
+    /// The number of profiles.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// The rules the graph was built with.
+    pub fn rules(&self) -> &IdentityRules {
+        &self.rules
+    }
+
+    /// The key of record `r`.
+    pub fn key(&self, r: RecordId) -> Option<RecordKey> {
+        (r.index() < self.len()).then(|| self.keys.key(r.0))
+    }
+
+    /// The record with this key.
+    pub fn record_id(&self, key: &RecordKey) -> Option<RecordId> {
+        let found = self.by_rank.binary_search_by(|&r| {
+            self.keys
+                .source(r)
+                .cmp(&key.source)
+                .then_with(|| self.keys.id(r).cmp(&key.id))
+        });
+        found
+            .ok()
+            .and_then(|i| self.by_rank.get(i))
+            .map(|&r| RecordId(r))
+    }
+
+    /// The profile of record `r`.
+    pub fn profile_of(&self, r: RecordId) -> Option<ProfileId> {
+        let c = self.components.cluster_of(r)?;
+        self.profiles.get(c as usize).copied()
+    }
+
+    /// Every profile with its members (by key order, the anchor first), in
+    /// the order of their anchors' keys.
+    pub fn profiles(&self) -> impl Iterator<Item = (ProfileId, &[RecordId])> + '_ {
+        self.profiles.iter().copied().zip(self.components.iter())
+    }
+
+    /// The clusters behind the profiles: `profile_ids()[c]` names cluster `c`.
+    pub fn components(&self) -> &Components {
+        &self.components
+    }
+
+    /// The profile id of each cluster of [`components`](Self::components).
+    pub fn profile_ids(&self) -> &[ProfileId] {
+        &self.profiles
+    }
+
+    /// The clustering, with its log of accepted and refused links.
+    pub fn clustering(&self) -> &Clustering {
+        &self.clustering
+    }
+
+    /// The kind with id `k`.
+    pub fn kind(&self, k: KindId) -> Option<&IdentifierKind> {
+        self.kinds.get(k.0 as usize).map(|i| &i.kind)
+    }
+
+    /// The effective rule of kind `k`.
+    pub fn rule(&self, k: KindId) -> Option<&KindRule> {
+        self.kinds.get(k.0 as usize).map(|i| &i.rule)
+    }
+
+    /// The id of a kind, if any record holds it.
+    pub fn kind_id(&self, kind: &IdentifierKind) -> Option<KindId> {
+        self.provisional_of.get(kind).map(|&c| KindId(c))
+    }
+
+    /// The kind and text of value `v`.
+    pub fn value(&self, v: ValueId) -> Option<(&IdentifierKind, &str)> {
+        let k = self.clustering.constraints().kind_of(v)?;
+        Some((self.kind(k)?, self.values.text(v.0)))
+    }
+
+    /// The id of a normalized value, if any record holds it.
+    pub fn value_id(&self, kind: &IdentifierKind, value: &str) -> Option<ValueId> {
+        let k = self.kind_id(kind)?;
+        let tag = *self.provisional.get(k.0 as usize)?;
+        self.values.get(tag, value).map(ValueId)
+    }
+
+    /// The identifiers of record `r`, by kind then value id.
+    pub fn identifiers(&self, r: RecordId) -> impl Iterator<Item = (&IdentifierKind, &str)> + '_ {
+        self.clustering
+            .constraints()
+            .record_values(r)
+            .iter()
+            .filter_map(|&v| self.value(v))
+    }
+
+    /// The records holding value `v` (a scan over all records: for
+    /// explanations and tools, not for loops).
+    pub fn records_with(&self, v: ValueId) -> Vec<RecordId> {
+        let index = self.clustering.constraints();
+        (0..self.len() as u32)
+            .map(RecordId)
+            .filter(|&r| index.record_values(r).contains(&v))
+            .collect()
+    }
+
+    /// Values flagged generic, in the order they were met.
+    pub fn generic_flags(&self) -> &[GenericFlag] {
+        &self.flags
+    }
+
+    /// Adds the probabilistic matcher's links, strongest first, under the same
+    /// rules as the deterministic ones, then renumbers the profiles.
+    pub fn add_probabilistic_edges(
+        &mut self,
+        edges: impl IntoIterator<Item = ProbabilisticEdge>,
+    ) -> Result<LinkCounts, GraphError> {
+        let counts = self.clustering.link_probabilistic(edges)?;
+        self.refresh();
+        Ok(counts)
+    }
+
+    /// Statistics: profile sizes, generic values, links accepted and refused.
+    pub fn stats(&self) -> GraphStats {
+        let mut profile_sizes = BTreeMap::new();
+        for members in self.components.iter() {
+            *profile_sizes.entry(members.len() as u32).or_insert(0u64) += 1;
+        }
+        let kind_text = |k: KindId| self.kinds.get(k.0 as usize).map_or("", |i| i.text.as_str());
+        let mut links_accepted = BTreeMap::new();
+        for e in self.clustering.accepted() {
+            let name = match e.evidence {
+                Evidence::SharedIdentifier { kind, .. } => kind_text(kind),
+                Evidence::Probabilistic { .. } => "probabilistic",
+            };
+            *links_accepted.entry(name.to_string()).or_insert(0u64) += 1;
+        }
+        let mut refused: BTreeMap<(KindId, RuleName), u64> = BTreeMap::new();
+        for r in self.clustering.refused() {
+            let rule = match r.refusal {
+                Refusal::CannotLink { .. } => RuleName::CannotLink,
+                Refusal::MaxPerProfile { .. } => RuleName::MaxPerProfile,
+            };
+            *refused.entry((r.refusal.kind(), rule)).or_insert(0) += 1;
+        }
+        let links_refused = refused
+            .into_iter()
+            .filter_map(|((k, rule), count)| {
+                Some(RefusalCount {
+                    kind: self.kind(k)?.clone(),
+                    rule,
+                    count,
+                })
+            })
+            .collect();
+        let mut generic_values: Vec<GenericValueReport> = self
+            .flags
+            .iter()
+            .filter_map(|f| {
+                let (kind, value) = self.value(f.value)?;
+                Some(GenericValueReport {
+                    kind: kind.clone(),
+                    value: value.to_string(),
+                    records: f.records,
+                    names: f.names,
+                    reason: f.reason,
+                })
+            })
+            .collect();
+        generic_values.sort_by(|x, y| {
+            (x.kind.to_string(), &x.value, x.records, x.names, x.reason).cmp(&(
+                y.kind.to_string(),
+                &y.value,
+                y.records,
+                y.names,
+                y.reason,
+            ))
+        });
+        GraphStats {
+            records: self.len() as u64,
+            profiles: self.profiles.len() as u64,
+            identifier_values: self.values.len() as u64,
+            profile_sizes,
+            links_accepted,
+            links_refused,
+            generic_values,
+            untimed_skipped: self.untimed_skipped,
+        }
+    }
+
+    /// Recomputes clusters and profile ids after links changed.
+    fn refresh(&mut self) {
+        self.components = self.clustering.components();
+        self.profiles = (0..self.components.len() as u32)
+            .map(|c| {
+                let anchor = self.components.anchor(c).map_or(0, |r| r.0);
+                ProfileId::from_anchor(self.keys.source(anchor), self.keys.id(anchor))
+            })
+            .collect();
+    }
+
+    /// Ids of the configured generic values that occur in the data.
+    fn listed_values(&self) -> FxHashSet<ValueId> {
+        let mut listed = FxHashSet::default();
+        for (c, info) in self.kinds.iter().enumerate() {
+            let Some(&tag) = self.provisional.get(c) else {
+                continue;
+            };
+            for text in self.rules.generic_values_for(&info.kind) {
+                if let Some(v) = self.values.get(tag, text) {
+                    listed.insert(ValueId(v));
+                }
+            }
+        }
+        listed
+    }
+
+    /// Why the records `members` (all holding value `v`) must not link
+    /// through it, if they must not.
+    pub(crate) fn generic_reason(
+        &self,
+        v: ValueId,
+        rule: &KindRule,
+        members: &[u32],
+        scratch: &mut Vec<u32>,
+    ) -> Option<(GenericReason, u32)> {
+        let names = |scratch: &mut Vec<u32>| {
+            scratch.clear();
+            scratch.extend(
+                members
+                    .iter()
+                    .filter_map(|&r| self.name_of.get(r as usize).copied())
+                    .filter(|&n| n != NO_NAME),
+            );
+            scratch.sort_unstable();
+            scratch.dedup();
+            scratch.len() as u32
+        };
+        let records = members.len() as u32;
+        if self.listed.contains(&v) {
+            return Some((GenericReason::Listed, names(scratch)));
+        }
+        if self.is_role_email(v) {
+            return Some((GenericReason::RoleAccount, names(scratch)));
+        }
+        if let Some(max) = rule.max_names_per_value {
+            let n = names(scratch);
+            if n > max {
+                return Some((GenericReason::TooManyNames { max }, n));
+            }
+        }
+        match rule.max_records_per_value {
+            Some(max) if records > max => {
+                Some((GenericReason::TooManyRecords { max }, names(scratch)))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_role_email(&self, v: ValueId) -> bool {
+        if self.role_local_parts.is_empty() {
+            return false;
+        }
+        match self.value(v) {
+            Some((IdentifierKind::Email, text)) => text
+                .rsplit_once('@')
+                .is_some_and(|(local, _)| self.role_local_parts.contains(local)),
+            _ => false,
+        }
+    }
+
+    /// Splits the records of a value with a validity window into tenures:
+    /// sorts `members` by (observed time, rank), untimed records last, and
+    /// returns the ranges of each tenure (sorted by rank inside) and the
+    /// number of untimed records.
+    pub(crate) fn tenures(
+        &self,
+        members: &mut [u32],
+        window_days: u32,
+    ) -> (Vec<(usize, usize)>, usize) {
+        let time = |r: u32| self.observed.get(r as usize).copied().unwrap_or(NO_TIME);
+        let rank = |r: u32| self.clustering.rank(RecordId(r)).unwrap_or(u32::MAX);
+        members.sort_unstable_by_key(|&r| (time(r) == NO_TIME, time(r), rank(r)));
+        let timed = members.iter().take_while(|&&r| time(r) != NO_TIME).count();
+        let window = i64::from(window_days).saturating_mul(SECONDS_PER_DAY);
+        let mut ranges = Vec::new();
+        let mut start = 0;
+        for i in 1..=timed {
+            let split =
+                i == timed || time(members[i]).saturating_sub(time(members[i - 1])) > window;
+            if split {
+                members[start..i].sort_unstable_by_key(|&r| rank(r));
+                ranges.push((start, i));
+                start = i;
+            }
+        }
+        (ranges, members.len() - timed)
+    }
+
+    /// Groups the records of every linking value, flags the generic groups,
+    /// and links the rest in canonical order.
+    fn link_shared_identifiers(&mut self) -> Result<(), GraphError> {
+        let index = self.clustering.constraints();
+        let linking: Vec<bool> = self.kinds.iter().map(|k| k.rule.linking).collect();
+        let is_linking = |v: ValueId| {
+            index
+                .kind_of(v)
+                .and_then(|k| linking.get(k.0 as usize).copied())
+                .unwrap_or(false)
+        };
+        // Inverted index value -> records, in rank order: count, then fill
+        // from the last-ranked record down so each list comes out sorted.
+        let values = index.value_count();
+        let mut ends = vec![0u32; values + 1];
+        for &v in index.all_values() {
+            if is_linking(v) {
+                ends[v.index() + 1] += 1;
+            }
+        }
+        for i in 1..ends.len() {
+            ends[i] += ends[i - 1];
+        }
+        let total = ends.last().copied().unwrap_or(0) as usize;
+        let mut holders = vec![0u32; total];
+        let mut cursor: Vec<u32> = ends[1..].to_vec();
+        for &r in self.by_rank.iter().rev() {
+            for &v in index.record_values(RecordId(r)) {
+                if is_linking(v) {
+                    let c = &mut cursor[v.index()];
+                    *c -= 1;
+                    holders[*c as usize] = r;
+                }
+            }
+        }
+        drop(cursor);
+
+        let mut groups = Vec::new();
+        let mut flags = Vec::new();
+        let mut untimed = 0u64;
+        let mut scratch = Vec::new();
+        for v in 0..values {
+            let (start, end) = (ends[v] as usize, ends[v + 1] as usize);
+            if end - start < 2 {
+                continue;
+            }
+            let value = ValueId(v as u32);
+            let Some(kind) = index.kind_of(value) else {
+                continue;
+            };
+            let Some(rule) = self.kinds.get(kind.0 as usize).map(|k| k.rule) else {
+                continue;
+            };
+            let members = &mut holders[start..end];
+            let ranges = match rule.validity_window_days {
+                Some(days) => {
+                    let (ranges, skipped) = self.tenures(members, days);
+                    untimed += skipped as u64;
+                    ranges
+                }
+                None => vec![(0, members.len())],
+            };
+            for (s, e) in ranges {
+                let group = &members[s..e];
+                if group.len() < 2 {
+                    continue;
+                }
+                if let Some((reason, names)) =
+                    self.generic_reason(value, &rule, group, &mut scratch)
+                {
+                    flags.push(GenericFlag {
+                        value,
+                        records: group.len() as u32,
+                        names,
+                        reason,
+                    });
+                    continue;
+                }
+                groups.push(Group {
+                    priority: rule.priority,
+                    len: group.len() as u32,
+                    first_rank: self.clustering.rank(RecordId(group[0])).unwrap_or(u32::MAX),
+                    kind,
+                    value,
+                    start: (start + s) as u32,
+                });
+            }
+        }
+        drop(ends);
+        let texts = &self.values;
+        groups.par_sort_unstable_by(|x, y| {
+            y.priority
+                .cmp(&x.priority)
+                .then(x.len.cmp(&y.len))
+                .then(x.first_rank.cmp(&y.first_rank))
+                .then(x.kind.cmp(&y.kind))
+                .then_with(|| texts.text(x.value.0).cmp(texts.text(y.value.0)))
+        });
+
+        let mut heads: Vec<RecordId> = Vec::with_capacity(MAX_HEADS);
+        for g in &groups {
+            let evidence = Evidence::SharedIdentifier {
+                kind: g.kind,
+                value: g.value,
+            };
+            let start = g.start as usize;
+            let members = holders.get(start..start + g.len as usize).unwrap_or(&[]);
+            heads.clear();
+            for &m in members {
+                let m = RecordId(m);
+                let mut placed = false;
+                for &h in &heads {
+                    let outcome = self.clustering.link(Edge {
+                        a: h,
+                        b: m,
+                        evidence,
+                    })?;
+                    if !matches!(outcome, LinkOutcome::Refused(_)) {
+                        placed = true;
+                        break;
+                    }
+                }
+                if !placed && heads.len() < MAX_HEADS {
+                    heads.push(m);
+                }
+            }
+        }
+        self.flags = flags;
+        self.untimed_skipped = untimed;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
