@@ -973,16 +973,17 @@ impl ProfileId {
     /// Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_anchor(source: &str, id: &str) -> ProfileId {
-        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0000_0100_0000_01b3;
-        let mut h = OFFSET;
-        let bytes = source.bytes().chain([0xFF]).chain(id.bytes());
-        for b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(PRIME);
-        }
-        ProfileId(h)
+        ProfileId(fnv1a64(source.bytes().chain([0xFF]).chain(id.bytes())))
     }
+}
+
+/// 64-bit FNV-1a: fixed constants, no seed, so ids are the same in every run.
+fn fnv1a64(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .into_iter()
+        .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 impl fmt::Display for ProfileId {
@@ -1020,5 +1021,302 @@ impl<'de> Deserialize<'de> for ProfileId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CRM: KindId = KindId(0);
+    const PHONE: KindId = KindId(1);
+
+    /// Records given as lists of (kind, value); CRM ids exclusive, at most
+    /// `max_phones` phones per cluster.
+    fn clustering(records: &[&[(KindId, u32)]], max_phones: u32) -> Clustering {
+        let policies = vec![
+            KindPolicy {
+                exclusive: true,
+                max_per_profile: Some(1),
+            },
+            KindPolicy {
+                exclusive: false,
+                max_per_profile: Some(max_phones),
+            },
+        ];
+        let mut value_kind = Vec::new();
+        let mut offsets = vec![0];
+        let mut values = Vec::new();
+        for r in records {
+            for &(k, v) in *r {
+                if value_kind.len() <= v as usize {
+                    value_kind.resize(v as usize + 1, PHONE);
+                }
+                value_kind[v as usize] = k;
+                values.push(ValueId(v));
+            }
+            offsets.push(values.len() as u32);
+        }
+        let index = ConstraintIndex::new(policies, value_kind, offsets, values).unwrap();
+        Clustering::new((0..records.len() as u32).collect(), index).unwrap()
+    }
+
+    fn link(c: &mut Clustering, a: u32, b: u32) -> LinkOutcome {
+        let evidence = Evidence::Probabilistic { weight: 1.0 };
+        c.link(Edge {
+            a: RecordId(a),
+            b: RecordId(b),
+            evidence,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn fnv_matches_the_published_test_vectors() {
+        assert_eq!(fnv1a64(*b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(*b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(*b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(
+            ProfileId::from_anchor("crm", "42").0,
+            fnv1a64(*b"crm\xFF42"),
+            "source, 0xFF, id"
+        );
+        assert_eq!(
+            ProfileId(0xaf63_dc4c_8601_ec8c).to_string(),
+            "p-af63dc4c8601ec8c"
+        );
+    }
+
+    #[test]
+    fn profile_ids_parse_only_their_own_form() {
+        for bad in [
+            "",
+            "p-",
+            "p-123",
+            "q-0123456789abcdef",
+            "p-0123456789abcdeg",
+            "p-+123456789abcdef",
+        ] {
+            assert!(bad.parse::<ProfileId>().is_err(), "{bad}");
+        }
+        let p: ProfileId = " p-00000000000000ff ".parse().unwrap();
+        assert_eq!(p, ProfileId(255));
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, "\"p-00000000000000ff\"");
+        assert_eq!(serde_json::from_str::<ProfileId>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn cannot_link_holds_across_a_chain() {
+        // 0 has CRM 10, 2 has CRM 11; 1 is a bridge with no CRM id.
+        let mut c = clustering(&[&[(CRM, 10)], &[], &[(CRM, 11)]], 5);
+        assert_eq!(link(&mut c, 0, 1), LinkOutcome::Merged);
+        let refused = link(&mut c, 1, 2);
+        assert_eq!(
+            refused,
+            LinkOutcome::Refused(Refusal::CannotLink {
+                kind: CRM,
+                left: ValueId(10),
+                right: ValueId(11)
+            })
+        );
+        assert_eq!(link(&mut c, 0, 1), LinkOutcome::AlreadyTogether);
+        assert_eq!(c.refused().len(), 1);
+        assert_eq!(c.accepted().len(), 1);
+        assert_eq!(c.cluster_values(RecordId(1)), [ValueId(10)]);
+        assert!(c.same_cluster(RecordId(0), RecordId(1)));
+        assert!(!c.same_cluster(RecordId(0), RecordId(2)));
+    }
+
+    #[test]
+    fn max_per_profile_counts_distinct_values_of_both_sides() {
+        let mut c = clustering(
+            &[
+                &[(PHONE, 1), (PHONE, 2)],
+                &[(PHONE, 2), (PHONE, 3)],
+                &[(PHONE, 4)],
+            ],
+            3,
+        );
+        assert_eq!(
+            link(&mut c, 0, 1),
+            LinkOutcome::Merged,
+            "1, 2, 3: three phones"
+        );
+        assert_eq!(
+            link(&mut c, 2, 0),
+            LinkOutcome::Refused(Refusal::MaxPerProfile {
+                kind: PHONE,
+                max: 3,
+                would_have: 4
+            })
+        );
+    }
+
+    #[test]
+    fn cannot_link_is_reported_before_a_limit() {
+        let mut c = clustering(
+            &[
+                &[(CRM, 1), (PHONE, 10), (PHONE, 11)],
+                &[(CRM, 2), (PHONE, 12)],
+            ],
+            2,
+        );
+        assert!(matches!(
+            link(&mut c, 0, 1),
+            LinkOutcome::Refused(Refusal::CannotLink { .. })
+        ));
+    }
+
+    #[test]
+    fn a_record_over_its_limits_can_still_take_links_that_add_nothing() {
+        let mut c = clustering(&[&[(CRM, 1), (CRM, 2)], &[(CRM, 2)], &[], &[(CRM, 3)]], 1);
+        assert_eq!(link(&mut c, 0, 1), LinkOutcome::Merged);
+        assert_eq!(link(&mut c, 2, 0), LinkOutcome::Merged);
+        assert!(matches!(link(&mut c, 3, 2), LinkOutcome::Refused(_)));
+    }
+
+    #[test]
+    fn bad_indexes_and_ids_are_errors() {
+        let policy = vec![KindPolicy::default()];
+        let err = |o: Vec<u32>, v: Vec<u32>| {
+            ConstraintIndex::new(
+                policy.clone(),
+                vec![KindId(0)],
+                o,
+                v.into_iter().map(ValueId).collect(),
+            )
+            .unwrap_err()
+        };
+        assert!(matches!(
+            err(vec![], vec![]),
+            ClusterError::BadConstraintIndex { .. }
+        ));
+        assert!(matches!(
+            err(vec![0, 2], vec![0]),
+            ClusterError::BadConstraintIndex { .. }
+        ));
+        assert!(matches!(
+            err(vec![0, 1, 0, 1], vec![0]),
+            ClusterError::BadConstraintIndex { .. }
+        ));
+        assert!(matches!(
+            err(vec![0, 1], vec![5]),
+            ClusterError::BadConstraintIndex { .. }
+        ));
+        assert!(ConstraintIndex::new(vec![], vec![KindId(0)], vec![0], vec![]).is_err());
+
+        let index = ConstraintIndex::unconstrained(3);
+        assert!(Clustering::new(vec![0, 1], index.clone()).is_err());
+        assert!(Clustering::new(vec![0, 1, 1], index.clone()).is_err());
+        assert!(Clustering::new(vec![0, 1, 3], index.clone()).is_err());
+        let mut c = Clustering::new(vec![2, 0, 1], index).unwrap();
+        let edge = Edge {
+            a: RecordId(0),
+            b: RecordId(3),
+            evidence: Evidence::Probabilistic { weight: 1.0 },
+        };
+        assert_eq!(
+            c.link(edge),
+            Err(ClusterError::RecordOutOfRange {
+                record: 3,
+                records: 3
+            })
+        );
+        let comps = c.components();
+        assert_eq!(comps.len(), 3);
+        assert_eq!(
+            comps.anchor(0),
+            Some(RecordId(1)),
+            "clusters follow the ranks"
+        );
+        assert_eq!(comps.members(7), &[] as &[RecordId]);
+    }
+
+    #[test]
+    fn duplicate_values_in_a_record_count_once() {
+        let index = ConstraintIndex::new(
+            vec![KindPolicy {
+                exclusive: true,
+                max_per_profile: None,
+            }],
+            vec![KindId(0), KindId(0)],
+            vec![0, 3, 4],
+            vec![ValueId(1), ValueId(0), ValueId(1), ValueId(1)],
+        )
+        .unwrap();
+        assert_eq!(index.record_values(RecordId(0)), [ValueId(0), ValueId(1)]);
+        assert_eq!(index.record_values(RecordId(1)), [ValueId(1)]);
+        assert_eq!(index.record_values(RecordId(2)), &[] as &[ValueId]);
+    }
+
+    fn labels(uf: &UnionFind) -> Vec<u32> {
+        // Each element labelled by the smallest element of its set.
+        let n = uf.len() as u32;
+        (0..n)
+            .map(|x| {
+                (0..n)
+                    .find(|&y| uf.find_shared(y) == uf.find_shared(x))
+                    .unwrap_or(x)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn union_find_agrees_with_naive_relabelling(
+            n in 1u32..40,
+            pairs in proptest::collection::vec((0u32..40, 0u32..40), 0..80),
+        ) {
+            let mut uf = UnionFind::new(n);
+            let mut naive: Vec<u32> = (0..n).collect();
+            for (a, b) in pairs {
+                let result = uf.union(a, b);
+                if a >= n || b >= n {
+                    prop_assert_eq!(result, None);
+                    continue;
+                }
+                let (la, lb) = (naive[a as usize], naive[b as usize]);
+                prop_assert_eq!(matches!(result, Some(Union::Joined { .. })), la != lb);
+                for l in naive.iter_mut() {
+                    if *l == lb {
+                        *l = la;
+                    }
+                }
+            }
+            let expected: Vec<u32> = (0..n)
+                .map(|x| (0..n).find(|&y| naive[y as usize] == naive[x as usize]).unwrap_or(x))
+                .collect();
+            prop_assert_eq!(labels(&uf), expected);
+            let total: u32 = (0..n).filter(|&x| uf.find_shared(x) == Some(x)).map(|r| uf.set_size(r)).sum();
+            prop_assert_eq!(total, n);
+        }
+
+        #[test]
+        fn probabilistic_links_do_not_depend_on_edge_order(
+            crms in proptest::collection::vec(proptest::option::of(0u32..3), 1..20),
+            edges in proptest::collection::vec((0u32..20, 0u32..20, -5i8..5), 0..60),
+        ) {
+            let n = crms.len() as u32;
+            let rows: Vec<Vec<(KindId, u32)>> = crms.iter().map(|c| c.map(|v| (CRM, v)).into_iter().collect()).collect();
+            let slices: Vec<&[(KindId, u32)]> = rows.iter().map(Vec::as_slice).collect();
+            let edges: Vec<ProbabilisticEdge> = edges
+                .into_iter()
+                .map(|(a, b, w)| ProbabilisticEdge { a: RecordId(a % n), b: RecordId(b % n), weight: f64::from(w) })
+                .collect();
+            let mut forward = clustering(&slices, 1);
+            forward.link_probabilistic(edges.clone()).unwrap();
+            let mut backward = clustering(&slices, 1);
+            backward.link_probabilistic(edges.into_iter().rev().map(|e| ProbabilisticEdge { a: e.b, b: e.a, ..e })).unwrap();
+            prop_assert_eq!(forward.components(), backward.components());
+            prop_assert_eq!(forward.refused().len(), backward.refused().len());
+            for members in forward.components().iter() {
+                let mut values: Vec<u32> = members.iter().filter_map(|m| crms[m.index()]).collect();
+                values.sort_unstable();
+                values.dedup();
+                prop_assert!(values.len() <= 1);
+            }
+        }
     }
 }

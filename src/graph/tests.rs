@@ -696,6 +696,47 @@ fn a_record_carrying_two_crm_ids_still_takes_links_that_add_none() {
 }
 
 #[test]
+fn records_refused_by_one_profile_can_still_join_each_other_through_the_same_value() {
+    // The Vega household email: the mother's CRM record, the son's CRM record,
+    // and the son's loyalty sign-up with his DNI. The son's two records
+    // conflict with the mother's profile, not with each other.
+    let email = "vega.hogar@gmail.com";
+    let g = stitch_rows(
+        IdentityRules::default(),
+        &[
+            (
+                "crm",
+                "1",
+                None,
+                Some("rosa vega"),
+                &[
+                    ("crm_id:sf", "1"),
+                    ("national_id:ES", "11111111H"),
+                    ("email", email),
+                ],
+            ),
+            (
+                "crm",
+                "2",
+                None,
+                Some("ivan vega"),
+                &[("crm_id:sf", "2"), ("email", email)],
+            ),
+            (
+                "loyalty",
+                "9",
+                None,
+                Some("ivan vega"),
+                &[("national_id:ES", "22222222J"), ("email", email)],
+            ),
+        ],
+    );
+    assert!(together(&g, "crm:2", "loyalty:9"));
+    assert!(!together(&g, "crm:1", "crm:2"));
+    assert_eq!(g.clustering().refused().len(), 2);
+}
+
+#[test]
 fn profile_ids_survive_a_rerun_with_new_records() {
     let base: Vec<Row<'_>> = vec![
         ("crm", "10", None, None, &[("email", "a@example.com")]),
