@@ -65,12 +65,6 @@ pub enum ClusterError {
         /// How many records there are.
         records: usize,
     },
-    /// The canonical ranks are not a permutation of `0..records`.
-    #[error("the record ranks must be a permutation of 0..{records}")]
-    RanksNotPermutation {
-        /// How many records there are.
-        records: usize,
-    },
     /// The parts of a [`ConstraintIndex`] do not fit together.
     #[error("constraint index: {what}")]
     BadConstraintIndex {
@@ -222,6 +216,8 @@ pub struct ConstraintIndex {
     value_kind: Vec<KindId>,
     offsets: Vec<u32>,
     values: Vec<ValueId>,
+    /// The kind of each entry of `values`, so merges never look kinds up.
+    kinds: Vec<KindId>,
 }
 
 impl ConstraintIndex {
@@ -244,6 +240,9 @@ impl ConstraintIndex {
         }
         if offsets.last().map(|&e| e as usize) != Some(values.len()) {
             return bad("the last offset must be the number of values");
+        }
+        if offsets.len() > u32::MAX as usize {
+            return bad("too many records for 32-bit ids");
         }
         if offsets.windows(2).any(|w| w[0] > w[1]) {
             return bad("offsets must not decrease");
@@ -274,6 +273,8 @@ impl ConstraintIndex {
             compact.push(write as u32);
         }
         values.truncate(write);
+        values.shrink_to_fit();
+        let kinds = values.iter().map(|v| value_kind[v.index()]).collect();
         let constrained = policies.iter().map(KindPolicy::constrained).collect();
         Ok(ConstraintIndex {
             policies,
@@ -281,6 +282,7 @@ impl ConstraintIndex {
             value_kind,
             offsets: compact,
             values,
+            kinds,
         })
     }
 
@@ -297,11 +299,15 @@ impl ConstraintIndex {
         self.offsets.len().saturating_sub(1)
     }
 
-    /// The values of record `r`, sorted by (kind, value); empty when out of range.
-    pub fn record_values(&self, r: RecordId) -> &[ValueId] {
+    fn range(&self, r: RecordId) -> std::ops::Range<usize> {
         let start = self.offsets.get(r.index()).copied().unwrap_or(0) as usize;
         let end = self.offsets.get(r.index() + 1).copied().unwrap_or(0) as usize;
-        self.values.get(start..end).unwrap_or(&[])
+        start..end.max(start)
+    }
+
+    /// The values of record `r`, sorted by (kind, value); empty when out of range.
+    pub fn record_values(&self, r: RecordId) -> &[ValueId] {
+        self.values.get(self.range(r)).unwrap_or(&[])
     }
 
     /// The kind of value `v`.
@@ -324,20 +330,26 @@ impl ConstraintIndex {
         &self.values
     }
 
-    fn is_constrained(&self, v: ValueId) -> bool {
-        self.value_kind
-            .get(v.index())
-            .and_then(|k| self.constrained.get(k.0 as usize))
-            .copied()
-            .unwrap_or(false)
+    /// Appends record `r`'s values of constrained kinds to `out`, as sorted keys.
+    fn constrained_keys(&self, r: RecordId, out: &mut Vec<u64>) {
+        let range = self.range(r);
+        let values = self.values.get(range.clone()).unwrap_or(&[]);
+        let kinds = self.kinds.get(range).unwrap_or(&[]);
+        for (&v, &k) in values.iter().zip(kinds) {
+            if self.constrained.get(k.0 as usize).copied().unwrap_or(false) {
+                out.push(pack(k, v));
+            }
+        }
     }
+}
 
-    fn sort_key(&self, v: ValueId) -> (KindId, ValueId) {
-        (
-            self.value_kind.get(v.index()).copied().unwrap_or(KindId(0)),
-            v,
-        )
-    }
+/// A (kind, value) pair as one integer that sorts by kind, then value.
+fn pack(k: KindId, v: ValueId) -> u64 {
+    u64::from(k.0) << 32 | u64::from(v.0)
+}
+
+fn unpack(key: u64) -> (KindId, ValueId) {
+    (KindId((key >> 32) as u16), ValueId(key as u32))
 }
 
 impl ValueId {
@@ -475,6 +487,10 @@ const NO_SET: u32 = u32::MAX;
 /// A union-find whose merges obey the kind policies of a [`ConstraintIndex`],
 /// with the log of accepted and refused links.
 ///
+/// Record ids must be canonical: numbered in an order that does not depend on
+/// input order (the graph numbers records by key). Probabilistic links of
+/// equal weight, and clusters in [`Components`], follow that order.
+///
 /// The caller decides the order of links (the result depends on it, by
 /// design: stronger evidence goes first and wins). The state kept per cluster
 /// is the set of its values of constrained kinds, merged small into large, so
@@ -494,7 +510,7 @@ const NO_SET: u32 = u32::MAX;
 ///     vec![0, 2, 4],
 ///     vec![ValueId(0), ValueId(2), ValueId(1), ValueId(2)],
 /// )?;
-/// let mut clustering = Clustering::new(vec![0, 1], index)?;
+/// let mut clustering = Clustering::new(index);
 /// let shared_email = Evidence::SharedIdentifier { kind: KindId(1), value: ValueId(2) };
 /// let outcome = clustering.link(Edge { a: RecordId(0), b: RecordId(1), evidence: shared_email })?;
 /// assert!(matches!(outcome, LinkOutcome::Refused(Refusal::CannotLink { .. })));
@@ -504,47 +520,34 @@ const NO_SET: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 pub struct Clustering {
     uf: UnionFind,
-    rank: Vec<u32>,
     constraints: ConstraintIndex,
     set_slot: Vec<u32>,
-    sets: Vec<Vec<ValueId>>,
+    sets: Vec<Vec<u64>>,
     free_sets: Vec<u32>,
-    scratch: Vec<ValueId>,
+    side_a: Vec<u64>,
+    side_b: Vec<u64>,
+    merged: Vec<u64>,
     accepted: Vec<Edge>,
     refused: Vec<RefusedEdge>,
 }
 
 impl Clustering {
     /// Singleton clusters for the records of `constraints`.
-    ///
-    /// `rank[r]` is record `r`'s position in a canonical order that does not
-    /// depend on input order (the graph uses the order of record keys): it
-    /// orders probabilistic links of equal weight, and clusters in
-    /// [`Components`].
-    pub fn new(rank: Vec<u32>, constraints: ConstraintIndex) -> Result<Self, ClusterError> {
-        let n = constraints.records();
-        let not_permutation = ClusterError::RanksNotPermutation { records: n };
-        if rank.len() != n || u32::try_from(n).is_err() {
-            return Err(not_permutation);
-        }
-        let mut seen = vec![false; n];
-        for &r in &rank {
-            match seen.get_mut(r as usize) {
-                Some(s) if !*s => *s = true,
-                _ => return Err(not_permutation),
-            }
-        }
-        Ok(Clustering {
-            uf: UnionFind::new(n as u32),
-            rank,
+    pub fn new(constraints: ConstraintIndex) -> Self {
+        // The index holds at most u32::MAX offsets, so the count fits.
+        let n = constraints.records() as u32;
+        Clustering {
+            uf: UnionFind::new(n),
             constraints,
-            set_slot: vec![NO_SET; n],
+            set_slot: vec![NO_SET; n as usize],
             sets: Vec::new(),
             free_sets: Vec::new(),
-            scratch: Vec::new(),
+            side_a: Vec::new(),
+            side_b: Vec::new(),
+            merged: Vec::new(),
             accepted: Vec::new(),
             refused: Vec::new(),
-        })
+        }
     }
 
     /// The number of records.
@@ -560,11 +563,6 @@ impl Clustering {
     /// The constraint index the clustering checks.
     pub fn constraints(&self) -> &ConstraintIndex {
         &self.constraints
-    }
-
-    /// Record `r`'s canonical rank.
-    pub fn rank(&self, r: RecordId) -> Option<u32> {
-        self.rank.get(r.index()).copied()
     }
 
     /// Links that merged two clusters, in the order they were made. They form
@@ -594,11 +592,9 @@ impl Clustering {
         let Some(root) = self.uf.find_shared(r.0) else {
             return Vec::new();
         };
-        let (side, filter) = self.side(root);
-        side.iter()
-            .copied()
-            .filter(|&v| !filter || self.constraints.is_constrained(v))
-            .collect()
+        let mut keys = Vec::new();
+        self.side(root, &mut keys);
+        keys.into_iter().map(|k| unpack(k).1).collect()
     }
 
     /// Proposes one link; the caller is responsible for the order of links.
@@ -618,66 +614,50 @@ impl Clustering {
             return Ok(LinkOutcome::Refused(refusal));
         }
         let (keep, absorb) = self.uf.join_roots(ra, rb);
-        self.store_merged_set(keep, absorb);
+        self.store_merged_set(keep, absorb, if keep == ra { 0 } else { 1 });
         self.accepted.push(edge);
         Ok(LinkOutcome::Merged)
     }
 
     /// Proposes probabilistic links, strongest first: by weight descending
-    /// (NaN last), then by the canonical ranks of the two records, so the
-    /// result does not depend on the order of `edges`.
+    /// (NaN last), then by the ids of the two records, so the result does not
+    /// depend on the order of `edges` or of the two ends of an edge.
     pub fn link_probabilistic(
         &mut self,
         edges: impl IntoIterator<Item = ProbabilisticEdge>,
     ) -> Result<LinkCounts, ClusterError> {
-        let records = self.uf.len();
-        let mut keyed = Vec::new();
-        for e in edges {
-            let rank = |r: RecordId| {
-                self.rank
-                    .get(r.index())
-                    .copied()
-                    .ok_or(ClusterError::RecordOutOfRange {
-                        record: r.0,
-                        records,
-                    })
-            };
-            let (x, y) = (rank(e.a)?, rank(e.b)?);
-            let (a, b) = if x <= y { (e.a, e.b) } else { (e.b, e.a) };
-            let weight = if e.weight.is_nan() {
-                f64::NEG_INFINITY
-            } else {
-                e.weight
-            };
-            keyed.push((weight, x.min(y), x.max(y), a, b, e.weight));
-        }
+        let mut keyed: Vec<(f64, RecordId, RecordId, f64)> = edges
+            .into_iter()
+            .map(|e| {
+                let order = if e.weight.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    e.weight
+                };
+                (order, e.a.min(e.b), e.a.max(e.b), e.weight)
+            })
+            .collect();
         keyed.sort_unstable_by(|p, q| {
             q.0.total_cmp(&p.0)
                 .then(p.1.cmp(&q.1))
                 .then(p.2.cmp(&q.2))
-                .then(q.5.total_cmp(&p.5))
+                .then(q.3.total_cmp(&p.3))
         });
         let mut counts = LinkCounts::default();
-        for (_, _, _, a, b, weight) in keyed {
+        for (_, a, b, weight) in keyed {
             let evidence = Evidence::Probabilistic { weight };
             counts.count(self.link(Edge { a, b, evidence })?);
         }
         Ok(counts)
     }
 
-    /// The current clusters, numbered by their smallest-ranked member.
+    /// The current clusters, numbered by their smallest member.
     pub fn components(&self) -> Components {
         let n = self.uf.len();
-        let mut by_rank = vec![0u32; n];
-        for (r, &k) in self.rank.iter().enumerate() {
-            if let Some(slot) = by_rank.get_mut(k as usize) {
-                *slot = r as u32;
-            }
-        }
         let mut root_cluster = vec![u32::MAX; n];
         let mut cluster_of = vec![0u32; n];
         let mut sizes: Vec<u32> = Vec::new();
-        for &r in &by_rank {
+        for r in 0..n as u32 {
             let root = self.uf.find_shared(r).unwrap_or(r) as usize;
             let c = match root_cluster.get(root).copied() {
                 Some(c) if c != u32::MAX => c,
@@ -707,11 +687,10 @@ impl Clustering {
         }
         let mut cursor: Vec<u32> = offsets.clone();
         let mut members = vec![RecordId(0); n];
-        for &r in &by_rank {
-            let c = cluster_of.get(r as usize).copied().unwrap_or(0) as usize;
-            if let Some(pos) = cursor.get_mut(c) {
+        for (r, &c) in cluster_of.iter().enumerate() {
+            if let Some(pos) = cursor.get_mut(c as usize) {
                 if let Some(m) = members.get_mut(*pos as usize) {
-                    *m = RecordId(r);
+                    *m = RecordId(r as u32);
                 }
                 *pos += 1;
             }
@@ -723,81 +702,87 @@ impl Clustering {
         }
     }
 
-    /// The constrained values of the cluster rooted at `root`: its stored set,
-    /// or, for a record never merged, the record's own values, which then need
-    /// filtering to the constrained kinds.
-    fn side(&self, root: u32) -> (&[ValueId], bool) {
+    /// Appends the constrained keys of the cluster rooted at `root` to `out`:
+    /// its stored set or, for a record never merged, its own values.
+    fn side(&self, root: u32, out: &mut Vec<u64>) {
         match self.set_slot.get(root as usize) {
-            Some(&slot) if slot != NO_SET => (
-                self.sets.get(slot as usize).map_or(&[][..], Vec::as_slice),
-                false,
-            ),
-            _ => (self.constraints.record_values(RecordId(root)), true),
+            Some(&slot) if slot != NO_SET => {
+                if let Some(set) = self.sets.get(slot as usize) {
+                    out.extend_from_slice(set);
+                }
+            }
+            _ => self.constraints.constrained_keys(RecordId(root), out),
         }
     }
 
-    /// Merges the constrained value sets of two roots into `scratch` and
-    /// checks every kind's policy on the result.
+    /// Merges the constrained sets of two roots into `merged` and checks every
+    /// kind's policy on the result.
     fn check_merge(&mut self, ra: u32, rb: u32) -> Result<(), Refusal> {
-        let mut out = std::mem::take(&mut self.scratch);
+        let (mut a, mut b, mut out) = (
+            std::mem::take(&mut self.side_a),
+            std::mem::take(&mut self.side_b),
+            std::mem::take(&mut self.merged),
+        );
+        a.clear();
+        b.clear();
         out.clear();
-        let (a, fa) = self.side(ra);
-        let (b, fb) = self.side(rb);
-        let idx = &self.constraints;
-        let keep = |v: &&ValueId, filter: bool| !filter || idx.is_constrained(**v);
-        let mut ia = a.iter().filter(|v| keep(v, fa)).peekable();
-        let mut ib = b.iter().filter(|v| keep(v, fb)).peekable();
+        self.side(ra, &mut a);
+        self.side(rb, &mut b);
+        let (mut i, mut j) = (0, 0);
         let mut run = Run::default();
         let mut worst: Option<Refusal> = None;
         loop {
-            let (v, side) = match (ia.peek(), ib.peek()) {
+            let (key, side) = match (a.get(i), b.get(j)) {
                 (None, None) => break,
-                (Some(&&x), None) => {
-                    ia.next();
+                (Some(&x), None) => {
+                    i += 1;
                     (x, Side::A)
                 }
-                (None, Some(&&y)) => {
-                    ib.next();
+                (None, Some(&y)) => {
+                    j += 1;
                     (y, Side::B)
                 }
-                (Some(&&x), Some(&&y)) => match idx.sort_key(x).cmp(&idx.sort_key(y)) {
+                (Some(&x), Some(&y)) => match x.cmp(&y) {
                     Ordering::Less => {
-                        ia.next();
+                        i += 1;
                         (x, Side::A)
                     }
                     Ordering::Greater => {
-                        ib.next();
+                        j += 1;
                         (y, Side::B)
                     }
                     Ordering::Equal => {
-                        ia.next();
-                        ib.next();
+                        i += 1;
+                        j += 1;
                         (x, Side::Both)
                     }
                 },
             };
-            let kind = idx.sort_key(v).0;
+            let (kind, value) = unpack(key);
             if run.kind != Some(kind) {
-                run.finish(idx, &mut worst);
+                run.finish(&self.constraints, &mut worst);
                 run = Run {
                     kind: Some(kind),
                     ..Run::default()
                 };
             }
-            run.add(v, side);
-            out.push(v);
+            run.add(value, side);
+            out.push(key);
         }
-        run.finish(idx, &mut worst);
-        self.scratch = out;
+        run.finish(&self.constraints, &mut worst);
+        // The sides stay filled: `store_merged_set` needs the kept one's size.
+        self.side_a = a;
+        self.side_b = b;
+        self.merged = out;
         match worst {
             Some(refusal) => Err(refusal),
             None => Ok(()),
         }
     }
 
-    /// Moves the merged set from `scratch` into the kept root's slot and
-    /// frees the absorbed root's.
-    fn store_merged_set(&mut self, keep: u32, absorb: u32) {
+    /// Moves the merged set into the kept root's slot and frees the absorbed
+    /// root's. `kept_side` says which of `side_a`/`side_b` was the kept root's.
+    fn store_merged_set(&mut self, keep: u32, absorb: u32, kept_side: u8) {
         if let Some(slot) = self.set_slot.get_mut(absorb as usize) {
             let freed = std::mem::replace(slot, NO_SET);
             if freed != NO_SET {
@@ -807,38 +792,39 @@ impl Clustering {
                 self.free_sets.push(freed);
             }
         }
+        let own = if kept_side == 0 {
+            self.side_a.len()
+        } else {
+            self.side_b.len()
+        };
         let current = self.set_slot.get(keep as usize).copied().unwrap_or(NO_SET);
-        if current == NO_SET {
-            // A never-merged root still reads its own values: when the merge
-            // added no constrained value, skip the allocation.
-            let own = self
-                .constraints
-                .record_values(RecordId(keep))
-                .iter()
-                .filter(|v| self.constraints.is_constrained(**v))
-                .count();
-            if own == self.scratch.len() {
-                return;
+        if current != NO_SET {
+            if let Some(set) = self.sets.get_mut(current as usize) {
+                set.clear();
+                set.extend_from_slice(&self.merged);
             }
-            let set = self.scratch.clone();
-            let slot = match self.free_sets.pop() {
-                Some(free) => {
-                    if let Some(s) = self.sets.get_mut(free as usize) {
-                        *s = set;
-                    }
-                    free
+            return;
+        }
+        // A never-merged root reads its own values: when the merge added no
+        // constrained value, it needs no stored set.
+        if own == self.merged.len() {
+            return;
+        }
+        let set = self.merged.clone();
+        let slot = match self.free_sets.pop() {
+            Some(free) => {
+                if let Some(s) = self.sets.get_mut(free as usize) {
+                    *s = set;
                 }
-                None => {
-                    self.sets.push(set);
-                    (self.sets.len() - 1) as u32
-                }
-            };
-            if let Some(s) = self.set_slot.get_mut(keep as usize) {
-                *s = slot;
+                free
             }
-        } else if let Some(set) = self.sets.get_mut(current as usize) {
-            set.clear();
-            set.extend_from_slice(&self.scratch);
+            None => {
+                self.sets.push(set);
+                (self.sets.len() - 1) as u32
+            }
+        };
+        if let Some(s) = self.set_slot.get_mut(keep as usize) {
+            *s = slot;
         }
     }
 }
@@ -912,8 +898,8 @@ impl Run {
     }
 }
 
-/// A partition of records into clusters, numbered by their smallest-ranked
-/// member (cluster 0 holds the record ranked first).
+/// A partition of records into clusters, numbered by their smallest member
+/// (cluster 0 holds record 0).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Components {
     cluster_of: Vec<u32>,
@@ -937,14 +923,19 @@ impl Components {
         self.cluster_of.get(r.index()).copied()
     }
 
-    /// The members of cluster `c`, by canonical rank (the anchor first).
+    /// The members of cluster `c`, in id order (the anchor first).
     pub fn members(&self, c: u32) -> &[RecordId] {
-        let start = self.offsets.get(c as usize).copied().unwrap_or(0) as usize;
-        let end = self.offsets.get(c as usize + 1).copied().unwrap_or(0) as usize;
-        self.members.get(start..end).unwrap_or(&[])
+        self.members.get(self.member_range(c)).unwrap_or(&[])
     }
 
-    /// The anchor of cluster `c`: its smallest-ranked member.
+    /// Where cluster `c`'s members lie in the concatenation of all clusters'.
+    pub fn member_range(&self, c: u32) -> std::ops::Range<usize> {
+        let start = self.offsets.get(c as usize).copied().unwrap_or(0) as usize;
+        let end = self.offsets.get(c as usize + 1).copied().unwrap_or(0) as usize;
+        start..end.max(start)
+    }
+
+    /// The anchor of cluster `c`: its smallest member.
     pub fn anchor(&self, c: u32) -> Option<RecordId> {
         self.members(c).first().copied()
     }
@@ -1059,7 +1050,7 @@ mod tests {
             offsets.push(values.len() as u32);
         }
         let index = ConstraintIndex::new(policies, value_kind, offsets, values).unwrap();
-        Clustering::new((0..records.len() as u32).collect(), index).unwrap()
+        Clustering::new(index)
     }
 
     fn link(c: &mut Clustering, a: u32, b: u32) -> LinkOutcome {
@@ -1207,11 +1198,7 @@ mod tests {
         ));
         assert!(ConstraintIndex::new(vec![], vec![KindId(0)], vec![0], vec![]).is_err());
 
-        let index = ConstraintIndex::unconstrained(3);
-        assert!(Clustering::new(vec![0, 1], index.clone()).is_err());
-        assert!(Clustering::new(vec![0, 1, 1], index.clone()).is_err());
-        assert!(Clustering::new(vec![0, 1, 3], index.clone()).is_err());
-        let mut c = Clustering::new(vec![2, 0, 1], index).unwrap();
+        let mut c = Clustering::new(ConstraintIndex::unconstrained(3));
         let edge = Edge {
             a: RecordId(0),
             b: RecordId(3),
@@ -1224,13 +1211,20 @@ mod tests {
                 records: 3
             })
         );
+        let edge = Edge {
+            a: RecordId(2),
+            b: RecordId(1),
+            ..edge
+        };
+        assert_eq!(c.link(edge), Ok(LinkOutcome::Merged));
         let comps = c.components();
-        assert_eq!(comps.len(), 3);
+        assert_eq!(comps.len(), 2);
         assert_eq!(
-            comps.anchor(0),
-            Some(RecordId(1)),
-            "clusters follow the ranks"
+            comps.members(1),
+            [RecordId(1), RecordId(2)],
+            "numbered by smallest member"
         );
+        assert_eq!(comps.cluster_of(RecordId(0)), Some(0));
         assert_eq!(comps.members(7), &[] as &[RecordId]);
     }
 

@@ -203,31 +203,27 @@ impl IdentityGraph {
         };
         let key_a = self.key(a).ok_or_else(|| unknown(a))?;
         let key_b = self.key(b).ok_or_else(|| unknown(b))?;
-        let comps = self.components();
-        let (ca, cb) = match (comps.cluster_of(a), comps.cluster_of(b)) {
+        let ia = self.canonical(a).ok_or_else(|| unknown(a))?;
+        let ib = self.canonical(b).ok_or_else(|| unknown(b))?;
+        let (_, comps) = self.internals();
+        let (ca, cb) = match (comps.cluster_of(ia), comps.cluster_of(ib)) {
             (Some(x), Some(y)) => (x, y),
             _ => return Err(unknown(a)),
         };
-        let profile = |c: u32| {
-            self.profile_ids()
-                .get(c as usize)
-                .copied()
-                .unwrap_or(ProfileId(0))
-        };
         let verdict = if a == b {
             Verdict::SameRecord {
-                profile: profile(ca),
+                profile: self.profile_at(ca),
             }
         } else if ca == cb {
             Verdict::Linked {
-                profile: profile(ca),
-                path: self.path(ca, a, b),
+                profile: self.profile_at(ca),
+                path: self.path(ca, ia, ib),
             }
         } else {
             Verdict::Apart {
-                profile_a: profile(ca),
-                profile_b: profile(cb),
-                reasons: self.apart_reasons(a, b, ca, cb),
+                profile_a: self.profile_at(ca),
+                profile_b: self.profile_at(cb),
+                reasons: self.apart_reasons(ia, ib, ca, cb),
             }
         };
         Ok(Explanation {
@@ -237,12 +233,13 @@ impl IdentityGraph {
         })
     }
 
-    /// The chain of accepted links from `a` to `b` inside cluster `c`: the
-    /// accepted links form a spanning forest, so the chain is unique.
+    /// The chain of accepted links from `a` to `b` (canonical ids) inside
+    /// cluster `c`: the accepted links form a spanning forest, so the chain is
+    /// unique.
     fn path(&self, c: u32, a: RecordId, b: RecordId) -> Vec<LinkStep> {
-        let comps = self.components();
+        let (clustering, comps) = self.internals();
         let mut adjacent: FxHashMap<RecordId, Vec<(RecordId, usize)>> = FxHashMap::default();
-        let accepted = self.clustering().accepted();
+        let accepted = clustering.accepted();
         for (i, e) in accepted.iter().enumerate() {
             if comps.cluster_of(e.a) == Some(c) {
                 adjacent.entry(e.a).or_default().push((e.b, i));
@@ -275,10 +272,11 @@ impl IdentityGraph {
         steps
     }
 
+    /// A link between canonical ids `from` and `to`, for people.
     fn step(&self, from: RecordId, to: RecordId, evidence: &Evidence) -> LinkStep {
         LinkStep {
-            from: self.key(from).unwrap_or_default(),
-            to: self.key(to).unwrap_or_default(),
+            from: self.key_at(from),
+            to: self.key_at(to),
             via: self.via(evidence),
         }
     }
@@ -317,9 +315,10 @@ impl IdentityGraph {
     }
 
     fn cannot_link_reasons(&self, a: RecordId, b: RecordId) -> Vec<ApartReason> {
-        let index = self.clustering().constraints();
-        let va = self.clustering().cluster_values(a);
-        let vb = self.clustering().cluster_values(b);
+        let (clustering, _) = self.internals();
+        let index = clustering.constraints();
+        let va = clustering.cluster_values(a);
+        let vb = clustering.cluster_values(b);
         let exclusive = |v: &ValueId| {
             index
                 .kind_of(*v)
@@ -350,10 +349,10 @@ impl IdentityGraph {
     }
 
     fn refused_reasons(&self, ca: u32, cb: u32) -> Vec<ApartReason> {
-        let comps = self.components();
+        let (clustering, comps) = self.internals();
         let mut reasons = Vec::new();
         let mut more = 0;
-        for r in self.clustering().refused() {
+        for r in clustering.refused() {
             let (x, y) = (comps.cluster_of(r.edge.a), comps.cluster_of(r.edge.b));
             let (from, to, flipped) = match (x, y) {
                 (Some(x), Some(y)) if x == ca && y == cb => (r.edge.a, r.edge.b, false),
@@ -400,8 +399,8 @@ impl IdentityGraph {
 
     /// Values both clusters hold, and why each did not join them.
     fn shared_value_reasons(&self, ca: u32, cb: u32) -> Vec<ApartReason> {
-        let index = self.clustering().constraints();
-        let comps = self.components();
+        let (clustering, comps) = self.internals();
+        let index = clustering.constraints();
         let values_of = |c: u32| {
             let mut vs: Vec<ValueId> = comps
                 .members(c)
@@ -420,16 +419,7 @@ impl IdentityGraph {
         if shared.is_empty() {
             return Vec::new();
         }
-        // One scan finds the holders of every shared value.
-        let mut holders: FxHashMap<ValueId, Vec<u32>> = FxHashMap::default();
-        for r in 0..self.len() as u32 {
-            for v in index.record_values(RecordId(r)) {
-                if shared.binary_search(v).is_ok() {
-                    holders.entry(*v).or_default().push(r);
-                }
-            }
-        }
-        let rank = |r: &u32| self.clustering().rank(RecordId(*r)).unwrap_or(u32::MAX);
+        let mut holders = self.holders(&shared);
         let mut reasons = Vec::new();
         let mut scratch = Vec::new();
         for v in shared {
@@ -448,7 +438,6 @@ impl IdentityGraph {
                 continue;
             }
             let mut members = holders.remove(&v).unwrap_or_default();
-            members.sort_unstable_by_key(rank);
             let ranges = match rule.validity_window_days {
                 Some(days) => self.tenures(&mut members, days).0,
                 None => vec![(0, members.len())],

@@ -1,134 +1,335 @@
-//! String interning into one arena: each distinct (tag, text) is stored once,
-//! in one big `String`, and named by a dense `u32`.
+//! Interning of identifier values: each distinct (kind tag, text) is stored
+//! once and named by a dense `u32`.
+//!
+//! As records are added, each value is hashed once and appended, raw, to one
+//! of a fixed number of shards chosen by its hash ([`RawValues`]); no table is
+//! probed. [`Interner::build`] then interns every shard on its own, in
+//! parallel: a shard's texts and table are small enough to stay in cache,
+//! which is what makes interning tens of millions of values fast. The number
+//! of shards is fixed, so the ids do not depend on the thread count.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
-/// Strings tagged with a small integer (the kind of an identifier value),
-/// interned to dense ids. The table holds only ids; it hashes the arena's text
-/// when it grows, so no string is stored twice.
+/// A shard's lookup table of `(local id, hash)` pairs.
+type Table = HashTable<(u32, u32)>;
+
+const SHARD_BITS: u32 = 8;
+const SHARDS: usize = 1 << SHARD_BITS;
+/// A raw reference packs the shard (top bits) and the entry in it.
+const ENTRY_BITS: u32 = 32 - SHARD_BITS;
+const ENTRY_MASK: u32 = (1 << ENTRY_BITS) - 1;
+/// An arena entry packs the text's end offset (low 48 bits) and its tag.
+const END_BITS: u32 = 48;
+const END_MASK: u64 = (1 << END_BITS) - 1;
+
+fn hash(tag: u16, s: &str) -> u32 {
+    let h = FxBuildHasher.hash_one((tag, s));
+    (h ^ (h >> 32)) as u32
+}
+
+/// The table's 64-bit hash from the stored 32 bits. The shard is the top
+/// `SHARD_BITS` bits, constant inside a shard, so the table must take neither
+/// its bucket (low bits of the result) nor its 7-bit tag (top bits) from them.
+fn widen(h: u32) -> u64 {
+    u64::from(h) | (u64::from(h) << 40)
+}
+
+fn shard_of(h: u32) -> usize {
+    (h >> ENTRY_BITS) as usize
+}
+
+/// Texts with tags, appended one after another.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Interner {
-    table: HashTable<u32>,
+struct Arena {
     text: String,
     ends: Vec<u64>,
-    tags: Vec<u16>,
 }
 
-fn hash(tag: u16, s: &str) -> u64 {
-    let mut h = FxBuildHasher.build_hasher();
-    tag.hash(&mut h);
-    s.hash(&mut h);
-    h.finish()
+impl Arena {
+    fn push(&mut self, tag: u16, s: &str) -> Option<()> {
+        let end = self.text.len().checked_add(s.len())? as u64;
+        if end > END_MASK {
+            return None;
+        }
+        self.text.push_str(s);
+        self.ends.push(end | u64::from(tag) << END_BITS);
+        Some(())
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: u32) -> (u16, &str) {
+        let i = i as usize;
+        let packed = self.ends.get(i).copied().unwrap_or(0);
+        let end = (packed & END_MASK) as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => (self.ends.get(p).copied().unwrap_or(0) & END_MASK) as usize,
+            None => 0,
+        };
+        (
+            (packed >> END_BITS) as u16,
+            self.text.get(start..end).unwrap_or(""),
+        )
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.ends.truncate(len);
+        let end = self.ends.last().map_or(0, |e| (e & END_MASK) as usize);
+        self.text.truncate(end);
+    }
 }
 
-fn slice<'a>(text: &'a str, ends: &[u64], id: u32) -> &'a str {
-    let i = id as usize;
-    let end = ends.get(i).copied().unwrap_or(0) as usize;
-    let start = match i.checked_sub(1) {
-        Some(p) => ends.get(p).copied().unwrap_or(0) as usize,
-        None => 0,
-    };
-    text.get(start..end).unwrap_or("")
+/// Identifier values as added, one entry per (record, identifier), spread
+/// over the shards by hash.
+#[derive(Debug, Clone)]
+pub(crate) struct RawValues {
+    shards: Vec<Arena>,
+}
+
+impl Default for RawValues {
+    fn default() -> Self {
+        RawValues {
+            shards: vec![Arena::default(); SHARDS],
+        }
+    }
+}
+
+impl RawValues {
+    /// Appends `(tag, s)`; returns its raw reference, or `None` when its
+    /// shard is full.
+    pub(crate) fn push(&mut self, tag: u16, s: &str) -> Option<u32> {
+        let shard = shard_of(hash(tag, s));
+        let arena = self.shards.get_mut(shard)?;
+        let entry = u32::try_from(arena.len())
+            .ok()
+            .filter(|&e| e <= ENTRY_MASK)?;
+        arena.push(tag, s)?;
+        Some((shard as u32) << ENTRY_BITS | entry)
+    }
+
+    /// Removes the entries `refs` added (and everything added after them).
+    pub(crate) fn rollback(&mut self, refs: &[u32]) {
+        for &r in refs {
+            if let Some(arena) = self.shards.get_mut((r >> ENTRY_BITS) as usize) {
+                let entry = (r & ENTRY_MASK) as usize;
+                if entry < arena.len() {
+                    arena.truncate(entry);
+                }
+            }
+        }
+    }
+}
+
+/// One shard of the interner: its first id, its distinct texts, its table.
+#[derive(Debug, Clone, Default)]
+struct Shard {
+    base: u32,
+    arena: Arena,
+    table: Table,
+}
+
+/// Distinct values, their texts, and the tables to look them up.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    shards: Vec<Shard>,
+    len: usize,
+}
+
+/// Maps raw references to value ids.
+pub(crate) struct IdMap {
+    bases: Vec<u32>,
+    local: Vec<Vec<u32>>,
+}
+
+impl IdMap {
+    /// The value id of raw reference `r`.
+    pub(crate) fn id(&self, r: u32) -> u32 {
+        let shard = (r >> ENTRY_BITS) as usize;
+        let entry = (r & ENTRY_MASK) as usize;
+        let base = self.bases.get(shard).copied().unwrap_or(0);
+        base + self
+            .local
+            .get(shard)
+            .and_then(|l| l.get(entry))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 impl Interner {
-    /// The number of interned strings.
-    pub(crate) fn len(&self) -> usize {
-        self.tags.len()
+    /// Interns every raw value; returns the interner and the map from raw
+    /// references to ids. `None` when there are more distinct values than ids.
+    pub(crate) fn build(raw: RawValues) -> Option<(Interner, IdMap)> {
+        let done: Vec<(Table, Arena, Vec<u32>)> =
+            raw.shards.into_par_iter().map(intern_shard).collect();
+        let mut shards = Vec::with_capacity(done.len());
+        let mut bases = Vec::with_capacity(done.len());
+        let mut local = Vec::with_capacity(done.len());
+        let mut total = 0u64;
+        for (table, arena, ids) in done {
+            let base = u32::try_from(total).ok()?;
+            total += arena.len() as u64;
+            bases.push(base);
+            local.push(ids);
+            shards.push(Shard { base, arena, table });
+        }
+        if total >= u64::from(u32::MAX) {
+            return None;
+        }
+        Some((
+            Interner {
+                shards,
+                len: total as usize,
+            },
+            IdMap { bases, local },
+        ))
     }
 
-    /// The id of `(tag, s)`, adding it if new; `None` when the ids are exhausted.
-    pub(crate) fn intern(&mut self, tag: u16, s: &str) -> Option<u32> {
-        let h = hash(tag, s);
-        let Interner {
-            table,
-            text,
-            ends,
-            tags,
-        } = self;
-        let same = |&id: &u32| tags.get(id as usize) == Some(&tag) && slice(text, ends, id) == s;
-        if let Some(&id) = table.find(h, same) {
-            return Some(id);
-        }
-        let id = u32::try_from(tags.len()).ok().filter(|&id| id < u32::MAX)?;
-        text.push_str(s);
-        ends.push(text.len() as u64);
-        tags.push(tag);
-        table.insert_unique(h, id, |&id| {
-            hash(
-                tags.get(id as usize).copied().unwrap_or(0),
-                slice(text, ends, id),
-            )
-        });
-        Some(id)
+    /// The number of distinct values.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The tag and text of every value, in id order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u16, &str)> + '_ {
+        self.shards
+            .iter()
+            .flat_map(|s| (0..s.arena.len() as u32).map(|i| s.arena.get(i)))
+    }
+
+    fn locate(&self, id: u32) -> Option<(&Shard, u32)> {
+        let after = self.shards.partition_point(|s| s.base <= id);
+        let shard = self.shards.get(after.checked_sub(1)?)?;
+        let local = id - shard.base;
+        ((local as usize) < shard.arena.len()).then_some((shard, local))
     }
 
     /// The id of `(tag, s)` if it was interned.
     pub(crate) fn get(&self, tag: u16, s: &str) -> Option<u32> {
-        let same = |&id: &u32| self.tags.get(id as usize) == Some(&tag) && self.text(id) == s;
-        self.table.find(hash(tag, s), same).copied()
+        let h = hash(tag, s);
+        let shard = self.shards.get(shard_of(h))?;
+        let same = |&(local, hh): &(u32, u32)| hh == h && shard.arena.get(local) == (tag, s);
+        shard
+            .table
+            .find(widen(h), same)
+            .map(|&(local, _)| shard.base + local)
     }
 
     /// The text of `id` (empty when out of range).
     pub(crate) fn text(&self, id: u32) -> &str {
-        slice(&self.text, &self.ends, id)
+        self.locate(id).map_or("", |(s, l)| s.arena.get(l).1)
     }
+}
 
-    /// The tag of `id`.
-    pub(crate) fn tag(&self, id: u32) -> Option<u16> {
-        self.tags.get(id as usize).copied()
+/// Interns one shard in order of first appearance: returns its table, its
+/// distinct texts, and each raw entry's local id.
+fn intern_shard(raw: Arena) -> (Table, Arena, Vec<u32>) {
+    let mut table = Table::new();
+    let mut distinct = Arena::default();
+    let mut ids = Vec::with_capacity(raw.len());
+    for i in 0..raw.len() as u32 {
+        let (tag, s) = raw.get(i);
+        let h = hash(tag, s);
+        let same = |&(local, hh): &(u32, u32)| hh == h && distinct.get(local) == (tag, s);
+        let id = match table.find(widen(h), same) {
+            Some(&(local, _)) => local,
+            None => {
+                let local = distinct.len() as u32;
+                // Cannot fail: the distinct texts are a subset of the raw ones.
+                let _ = distinct.push(tag, s);
+                table.insert_unique(widen(h), (local, h), |&(_, h)| widen(h));
+                local
+            }
+        };
+        ids.push(id);
     }
-
-    /// Frees unused capacity.
-    pub(crate) fn shrink(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.tags.shrink_to_fit();
-        self.table.shrink_to_fit(|&id| {
-            hash(
-                self.tags.get(id as usize).copied().unwrap_or(0),
-                slice(&self.text, &self.ends, id),
-            )
-        });
-    }
+    drop(raw);
+    distinct.text.shrink_to_fit();
+    distinct.ends.shrink_to_fit();
+    table.shrink_to_fit(|&(_, h)| widen(h));
+    (table, distinct, ids)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn interns_each_tagged_string_once() {
-        let mut i = Interner::default();
-        let a = i.intern(0, "+34600111222").unwrap();
-        let b = i.intern(1, "+34600111222").unwrap();
-        let c = i.intern(0, "ana@example.com").unwrap();
-        assert_eq!(i.intern(0, "+34600111222"), Some(a));
-        assert_ne!(a, b, "the same text under another kind is another value");
-        assert_eq!((a, b, c), (0, 1, 2));
-        assert_eq!(i.text(c), "ana@example.com");
-        assert_eq!(i.tag(b), Some(1));
-        assert_eq!(i.get(1, "+34600111222"), Some(b));
-        assert_eq!(i.get(2, "+34600111222"), None);
-        assert_eq!(i.text(99), "");
-        let e = i.intern(0, "").unwrap();
-        assert_eq!(i.text(e), "");
-        assert_eq!(i.len(), 4);
+    fn intern(values: &[(u16, &str)]) -> (Interner, Vec<u32>) {
+        let mut raw = RawValues::default();
+        let refs: Vec<u32> = values
+            .iter()
+            .map(|(t, s)| raw.push(*t, s).unwrap())
+            .collect();
+        let (interner, map) = Interner::build(raw).unwrap();
+        let ids = refs.iter().map(|&r| map.id(r)).collect();
+        (interner, ids)
     }
 
     #[test]
-    fn survives_growth() {
-        let mut i = Interner::default();
-        for n in 0..10_000u32 {
-            assert_eq!(i.intern((n % 3) as u16, &n.to_string()), Some(n));
+    fn interns_each_tagged_string_once() {
+        let (i, ids) = intern(&[
+            (0, "+34600111222"),
+            (1, "+34600111222"),
+            (0, "ana@example.com"),
+            (0, "+34600111222"),
+            (0, ""),
+        ]);
+        assert_eq!(i.len(), 4);
+        assert_eq!(ids[0], ids[3]);
+        assert_ne!(
+            ids[0], ids[1],
+            "the same text under another kind is another value"
+        );
+        assert_eq!(i.text(ids[2]), "ana@example.com");
+        assert_eq!(i.iter().nth(ids[1] as usize), Some((1, "+34600111222")));
+        assert_eq!(i.get(1, "+34600111222"), Some(ids[1]));
+        assert_eq!(i.get(2, "+34600111222"), None);
+        assert_eq!(i.get(0, ""), Some(ids[4]));
+        assert_eq!(i.text(99), "");
+        let all: Vec<(u16, &str)> = i.iter().collect();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[ids[2] as usize], (0, "ana@example.com"));
+    }
+
+    #[test]
+    fn rollback_removes_a_records_values() {
+        let mut raw = RawValues::default();
+        let keep = raw.push(0, "kept").unwrap();
+        let refs = [raw.push(0, "a").unwrap(), raw.push(1, "b").unwrap()];
+        raw.rollback(&refs);
+        let (i, map) = Interner::build(raw).unwrap();
+        assert_eq!(i.len(), 1);
+        assert_eq!(i.text(map.id(keep)), "kept");
+    }
+
+    #[test]
+    fn ids_do_not_depend_on_the_thread_count() {
+        let values: Vec<(u16, String)> = (0..20_000u32)
+            .map(|n| ((n % 3) as u16, (n % 7_000).to_string()))
+            .collect();
+        let refs: Vec<(u16, &str)> = values.iter().map(|(t, s)| (*t, s.as_str())).collect();
+        let build = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| intern(&refs))
+        };
+        let ((one, ids1), (two, ids2)) = (build(1), build(2));
+        assert_eq!(ids1, ids2);
+        assert_eq!(one.len(), two.len());
+        for (k, (t, s)) in values.iter().enumerate() {
+            assert_eq!(one.text(ids1[k]), s);
+            assert_eq!(two.text(ids1[k]), s);
+            assert_eq!(two.get(*t, s), Some(ids1[k]));
         }
-        i.shrink();
-        for n in (0..10_000u32).rev() {
-            assert_eq!(i.get((n % 3) as u16, &n.to_string()), Some(n));
-            assert_eq!(i.text(n), n.to_string());
-        }
+        let distinct: std::collections::HashSet<_> = values.iter().collect();
+        assert_eq!(one.len(), distinct.len());
     }
 }

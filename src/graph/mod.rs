@@ -24,6 +24,10 @@
 //! 5. numbers profiles and gives each a stable [`ProfileId`] (see
 //!    [`crate::cluster`] for the rule).
 //!
+//! Inside, records are renumbered in key order (their *canonical* ids), so
+//! that scans follow one order whatever the input order; the public API speaks
+//! [`RecordId`]s, the order records were added in.
+//!
 //! The graph keeps its evidence, so [`IdentityGraph::explain`] can say why
 //! two records are together or apart, and it takes probabilistic links
 //! afterwards ([`IdentityGraph::add_probabilistic_edges`]) under the same rules.
@@ -40,10 +44,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cluster::{
     ClusterError, Clustering, Components, ConstraintIndex, Edge, Evidence, KindId, KindPolicy,
-    LinkCounts, LinkOutcome, ProbabilisticEdge, ProfileId, RecordId, Refusal, ValueId,
+    LinkCounts, LinkOutcome, ProbabilisticEdge, ProfileId, RecordId, Refusal, RefusedEdge, ValueId,
 };
 use crate::record::{IdentifierKind, RecordKey};
-use intern::Interner;
+use intern::{Interner, RawValues};
 
 pub use rules::{
     DEFAULT_ROLE_LOCAL_PARTS, IdentityRules, KindRule, KindRuleOverride, Limit, RuleError,
@@ -52,8 +56,8 @@ pub use stats::{GenericReason, GenericValueReport, GraphStats, RefusalCount, Rul
 
 /// No observed time.
 const NO_TIME: i64 = i64::MIN;
-/// No name key.
-const NO_NAME: u32 = u32::MAX;
+/// No name key (a name key hashing to this is nudged to 1).
+const NO_NAME: u64 = 0;
 /// How many separate profiles one value's records may try to join before a
 /// record gives up: bounds the work on a value whose records conflict.
 const MAX_HEADS: usize = 8;
@@ -95,6 +99,16 @@ pub enum GraphError {
 
 fn too_large(what: &'static str, max: u64) -> GraphError {
     GraphError::TooLarge { what, max }
+}
+
+/// A name key's fixed 64-bit hash; distinct names are counted by it (two
+/// names of one value colliding is a 1-in-2^64 event).
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    match rustc_hash::FxBuildHasher.hash_one(name) {
+        NO_NAME => 1,
+        h => h,
+    }
 }
 
 /// Record keys stored in one arena.
@@ -178,13 +192,13 @@ pub struct GraphBuilder {
     rules: IdentityRules,
     kinds: Vec<IdentifierKind>,
     kind_index: FxHashMap<IdentifierKind, u16>,
-    values: Interner,
-    names: Interner,
+    raw: RawValues,
+    /// Raw references of every record's values, in record order.
+    refs: Vec<u32>,
     keys: Keys,
     observed: Vec<i64>,
-    name_of: Vec<u32>,
+    name_of: Vec<u64>,
     offsets: Vec<u32>,
-    record_values: Vec<ValueId>,
 }
 
 impl GraphBuilder {
@@ -195,13 +209,12 @@ impl GraphBuilder {
             rules,
             kinds: Vec::new(),
             kind_index: FxHashMap::default(),
-            values: Interner::default(),
-            names: Interner::default(),
+            raw: RawValues::default(),
+            refs: Vec::new(),
             keys: Keys::default(),
             observed: Vec::new(),
             name_of: Vec::new(),
             offsets: vec![0],
-            record_values: Vec::new(),
         })
     }
 
@@ -212,8 +225,7 @@ impl GraphBuilder {
         self.offsets.reserve(records);
         self.keys.source_of.reserve(records);
         self.keys.ends.reserve(records);
-        self.record_values
-            .reserve(records.saturating_mul(identifiers));
+        self.refs.reserve(records.saturating_mul(identifiers));
     }
 
     /// The number of records added.
@@ -230,7 +242,8 @@ impl GraphBuilder {
     /// when it was observed (used by validity windows), a folded name key
     /// (used to count distinct names per value: pass a coarse key, such as the
     /// folded first given name and first family name, so that spelling
-    /// variants of one person count once), and its normalized identifiers.
+    /// variants of one person count once; name keys are compared by a fixed
+    /// 64-bit hash), and its normalized identifiers.
     /// Empty values are skipped; a value repeated in one record counts once.
     pub fn add<'a>(
         &mut self,
@@ -243,32 +256,28 @@ impl GraphBuilder {
             .ok()
             .filter(|&id| id < u32::MAX)
             .ok_or_else(|| too_large("records", u64::from(u32::MAX - 1)))?;
-        let start = self.record_values.len();
-        let added = self.add_values(identifiers);
-        let end = u32::try_from(self.record_values.len())
-            .map_err(|_| too_large("identifiers", u64::from(u32::MAX)));
-        let name = match name_key.filter(|n| !n.is_empty()) {
-            Some(n) => self
-                .names
-                .intern(0, n)
-                .ok_or_else(|| too_large("names", u64::from(u32::MAX - 1))),
-            None => Ok(NO_NAME),
-        };
-        let (end, name) = match (added, end, name) {
-            (Ok(()), Ok(end), Ok(name)) => (end, name),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                self.record_values.truncate(start);
+        let start = self.refs.len();
+        let added = self.add_values(identifiers).and_then(|()| {
+            u32::try_from(self.refs.len())
+                .map_err(|_| too_large("identifiers", u64::from(u32::MAX)))
+        });
+        let end = match added.and_then(|end| self.keys.push(key).map(|()| end)) {
+            Ok(end) => end,
+            Err(e) => {
+                let pushed = self.refs.get(start..).unwrap_or(&[]);
+                self.raw.rollback(pushed);
+                self.refs.truncate(start);
                 return Err(e);
             }
         };
-        if let Err(e) = self.keys.push(key) {
-            self.record_values.truncate(start);
-            return Err(e);
-        }
         self.offsets.push(end);
         self.observed
             .push(observed_at.map_or(NO_TIME, |t| t.as_second()));
-        self.name_of.push(name);
+        self.name_of.push(
+            name_key
+                .filter(|n| !n.is_empty())
+                .map_or(NO_NAME, name_hash),
+        );
         Ok(RecordId(id))
     }
 
@@ -281,11 +290,11 @@ impl GraphBuilder {
                 continue;
             }
             let k = self.kind_id(kind)?;
-            let v = self
-                .values
-                .intern(k, value)
+            let r = self
+                .raw
+                .push(k, value)
                 .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
-            self.record_values.push(ValueId(v));
+            self.refs.push(r);
         }
         Ok(())
     }
@@ -314,16 +323,18 @@ impl GraphBuilder {
             rules,
             kinds: provisional_kinds,
             kind_index,
-            mut values,
-            names,
+            raw,
+            refs,
             keys,
             observed,
             name_of,
             offsets,
-            record_values,
         } = self;
-        drop(names);
-        values.shrink();
+        let (values, id_map) = Interner::build(raw)
+            .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
+        // In record order, each shard's entries are met in order: 256 streams.
+        let ids: Vec<u32> = refs.into_iter().map(|r| id_map.id(r)).collect();
+        drop(id_map);
 
         // Kinds in the order of their text, so kind ids do not depend on input order.
         let mut order: Vec<usize> = (0..provisional_kinds.len()).collect();
@@ -341,8 +352,9 @@ impl GraphBuilder {
                 text: texts[p].clone(),
             })
             .collect();
-        let value_kind: Vec<KindId> = (0..values.len() as u32)
-            .map(|v| KindId(values.tag(v).map_or(0, |t| canonical[t as usize])))
+        let value_kind: Vec<KindId> = values
+            .iter()
+            .map(|(tag, _)| KindId(canonical.get(tag as usize).copied().unwrap_or(0)))
             .collect();
 
         let by_rank = rank_records(&keys)?;
@@ -350,6 +362,27 @@ impl GraphBuilder {
         for (i, &r) in by_rank.iter().enumerate() {
             rank[r as usize] = i as u32;
         }
+        // Per-record data in canonical order.
+        let mut canonical_offsets = Vec::with_capacity(offsets.len());
+        let mut canonical_values = Vec::with_capacity(ids.len());
+        canonical_offsets.push(0u32);
+        for &r in &by_rank {
+            let (start, end) = (
+                offsets[r as usize] as usize,
+                offsets[r as usize + 1] as usize,
+            );
+            canonical_values.extend(
+                ids.get(start..end)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&v| ValueId(v)),
+            );
+            canonical_offsets.push(canonical_values.len() as u32);
+        }
+        drop(ids);
+        drop(offsets);
+        let observed: Vec<i64> = by_rank.iter().map(|&r| observed[r as usize]).collect();
+        let name_of: Vec<u64> = by_rank.iter().map(|&r| name_of[r as usize]).collect();
 
         let policies = kinds
             .iter()
@@ -358,8 +391,9 @@ impl GraphBuilder {
                 max_per_profile: k.rule.max_per_profile,
             })
             .collect();
-        let index = ConstraintIndex::new(policies, value_kind, offsets, record_values)?;
-        let clustering = Clustering::new(rank, index)?;
+        let index =
+            ConstraintIndex::new(policies, value_kind, canonical_offsets, canonical_values)?;
+        let clustering = Clustering::new(index);
 
         let mut graph = IdentityGraph {
             provisional_of: kind_index
@@ -373,11 +407,13 @@ impl GraphBuilder {
             kinds,
             values,
             keys,
+            rank,
             by_rank,
             observed,
             name_of,
             clustering,
             components: Components::default(),
+            members: Vec::new(),
             profiles: Vec::new(),
             flags: Vec::new(),
             untimed_skipped: 0,
@@ -438,7 +474,8 @@ struct KindInfo {
 struct Group {
     priority: u32,
     len: u32,
-    first_rank: u32,
+    /// The group's first canonical id.
+    first: u32,
     kind: KindId,
     value: ValueId,
     start: u32,
@@ -470,12 +507,22 @@ pub struct IdentityGraph {
     values: Interner,
     role_local_parts: FxHashSet<String>,
     listed: FxHashSet<ValueId>,
+    /// Keys, by record id.
     keys: Keys,
+    /// Record id -> canonical id.
+    rank: Vec<u32>,
+    /// Canonical id -> record id.
     by_rank: Vec<u32>,
+    /// Observed times, by canonical id.
     observed: Vec<i64>,
-    name_of: Vec<u32>,
+    /// Name key hashes, by canonical id.
+    name_of: Vec<u64>,
+    /// The clustering, over canonical ids.
     clustering: Clustering,
+    /// Clusters of canonical ids.
     components: Components,
+    /// `components`' members as record ids.
+    members: Vec<RecordId>,
     profiles: Vec<ProfileId>,
     flags: Vec<GenericFlag>,
     untimed_skipped: u64,
@@ -523,29 +570,34 @@ impl IdentityGraph {
 
     /// The profile of record `r`.
     pub fn profile_of(&self, r: RecordId) -> Option<ProfileId> {
-        let c = self.components.cluster_of(r)?;
+        let c = self.components.cluster_of(self.canonical(r)?)?;
         self.profiles.get(c as usize).copied()
     }
 
-    /// Every profile with its members (by key order, the anchor first), in
+    /// Every profile with its members (in key order, the anchor first), in
     /// the order of their anchors' keys.
     pub fn profiles(&self) -> impl Iterator<Item = (ProfileId, &[RecordId])> + '_ {
-        self.profiles.iter().copied().zip(self.components.iter())
+        self.profiles.iter().enumerate().map(|(c, &p)| {
+            let range = self.components.member_range(c as u32);
+            (p, self.members.get(range).unwrap_or(&[]))
+        })
     }
 
-    /// The clusters behind the profiles: `profile_ids()[c]` names cluster `c`.
-    pub fn components(&self) -> &Components {
-        &self.components
+    /// The links that merged profiles, in the order they were made; they form
+    /// a spanning forest of each profile.
+    pub fn accepted_links(&self) -> impl Iterator<Item = Edge> + '_ {
+        self.clustering
+            .accepted()
+            .iter()
+            .map(|e| self.external_edge(e))
     }
 
-    /// The profile id of each cluster of [`components`](Self::components).
-    pub fn profile_ids(&self) -> &[ProfileId] {
-        &self.profiles
-    }
-
-    /// The clustering, with its log of accepted and refused links.
-    pub fn clustering(&self) -> &Clustering {
-        &self.clustering
+    /// The links a rule refused, in the order they were proposed.
+    pub fn refused_links(&self) -> impl Iterator<Item = RefusedEdge> + '_ {
+        self.clustering.refused().iter().map(|r| RefusedEdge {
+            edge: self.external_edge(&r.edge),
+            refusal: r.refusal,
+        })
     }
 
     /// The kind with id `k`.
@@ -578,20 +630,21 @@ impl IdentityGraph {
 
     /// The identifiers of record `r`, by kind then value id.
     pub fn identifiers(&self, r: RecordId) -> impl Iterator<Item = (&IdentifierKind, &str)> + '_ {
-        self.clustering
-            .constraints()
-            .record_values(r)
-            .iter()
-            .filter_map(|&v| self.value(v))
+        let values = match self.canonical(r) {
+            Some(c) => self.clustering.constraints().record_values(c),
+            None => &[],
+        };
+        values.iter().filter_map(|&v| self.value(v))
     }
 
-    /// The records holding value `v` (a scan over all records: for
-    /// explanations and tools, not for loops).
+    /// The records holding value `v`, in key order (a scan over all records:
+    /// for explanations and tools, not for loops).
     pub fn records_with(&self, v: ValueId) -> Vec<RecordId> {
-        let index = self.clustering.constraints();
-        (0..self.len() as u32)
-            .map(RecordId)
-            .filter(|&r| index.record_values(r).contains(&v))
+        self.holders(&[v])
+            .remove(&v)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| self.external(RecordId(c)))
             .collect()
     }
 
@@ -600,13 +653,29 @@ impl IdentityGraph {
         &self.flags
     }
 
-    /// Adds the probabilistic matcher's links, strongest first, under the same
-    /// rules as the deterministic ones, then renumbers the profiles.
+    /// Adds the probabilistic matcher's links, strongest first (see
+    /// [`Clustering::link_probabilistic`]), under the same rules as the
+    /// deterministic ones, then renumbers the profiles.
     pub fn add_probabilistic_edges(
         &mut self,
         edges: impl IntoIterator<Item = ProbabilisticEdge>,
     ) -> Result<LinkCounts, GraphError> {
-        let counts = self.clustering.link_probabilistic(edges)?;
+        let records = self.len();
+        let mut canonical = Vec::new();
+        for e in edges {
+            let to_canonical = |r: RecordId| {
+                self.canonical(r).ok_or(GraphError::UnknownRecord {
+                    record: r.0,
+                    records,
+                })
+            };
+            canonical.push(ProbabilisticEdge {
+                a: to_canonical(e.a)?,
+                b: to_canonical(e.b)?,
+                weight: e.weight,
+            });
+        }
+        let counts = self.clustering.link_probabilistic(canonical)?;
         self.refresh();
         Ok(counts)
     }
@@ -679,12 +748,67 @@ impl IdentityGraph {
         }
     }
 
+    /// The canonical id of record `r`.
+    pub(crate) fn canonical(&self, r: RecordId) -> Option<RecordId> {
+        self.rank.get(r.index()).map(|&c| RecordId(c))
+    }
+
+    /// The record id of canonical id `c`.
+    pub(crate) fn external(&self, c: RecordId) -> RecordId {
+        RecordId(self.by_rank.get(c.index()).copied().unwrap_or(c.0))
+    }
+
+    /// The key of canonical id `c`.
+    pub(crate) fn key_at(&self, c: RecordId) -> RecordKey {
+        self.keys.key(self.external(c).0)
+    }
+
+    pub(crate) fn internals(&self) -> (&Clustering, &Components) {
+        (&self.clustering, &self.components)
+    }
+
+    /// The profile id of cluster `c`.
+    pub(crate) fn profile_at(&self, c: u32) -> ProfileId {
+        self.profiles
+            .get(c as usize)
+            .copied()
+            .unwrap_or(ProfileId(0))
+    }
+
+    fn external_edge(&self, e: &Edge) -> Edge {
+        Edge {
+            a: self.external(e.a),
+            b: self.external(e.b),
+            evidence: e.evidence,
+        }
+    }
+
+    /// The canonical ids holding each of `values` (sorted), by one scan.
+    pub(crate) fn holders(&self, values: &[ValueId]) -> FxHashMap<ValueId, Vec<u32>> {
+        let index = self.clustering.constraints();
+        let mut holders: FxHashMap<ValueId, Vec<u32>> = FxHashMap::default();
+        for c in 0..self.len() as u32 {
+            for v in index.record_values(RecordId(c)) {
+                if values.binary_search(v).is_ok() {
+                    holders.entry(*v).or_default().push(c);
+                }
+            }
+        }
+        holders
+    }
+
     /// Recomputes clusters and profile ids after links changed.
     fn refresh(&mut self) {
         self.components = self.clustering.components();
+        self.members = self
+            .components
+            .iter()
+            .flatten()
+            .map(|&c| self.external(c))
+            .collect();
         self.profiles = (0..self.components.len() as u32)
             .map(|c| {
-                let anchor = self.components.anchor(c).map_or(0, |r| r.0);
+                let anchor = self.components.anchor(c).map_or(0, |r| self.external(r).0);
                 ProfileId::from_anchor(self.keys.source(anchor), self.keys.id(anchor))
             })
             .collect();
@@ -706,21 +830,21 @@ impl IdentityGraph {
         listed
     }
 
-    /// Why the records `members` (all holding value `v`) must not link
-    /// through it, if they must not.
+    /// Why the records `members` (canonical ids, all holding value `v`) must
+    /// not link through it, if they must not; with their distinct name count.
     pub(crate) fn generic_reason(
         &self,
         v: ValueId,
         rule: &KindRule,
         members: &[u32],
-        scratch: &mut Vec<u32>,
+        scratch: &mut Vec<u64>,
     ) -> Option<(GenericReason, u32)> {
-        let names = |scratch: &mut Vec<u32>| {
+        let names = |scratch: &mut Vec<u64>| {
             scratch.clear();
             scratch.extend(
                 members
                     .iter()
-                    .filter_map(|&r| self.name_of.get(r as usize).copied())
+                    .filter_map(|&c| self.name_of.get(c as usize).copied())
                     .filter(|&n| n != NO_NAME),
             );
             scratch.sort_unstable();
@@ -734,7 +858,9 @@ impl IdentityGraph {
         if self.is_role_email(v) {
             return Some((GenericReason::RoleAccount, names(scratch)));
         }
-        if let Some(max) = rule.max_names_per_value {
+        // Fewer records than the limit cannot carry more names: skip the
+        // (cache-missing) name reads for the common small group.
+        if let Some(max) = rule.max_names_per_value.filter(|&max| records > max) {
             let n = names(scratch);
             if n > max {
                 return Some((GenericReason::TooManyNames { max }, n));
@@ -760,19 +886,18 @@ impl IdentityGraph {
         }
     }
 
-    /// Splits the records of a value with a validity window into tenures:
-    /// sorts `members` by (observed time, rank), untimed records last, and
-    /// returns the ranges of each tenure (sorted by rank inside) and the
-    /// number of untimed records.
+    /// Splits the holders (canonical ids) of a value with a validity window
+    /// into tenures: sorts `members` by (observed time, id), untimed records
+    /// last, and returns the ranges of each tenure (sorted by id inside) and
+    /// the number of untimed records.
     pub(crate) fn tenures(
         &self,
         members: &mut [u32],
         window_days: u32,
     ) -> (Vec<(usize, usize)>, usize) {
-        let time = |r: u32| self.observed.get(r as usize).copied().unwrap_or(NO_TIME);
-        let rank = |r: u32| self.clustering.rank(RecordId(r)).unwrap_or(u32::MAX);
-        members.sort_unstable_by_key(|&r| (time(r) == NO_TIME, time(r), rank(r)));
-        let timed = members.iter().take_while(|&&r| time(r) != NO_TIME).count();
+        let time = |c: u32| self.observed.get(c as usize).copied().unwrap_or(NO_TIME);
+        members.sort_unstable_by_key(|&c| (time(c) == NO_TIME, time(c), c));
+        let timed = members.iter().take_while(|&&c| time(c) != NO_TIME).count();
         let window = i64::from(window_days).saturating_mul(SECONDS_PER_DAY);
         let mut ranges = Vec::new();
         let mut start = 0;
@@ -780,7 +905,7 @@ impl IdentityGraph {
             let split =
                 i == timed || time(members[i]).saturating_sub(time(members[i - 1])) > window;
             if split {
-                members[start..i].sort_unstable_by_key(|&r| rank(r));
+                members[start..i].sort_unstable();
                 ranges.push((start, i));
                 start = i;
             }
@@ -799,8 +924,8 @@ impl IdentityGraph {
                 .and_then(|k| linking.get(k.0 as usize).copied())
                 .unwrap_or(false)
         };
-        // Inverted index value -> records, in rank order: count, then fill
-        // from the last-ranked record down so each list comes out sorted.
+        // Inverted index value -> canonical ids: count, then fill from the
+        // last record down so each list comes out sorted.
         let values = index.value_count();
         let mut ends = vec![0u32; values + 1];
         for &v in index.all_values() {
@@ -814,12 +939,12 @@ impl IdentityGraph {
         let total = ends.last().copied().unwrap_or(0) as usize;
         let mut holders = vec![0u32; total];
         let mut cursor: Vec<u32> = ends[1..].to_vec();
-        for &r in self.by_rank.iter().rev() {
-            for &v in index.record_values(RecordId(r)) {
+        for c in (0..self.len() as u32).rev() {
+            for &v in index.record_values(RecordId(c)) {
                 if is_linking(v) {
-                    let c = &mut cursor[v.index()];
-                    *c -= 1;
-                    holders[*c as usize] = r;
+                    let at = &mut cursor[v.index()];
+                    *at -= 1;
+                    holders[*at as usize] = c;
                 }
             }
         }
@@ -869,7 +994,7 @@ impl IdentityGraph {
                 groups.push(Group {
                     priority: rule.priority,
                     len: group.len() as u32,
-                    first_rank: self.clustering.rank(RecordId(group[0])).unwrap_or(u32::MAX),
+                    first: group[0],
                     kind,
                     value,
                     start: (start + s) as u32,
@@ -882,7 +1007,7 @@ impl IdentityGraph {
             y.priority
                 .cmp(&x.priority)
                 .then(x.len.cmp(&y.len))
-                .then(x.first_rank.cmp(&y.first_rank))
+                .then(x.first.cmp(&y.first))
                 .then(x.kind.cmp(&y.kind))
                 .then_with(|| texts.text(x.value.0).cmp(texts.text(y.value.0)))
         });

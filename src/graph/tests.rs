@@ -733,7 +733,7 @@ fn records_refused_by_one_profile_can_still_join_each_other_through_the_same_val
     );
     assert!(together(&g, "crm:2", "loyalty:9"));
     assert!(!together(&g, "crm:1", "crm:2"));
-    assert_eq!(g.clustering().refused().len(), 2);
+    assert_eq!(g.refused_links().count(), 2);
 }
 
 #[test]
@@ -981,9 +981,7 @@ fn resolution(g: &IdentityGraph) -> (BTreeMap<RecordKey, ProfileId>, GraphStats,
         })
         .collect();
     let refused = g
-        .clustering()
-        .refused()
-        .iter()
+        .refused_links()
         .map(|r| {
             let (a, b) = (g.key(r.edge.a).unwrap(), g.key(r.edge.b).unwrap());
             format!("{a} {b} {:?}", r.refusal.kind())
