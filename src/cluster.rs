@@ -87,8 +87,9 @@ pub enum ClusterError {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
+    /// `[parent, size]` per element: a root's size sits on the cache line its
+    /// find already loaded.
+    nodes: Vec<[u32; 2]>,
 }
 
 /// What [`UnionFind::union`] did.
@@ -112,24 +113,23 @@ impl UnionFind {
     /// `n` singleton sets.
     pub fn new(n: u32) -> Self {
         UnionFind {
-            parent: (0..n).collect(),
-            size: vec![1; n as usize],
+            nodes: (0..n).map(|i| [i, 1]).collect(),
         }
     }
 
     /// The number of elements.
     pub fn len(&self) -> usize {
-        self.parent.len()
+        self.nodes.len()
     }
 
     /// True when there are no elements.
     pub fn is_empty(&self) -> bool {
-        self.parent.is_empty()
+        self.nodes.is_empty()
     }
 
     /// The root of `x`'s set, or `None` when `x` is out of range.
     pub fn find(&mut self, x: u32) -> Option<u32> {
-        ((x as usize) < self.parent.len()).then(|| self.root(x))
+        ((x as usize) < self.nodes.len()).then(|| self.root(x))
     }
 
     /// The root of `x`'s set without compressing paths (union by size keeps
@@ -137,7 +137,7 @@ impl UnionFind {
     pub fn find_shared(&self, x: u32) -> Option<u32> {
         let mut x = x;
         loop {
-            let p = *self.parent.get(x as usize)?;
+            let p = self.nodes.get(x as usize)?[0];
             if p == x {
                 return Some(x);
             }
@@ -147,7 +147,7 @@ impl UnionFind {
 
     /// The number of elements in the set whose root is `root`.
     pub fn set_size(&self, root: u32) -> u32 {
-        self.size.get(root as usize).copied().unwrap_or(0)
+        self.nodes.get(root as usize).map_or(0, |n| n[1])
     }
 
     /// Joins the sets of `a` and `b`; `None` when either is out of range.
@@ -164,14 +164,14 @@ impl UnionFind {
     /// `x` must be in range; every parent is, by construction.
     fn root(&mut self, mut x: u32) -> u32 {
         loop {
-            let p = self.parent[x as usize];
+            let p = self.nodes[x as usize][0];
             if p == x {
                 return x;
             }
             // Path halving: one extra write per step flattens the tree for
             // every later find, with no second pass and no recursion.
-            let g = self.parent[p as usize];
-            self.parent[x as usize] = g;
+            let g = self.nodes[p as usize][0];
+            self.nodes[x as usize][0] = g;
             x = g;
         }
     }
@@ -179,13 +179,10 @@ impl UnionFind {
     /// Links two distinct roots, the smaller set under the larger; returns
     /// (kept root, absorbed root).
     fn join_roots(&mut self, ra: u32, rb: u32) -> (u32, u32) {
-        let (keep, absorb) = if self.size[ra as usize] >= self.size[rb as usize] {
-            (ra, rb)
-        } else {
-            (rb, ra)
-        };
-        self.parent[absorb as usize] = keep;
-        self.size[keep as usize] += self.size[absorb as usize];
+        let (sa, sb) = (self.nodes[ra as usize][1], self.nodes[rb as usize][1]);
+        let (keep, absorb) = if sa >= sb { (ra, rb) } else { (rb, ra) };
+        self.nodes[absorb as usize][0] = keep;
+        self.nodes[keep as usize][1] = sa + sb;
         (keep, absorb)
     }
 }
@@ -215,9 +212,9 @@ pub struct ConstraintIndex {
     constrained: Vec<bool>,
     value_kind: Vec<KindId>,
     offsets: Vec<u32>,
-    values: Vec<ValueId>,
-    /// The kind of each entry of `values`, so merges never look kinds up.
-    kinds: Vec<KindId>,
+    /// Every record's (kind, value) pairs packed by [`pack`], sorted per
+    /// record: merges read kinds without looking them up.
+    entries: Vec<u64>,
 }
 
 impl ConstraintIndex {
@@ -232,7 +229,7 @@ impl ConstraintIndex {
         policies: Vec<KindPolicy>,
         value_kind: Vec<KindId>,
         offsets: Vec<u32>,
-        mut values: Vec<ValueId>,
+        values: Vec<ValueId>,
     ) -> Result<Self, ClusterError> {
         let bad = |what| Err(ClusterError::BadConstraintIndex { what });
         if offsets.first() != Some(&0) {
@@ -253,37 +250,53 @@ impl ConstraintIndex {
         if value_kind.iter().any(|k| k.0 as usize >= policies.len()) {
             return bad("a value has a kind with no policy");
         }
-        let key = |v: &ValueId| (value_kind[v.index()], *v);
+        let entries = values
+            .iter()
+            .map(|v| pack(value_kind[v.index()], *v))
+            .collect();
+        Ok(Self::from_entries(policies, value_kind, offsets, entries))
+    }
+
+    /// [`new`](Self::new) for parts already checked, with each value packed
+    /// with its kind (the graph knows the kinds without looking them up).
+    pub(crate) fn from_entries(
+        policies: Vec<KindPolicy>,
+        value_kind: Vec<KindId>,
+        offsets: Vec<u32>,
+        mut entries: Vec<u64>,
+    ) -> Self {
         let mut compact = Vec::with_capacity(offsets.len());
         compact.push(0u32);
         let mut write = 0usize;
         for w in offsets.windows(2) {
             let (start, end) = (w[0] as usize, w[1] as usize);
-            values[start..end].sort_unstable_by_key(key);
+            let Some(record) = entries.get_mut(start..end) else {
+                compact.push(write as u32);
+                continue;
+            };
+            record.sort_unstable();
             let mut last = None;
             for i in start..end {
-                let v = values[i];
-                if last != Some(v) {
-                    values[write] = v;
+                let e = entries[i];
+                if last != Some(e) {
+                    entries[write] = e;
                     write += 1;
-                    last = Some(v);
+                    last = Some(e);
                 }
             }
             // `write` never exceeds the original end, which fits in u32.
             compact.push(write as u32);
         }
-        values.truncate(write);
-        values.shrink_to_fit();
-        let kinds = values.iter().map(|v| value_kind[v.index()]).collect();
+        entries.truncate(write);
+        entries.shrink_to_fit();
         let constrained = policies.iter().map(KindPolicy::constrained).collect();
-        Ok(ConstraintIndex {
+        ConstraintIndex {
             policies,
             constrained,
             value_kind,
             offsets: compact,
-            values,
-            kinds,
-        })
+            entries,
+        }
     }
 
     /// An index for `records` records with no identifiers and no rules.
@@ -305,9 +318,14 @@ impl ConstraintIndex {
         start..end.max(start)
     }
 
-    /// The values of record `r`, sorted by (kind, value); empty when out of range.
-    pub fn record_values(&self, r: RecordId) -> &[ValueId] {
-        self.values.get(self.range(r)).unwrap_or(&[])
+    /// The values of record `r`, sorted by (kind, value); none when out of range.
+    pub fn record_values(&self, r: RecordId) -> impl ExactSizeIterator<Item = ValueId> + '_ {
+        self.record_entries(r).iter().map(|&e| unpack(e).1)
+    }
+
+    /// Record `r`'s (kind, value) pairs packed as `kind << 32 | value`.
+    pub(crate) fn record_entries(&self, r: RecordId) -> &[u64] {
+        self.entries.get(self.range(r)).unwrap_or(&[])
     }
 
     /// The kind of value `v`.
@@ -325,30 +343,34 @@ impl ConstraintIndex {
         self.value_kind.len()
     }
 
-    /// All records' values, in record order (one flat slice).
-    pub(crate) fn all_values(&self) -> &[ValueId] {
-        &self.values
+    /// All records' packed (kind, value) pairs, in record order.
+    pub(crate) fn all_entries(&self) -> &[u64] {
+        &self.entries
     }
 
     /// Appends record `r`'s values of constrained kinds to `out`, as sorted keys.
     fn constrained_keys(&self, r: RecordId, out: &mut Vec<u64>) {
-        let range = self.range(r);
-        let values = self.values.get(range.clone()).unwrap_or(&[]);
-        let kinds = self.kinds.get(range).unwrap_or(&[]);
-        for (&v, &k) in values.iter().zip(kinds) {
-            if self.constrained.get(k.0 as usize).copied().unwrap_or(false) {
-                out.push(pack(k, v));
+        for &e in self.record_entries(r) {
+            let kind = unpack(e).0;
+            if self
+                .constrained
+                .get(kind.0 as usize)
+                .copied()
+                .unwrap_or(false)
+            {
+                out.push(e);
             }
         }
     }
 }
 
 /// A (kind, value) pair as one integer that sorts by kind, then value.
-fn pack(k: KindId, v: ValueId) -> u64 {
+pub(crate) fn pack(k: KindId, v: ValueId) -> u64 {
     u64::from(k.0) << 32 | u64::from(v.0)
 }
 
-fn unpack(key: u64) -> (KindId, ValueId) {
+/// The (kind, value) pair of a [`pack`]ed integer.
+pub(crate) fn unpack(key: u64) -> (KindId, ValueId) {
     (KindId((key >> 32) as u16), ValueId(key as u32))
 }
 
@@ -1240,9 +1262,10 @@ mod tests {
             vec![ValueId(1), ValueId(0), ValueId(1), ValueId(1)],
         )
         .unwrap();
-        assert_eq!(index.record_values(RecordId(0)), [ValueId(0), ValueId(1)]);
-        assert_eq!(index.record_values(RecordId(1)), [ValueId(1)]);
-        assert_eq!(index.record_values(RecordId(2)), &[] as &[ValueId]);
+        let values = |r| index.record_values(RecordId(r)).collect::<Vec<_>>();
+        assert_eq!(values(0), [ValueId(0), ValueId(1)]);
+        assert_eq!(values(1), [ValueId(1)]);
+        assert_eq!(values(2), []);
     }
 
     fn labels(uf: &UnionFind) -> Vec<u32> {

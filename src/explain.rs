@@ -405,7 +405,7 @@ impl IdentityGraph {
             let mut vs: Vec<ValueId> = comps
                 .members(c)
                 .iter()
-                .flat_map(|&r| index.record_values(r).iter().copied())
+                .flat_map(|&r| index.record_values(r))
                 .collect();
             vs.sort_unstable();
             vs.dedup();

@@ -45,6 +45,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::cluster::{
     ClusterError, Clustering, Components, ConstraintIndex, Edge, Evidence, KindId, KindPolicy,
     LinkCounts, LinkOutcome, ProbabilisticEdge, ProfileId, RecordId, Refusal, RefusedEdge, ValueId,
+    pack, unpack,
 };
 use crate::record::{IdentifierKind, RecordKey};
 use intern::{Interner, RawValues};
@@ -195,6 +196,8 @@ pub struct GraphBuilder {
     raw: RawValues,
     /// Raw references of every record's values, in record order.
     refs: Vec<u32>,
+    /// The kind tag of each of `refs`.
+    ref_kinds: Vec<u16>,
     keys: Keys,
     observed: Vec<i64>,
     name_of: Vec<u64>,
@@ -211,6 +214,7 @@ impl GraphBuilder {
             kind_index: FxHashMap::default(),
             raw: RawValues::default(),
             refs: Vec::new(),
+            ref_kinds: Vec::new(),
             keys: Keys::default(),
             observed: Vec::new(),
             name_of: Vec::new(),
@@ -226,6 +230,7 @@ impl GraphBuilder {
         self.keys.source_of.reserve(records);
         self.keys.ends.reserve(records);
         self.refs.reserve(records.saturating_mul(identifiers));
+        self.ref_kinds.reserve(records.saturating_mul(identifiers));
     }
 
     /// The number of records added.
@@ -267,6 +272,7 @@ impl GraphBuilder {
                 let pushed = self.refs.get(start..).unwrap_or(&[]);
                 self.raw.rollback(pushed);
                 self.refs.truncate(start);
+                self.ref_kinds.truncate(start);
                 return Err(e);
             }
         };
@@ -295,6 +301,7 @@ impl GraphBuilder {
                 .push(k, value)
                 .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
             self.refs.push(r);
+            self.ref_kinds.push(k);
         }
         Ok(())
     }
@@ -325,6 +332,7 @@ impl GraphBuilder {
             kind_index,
             raw,
             refs,
+            ref_kinds,
             keys,
             observed,
             name_of,
@@ -362,24 +370,25 @@ impl GraphBuilder {
         for (i, &r) in by_rank.iter().enumerate() {
             rank[r as usize] = i as u32;
         }
-        // Per-record data in canonical order.
+        // Per-record data in canonical order, each value packed with its kind.
         let mut canonical_offsets = Vec::with_capacity(offsets.len());
-        let mut canonical_values = Vec::with_capacity(ids.len());
+        let mut entries = Vec::with_capacity(ids.len());
         canonical_offsets.push(0u32);
         for &r in &by_rank {
             let (start, end) = (
                 offsets[r as usize] as usize,
                 offsets[r as usize + 1] as usize,
             );
-            canonical_values.extend(
-                ids.get(start..end)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|&v| ValueId(v)),
-            );
-            canonical_offsets.push(canonical_values.len() as u32);
+            let record_ids = ids.get(start..end).unwrap_or(&[]);
+            let record_kinds = ref_kinds.get(start..end).unwrap_or(&[]);
+            entries.extend(record_ids.iter().zip(record_kinds).map(|(&v, &k)| {
+                let kind = KindId(canonical.get(k as usize).copied().unwrap_or(0));
+                pack(kind, ValueId(v))
+            }));
+            canonical_offsets.push(entries.len() as u32);
         }
         drop(ids);
+        drop(ref_kinds);
         drop(offsets);
         let observed: Vec<i64> = by_rank.iter().map(|&r| observed[r as usize]).collect();
         let name_of: Vec<u64> = by_rank.iter().map(|&r| name_of[r as usize]).collect();
@@ -391,8 +400,7 @@ impl GraphBuilder {
                 max_per_profile: k.rule.max_per_profile,
             })
             .collect();
-        let index =
-            ConstraintIndex::new(policies, value_kind, canonical_offsets, canonical_values)?;
+        let index = ConstraintIndex::from_entries(policies, value_kind, canonical_offsets, entries);
         let clustering = Clustering::new(index);
 
         let mut graph = IdentityGraph {
@@ -401,8 +409,7 @@ impl GraphBuilder {
                 .map(|(k, p)| (k, canonical[p as usize]))
                 .collect(),
             provisional: order.iter().map(|&p| p as u16).collect(),
-            role_local_parts: rules.role_email_local_parts.iter().cloned().collect(),
-            listed: FxHashSet::default(),
+            preflagged: FxHashMap::default(),
             rules,
             kinds,
             values,
@@ -418,7 +425,7 @@ impl GraphBuilder {
             flags: Vec::new(),
             untimed_skipped: 0,
         };
-        graph.listed = graph.listed_values();
+        graph.preflagged = graph.preflagged_values();
         graph.link_shared_identifiers()?;
         graph.refresh();
         Ok(graph)
@@ -505,8 +512,8 @@ pub struct IdentityGraph {
     /// Canonical kind id -> the interner's tag.
     provisional: Vec<u16>,
     values: Interner,
-    role_local_parts: FxHashSet<String>,
-    listed: FxHashSet<ValueId>,
+    /// Values generic by configuration: listed, or role mailboxes.
+    preflagged: FxHashMap<ValueId, GenericReason>,
     /// Keys, by record id.
     keys: Keys,
     /// Record id -> canonical id.
@@ -630,11 +637,11 @@ impl IdentityGraph {
 
     /// The identifiers of record `r`, by kind then value id.
     pub fn identifiers(&self, r: RecordId) -> impl Iterator<Item = (&IdentifierKind, &str)> + '_ {
-        let values = match self.canonical(r) {
-            Some(c) => self.clustering.constraints().record_values(c),
-            None => &[],
-        };
-        values.iter().filter_map(|&v| self.value(v))
+        let index = self.clustering.constraints();
+        self.canonical(r)
+            .into_iter()
+            .flat_map(|c| index.record_values(c))
+            .filter_map(|v| self.value(v))
     }
 
     /// The records holding value `v`, in key order (a scan over all records:
@@ -789,8 +796,8 @@ impl IdentityGraph {
         let mut holders: FxHashMap<ValueId, Vec<u32>> = FxHashMap::default();
         for c in 0..self.len() as u32 {
             for v in index.record_values(RecordId(c)) {
-                if values.binary_search(v).is_ok() {
-                    holders.entry(*v).or_default().push(c);
+                if values.binary_search(&v).is_ok() {
+                    holders.entry(v).or_default().push(c);
                 }
             }
         }
@@ -814,20 +821,42 @@ impl IdentityGraph {
             .collect();
     }
 
-    /// Ids of the configured generic values that occur in the data.
-    fn listed_values(&self) -> FxHashSet<ValueId> {
-        let mut listed = FxHashSet::default();
+    /// Values generic by configuration that occur in the data: listed ones,
+    /// and emails of role mailboxes (one pass over the values, so groups only
+    /// look integers up).
+    fn preflagged_values(&self) -> FxHashMap<ValueId, GenericReason> {
+        let mut flagged = FxHashMap::default();
+        let email_tag = self
+            .kind_id(&IdentifierKind::Email)
+            .and_then(|k| self.provisional.get(k.0 as usize).copied());
+        let roles: FxHashSet<&str> = self
+            .rules
+            .role_email_local_parts
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if let Some(email) = email_tag.filter(|_| !roles.is_empty()) {
+            for (v, (tag, text)) in self.values.iter().enumerate() {
+                let role = tag == email
+                    && text
+                        .rsplit_once('@')
+                        .is_some_and(|(local, _)| roles.contains(local));
+                if role {
+                    flagged.insert(ValueId(v as u32), GenericReason::RoleAccount);
+                }
+            }
+        }
         for (c, info) in self.kinds.iter().enumerate() {
             let Some(&tag) = self.provisional.get(c) else {
                 continue;
             };
             for text in self.rules.generic_values_for(&info.kind) {
                 if let Some(v) = self.values.get(tag, text) {
-                    listed.insert(ValueId(v));
+                    flagged.insert(ValueId(v), GenericReason::Listed);
                 }
             }
         }
-        listed
+        flagged
     }
 
     /// Why the records `members` (canonical ids, all holding value `v`) must
@@ -852,11 +881,8 @@ impl IdentityGraph {
             scratch.len() as u32
         };
         let records = members.len() as u32;
-        if self.listed.contains(&v) {
-            return Some((GenericReason::Listed, names(scratch)));
-        }
-        if self.is_role_email(v) {
-            return Some((GenericReason::RoleAccount, names(scratch)));
+        if let Some(&reason) = self.preflagged.get(&v) {
+            return Some((reason, names(scratch)));
         }
         // Fewer records than the limit cannot carry more names: skip the
         // (cache-missing) name reads for the common small group.
@@ -871,18 +897,6 @@ impl IdentityGraph {
                 Some((GenericReason::TooManyRecords { max }, names(scratch)))
             }
             _ => None,
-        }
-    }
-
-    fn is_role_email(&self, v: ValueId) -> bool {
-        if self.role_local_parts.is_empty() {
-            return false;
-        }
-        match self.value(v) {
-            Some((IdentifierKind::Email, text)) => text
-                .rsplit_once('@')
-                .is_some_and(|(local, _)| self.role_local_parts.contains(local)),
-            _ => false,
         }
     }
 
@@ -918,19 +932,17 @@ impl IdentityGraph {
     fn link_shared_identifiers(&mut self) -> Result<(), GraphError> {
         let index = self.clustering.constraints();
         let linking: Vec<bool> = self.kinds.iter().map(|k| k.rule.linking).collect();
-        let is_linking = |v: ValueId| {
-            index
-                .kind_of(v)
-                .and_then(|k| linking.get(k.0 as usize).copied())
-                .unwrap_or(false)
+        let is_linking = |entry: u64| {
+            let kind = unpack(entry).0;
+            linking.get(kind.0 as usize).copied().unwrap_or(false)
         };
         // Inverted index value -> canonical ids: count, then fill from the
         // last record down so each list comes out sorted.
         let values = index.value_count();
         let mut ends = vec![0u32; values + 1];
-        for &v in index.all_values() {
-            if is_linking(v) {
-                ends[v.index() + 1] += 1;
+        for &e in index.all_entries() {
+            if is_linking(e) {
+                ends[unpack(e).1.index() + 1] += 1;
             }
         }
         for i in 1..ends.len() {
@@ -940,9 +952,9 @@ impl IdentityGraph {
         let mut holders = vec![0u32; total];
         let mut cursor: Vec<u32> = ends[1..].to_vec();
         for c in (0..self.len() as u32).rev() {
-            for &v in index.record_values(RecordId(c)) {
-                if is_linking(v) {
-                    let at = &mut cursor[v.index()];
+            for &e in index.record_entries(RecordId(c)) {
+                if is_linking(e) {
+                    let at = &mut cursor[unpack(e).1.index()];
                     *at -= 1;
                     holders[*at as usize] = c;
                 }
