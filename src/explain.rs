@@ -438,10 +438,13 @@ impl IdentityGraph {
                 continue;
             }
             let mut members = holders.remove(&v).unwrap_or_default();
-            let ranges = match rule.validity_window_days {
-                Some(days) => self.tenures(&mut members, days).0,
-                None => vec![(0, members.len())],
-            };
+            let mut ranges = Vec::new();
+            match rule.validity_window_days {
+                Some(days) => {
+                    self.tenures(&mut members, days, &mut ranges);
+                }
+                None => ranges.push((0, members.len())),
+            }
             let in_cluster = |r: &u32, c: u32| comps.cluster_of(RecordId(*r)) == Some(c);
             let joint = ranges.iter().find(|&&(s, e)| {
                 let group = members.get(s..e).unwrap_or(&[]);

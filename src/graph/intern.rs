@@ -17,11 +17,9 @@ use rustc_hash::FxBuildHasher;
 /// A shard's lookup table of `(local id, hash)` pairs.
 type Table = HashTable<(u32, u32)>;
 
+/// The shard is the top 8 bits of a value's hash, so it fits a `u8`.
 const SHARD_BITS: u32 = 8;
 const SHARDS: usize = 1 << SHARD_BITS;
-/// A raw reference packs the shard (top bits) and the entry in it.
-const ENTRY_BITS: u32 = 32 - SHARD_BITS;
-const ENTRY_MASK: u32 = (1 << ENTRY_BITS) - 1;
 /// An arena entry packs the text's end offset (low 48 bits) and its tag.
 const END_BITS: u32 = 48;
 const END_MASK: u64 = (1 << END_BITS) - 1;
@@ -39,7 +37,7 @@ fn widen(h: u32) -> u64 {
 }
 
 fn shard_of(h: u32) -> usize {
-    (h >> ENTRY_BITS) as usize
+    (h >> (32 - SHARD_BITS)) as usize
 }
 
 /// Texts with tags, appended one after another.
@@ -86,7 +84,8 @@ impl Arena {
 }
 
 /// Identifier values as added, one entry per (record, identifier), spread
-/// over the shards by hash.
+/// over the shards by hash. The caller keeps each entry's shard, in order:
+/// an entry's place in its shard is the count of earlier entries there.
 #[derive(Debug, Clone)]
 pub(crate) struct RawValues {
     shards: Vec<Arena>,
@@ -101,26 +100,20 @@ impl Default for RawValues {
 }
 
 impl RawValues {
-    /// Appends `(tag, s)`; returns its raw reference, or `None` when its
-    /// shard is full.
-    pub(crate) fn push(&mut self, tag: u16, s: &str) -> Option<u32> {
+    /// Appends `(tag, s)`; returns its shard, or `None` when the shard's
+    /// text is full.
+    pub(crate) fn push(&mut self, tag: u16, s: &str) -> Option<u8> {
         let shard = shard_of(hash(tag, s));
-        let arena = self.shards.get_mut(shard)?;
-        let entry = u32::try_from(arena.len())
-            .ok()
-            .filter(|&e| e <= ENTRY_MASK)?;
-        arena.push(tag, s)?;
-        Some((shard as u32) << ENTRY_BITS | entry)
+        self.shards.get_mut(shard)?.push(tag, s)?;
+        // `shard_of` keeps 8 bits.
+        Some(shard as u8)
     }
 
-    /// Removes the entries `refs` added (and everything added after them).
-    pub(crate) fn rollback(&mut self, refs: &[u32]) {
-        for &r in refs {
-            if let Some(arena) = self.shards.get_mut((r >> ENTRY_BITS) as usize) {
-                let entry = (r & ENTRY_MASK) as usize;
-                if entry < arena.len() {
-                    arena.truncate(entry);
-                }
+    /// Removes the last entries added, given their shards.
+    pub(crate) fn rollback(&mut self, shards: &[u8]) {
+        for &s in shards {
+            if let Some(arena) = self.shards.get_mut(s as usize) {
+                arena.truncate(arena.len().saturating_sub(1));
             }
         }
     }
@@ -141,24 +134,31 @@ pub(crate) struct Interner {
     len: usize,
 }
 
-/// Maps raw references to value ids.
+/// Maps raw entries to value ids.
 pub(crate) struct IdMap {
     bases: Vec<u32>,
     local: Vec<Vec<u32>>,
 }
 
 impl IdMap {
-    /// The value id of raw reference `r`.
-    pub(crate) fn id(&self, r: u32) -> u32 {
-        let shard = (r >> ENTRY_BITS) as usize;
-        let entry = (r & ENTRY_MASK) as usize;
-        let base = self.bases.get(shard).copied().unwrap_or(0);
-        base + self
-            .local
-            .get(shard)
-            .and_then(|l| l.get(entry))
-            .copied()
-            .unwrap_or(0)
+    /// The value id of every raw entry, given the shard of each in the order
+    /// they were added. Each shard's entries are then read in order: 256
+    /// sequential streams, not random reads.
+    pub(crate) fn ids(&self, shards: &[u8]) -> Vec<u32> {
+        let mut next = vec![0usize; self.local.len()];
+        shards
+            .iter()
+            .map(|&s| {
+                let s = s as usize;
+                let entry = next.get(s).copied().unwrap_or(0);
+                if let Some(n) = next.get_mut(s) {
+                    *n += 1;
+                }
+                let base = self.bases.get(s).copied().unwrap_or(0);
+                let local = self.local.get(s).and_then(|l| l.get(entry));
+                base + local.copied().unwrap_or(0)
+            })
+            .collect()
     }
 }
 
@@ -262,13 +262,12 @@ mod tests {
 
     fn intern(values: &[(u16, &str)]) -> (Interner, Vec<u32>) {
         let mut raw = RawValues::default();
-        let refs: Vec<u32> = values
+        let shards: Vec<u8> = values
             .iter()
             .map(|(t, s)| raw.push(*t, s).unwrap())
             .collect();
         let (interner, map) = Interner::build(raw).unwrap();
-        let ids = refs.iter().map(|&r| map.id(r)).collect();
-        (interner, ids)
+        (interner, map.ids(&shards))
     }
 
     #[test]
@@ -301,11 +300,11 @@ mod tests {
     fn rollback_removes_a_records_values() {
         let mut raw = RawValues::default();
         let keep = raw.push(0, "kept").unwrap();
-        let refs = [raw.push(0, "a").unwrap(), raw.push(1, "b").unwrap()];
-        raw.rollback(&refs);
+        let pushed = [raw.push(0, "a").unwrap(), raw.push(1, "b").unwrap()];
+        raw.rollback(&pushed);
         let (i, map) = Interner::build(raw).unwrap();
         assert_eq!(i.len(), 1);
-        assert_eq!(i.text(map.id(keep)), "kept");
+        assert_eq!(i.text(map.ids(&[keep])[0]), "kept");
     }
 
     #[test]

@@ -194,9 +194,9 @@ pub struct GraphBuilder {
     kinds: Vec<IdentifierKind>,
     kind_index: FxHashMap<IdentifierKind, u16>,
     raw: RawValues,
-    /// Raw references of every record's values, in record order.
-    refs: Vec<u32>,
-    /// The kind tag of each of `refs`.
+    /// The shard of every record's values in `raw`, in record order.
+    ref_shards: Vec<u8>,
+    /// The kind tag of each of them.
     ref_kinds: Vec<u16>,
     keys: Keys,
     observed: Vec<i64>,
@@ -213,7 +213,7 @@ impl GraphBuilder {
             kinds: Vec::new(),
             kind_index: FxHashMap::default(),
             raw: RawValues::default(),
-            refs: Vec::new(),
+            ref_shards: Vec::new(),
             ref_kinds: Vec::new(),
             keys: Keys::default(),
             observed: Vec::new(),
@@ -229,7 +229,7 @@ impl GraphBuilder {
         self.offsets.reserve(records);
         self.keys.source_of.reserve(records);
         self.keys.ends.reserve(records);
-        self.refs.reserve(records.saturating_mul(identifiers));
+        self.ref_shards.reserve(records.saturating_mul(identifiers));
         self.ref_kinds.reserve(records.saturating_mul(identifiers));
     }
 
@@ -261,17 +261,17 @@ impl GraphBuilder {
             .ok()
             .filter(|&id| id < u32::MAX)
             .ok_or_else(|| too_large("records", u64::from(u32::MAX - 1)))?;
-        let start = self.refs.len();
+        let start = self.ref_shards.len();
         let added = self.add_values(identifiers).and_then(|()| {
-            u32::try_from(self.refs.len())
+            u32::try_from(self.ref_shards.len())
                 .map_err(|_| too_large("identifiers", u64::from(u32::MAX)))
         });
         let end = match added.and_then(|end| self.keys.push(key).map(|()| end)) {
             Ok(end) => end,
             Err(e) => {
-                let pushed = self.refs.get(start..).unwrap_or(&[]);
+                let pushed = self.ref_shards.get(start..).unwrap_or(&[]);
                 self.raw.rollback(pushed);
-                self.refs.truncate(start);
+                self.ref_shards.truncate(start);
                 self.ref_kinds.truncate(start);
                 return Err(e);
             }
@@ -296,11 +296,11 @@ impl GraphBuilder {
                 continue;
             }
             let k = self.kind_id(kind)?;
-            let r = self
+            let shard = self
                 .raw
                 .push(k, value)
                 .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
-            self.refs.push(r);
+            self.ref_shards.push(shard);
             self.ref_kinds.push(k);
         }
         Ok(())
@@ -331,7 +331,7 @@ impl GraphBuilder {
             kinds: provisional_kinds,
             kind_index,
             raw,
-            refs,
+            ref_shards,
             ref_kinds,
             keys,
             observed,
@@ -340,8 +340,8 @@ impl GraphBuilder {
         } = self;
         let (values, id_map) = Interner::build(raw)
             .ok_or_else(|| too_large("identifier values", u64::from(u32::MAX - 1)))?;
-        // In record order, each shard's entries are met in order: 256 streams.
-        let ids: Vec<u32> = refs.into_iter().map(|r| id_map.id(r)).collect();
+        let ids = id_map.ids(&ref_shards);
+        drop(ref_shards);
         drop(id_map);
 
         // Kinds in the order of their text, so kind ids do not depend on input order.
@@ -902,18 +902,18 @@ impl IdentityGraph {
 
     /// Splits the holders (canonical ids) of a value with a validity window
     /// into tenures: sorts `members` by (observed time, id), untimed records
-    /// last, and returns the ranges of each tenure (sorted by id inside) and
-    /// the number of untimed records.
+    /// last, puts the range of each tenure (sorted by id inside) in `ranges`,
+    /// and returns the number of untimed records.
     pub(crate) fn tenures(
         &self,
         members: &mut [u32],
         window_days: u32,
-    ) -> (Vec<(usize, usize)>, usize) {
+        ranges: &mut Vec<(usize, usize)>,
+    ) -> usize {
         let time = |c: u32| self.observed.get(c as usize).copied().unwrap_or(NO_TIME);
         members.sort_unstable_by_key(|&c| (time(c) == NO_TIME, time(c), c));
         let timed = members.iter().take_while(|&&c| time(c) != NO_TIME).count();
         let window = i64::from(window_days).saturating_mul(SECONDS_PER_DAY);
-        let mut ranges = Vec::new();
         let mut start = 0;
         for i in 1..=timed {
             let split =
@@ -924,7 +924,7 @@ impl IdentityGraph {
                 start = i;
             }
         }
-        (ranges, members.len() - timed)
+        members.len() - timed
     }
 
     /// Groups the records of every linking value, flags the generic groups,
@@ -966,6 +966,7 @@ impl IdentityGraph {
         let mut flags = Vec::new();
         let mut untimed = 0u64;
         let mut scratch = Vec::new();
+        let mut ranges = Vec::new();
         for v in 0..values {
             let (start, end) = (ends[v] as usize, ends[v + 1] as usize);
             if end - start < 2 {
@@ -979,15 +980,12 @@ impl IdentityGraph {
                 continue;
             };
             let members = &mut holders[start..end];
-            let ranges = match rule.validity_window_days {
-                Some(days) => {
-                    let (ranges, skipped) = self.tenures(members, days);
-                    untimed += skipped as u64;
-                    ranges
-                }
-                None => vec![(0, members.len())],
-            };
-            for (s, e) in ranges {
+            ranges.clear();
+            match rule.validity_window_days {
+                Some(days) => untimed += self.tenures(members, days, &mut ranges) as u64,
+                None => ranges.push((0, members.len())),
+            }
+            for &(s, e) in &ranges {
                 let group = &members[s..e];
                 if group.len() < 2 {
                     continue;
