@@ -87,9 +87,10 @@ pub enum ClusterError {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct UnionFind {
-    /// `[parent, size]` per element: a root's size sits on the cache line its
-    /// find already loaded.
-    nodes: Vec<[u32; 2]>,
+    /// `[parent, size, payload]` per element: a root's size, and the payload
+    /// its owner keeps there (the clustering's set slot), sit on the cache
+    /// line its find already loaded.
+    nodes: Vec<[u32; 3]>,
 }
 
 /// What [`UnionFind::union`] did.
@@ -113,7 +114,7 @@ impl UnionFind {
     /// `n` singleton sets.
     pub fn new(n: u32) -> Self {
         UnionFind {
-            nodes: (0..n).map(|i| [i, 1]).collect(),
+            nodes: (0..n).map(|i| [i, 1, NO_SET]).collect(),
         }
     }
 
@@ -159,6 +160,19 @@ impl UnionFind {
         }
         let (root, absorbed) = self.join_roots(ra, rb);
         Some(Union::Joined { root, absorbed })
+    }
+
+    /// The payload word of `x` (`u32::MAX` until set).
+    fn payload(&self, x: u32) -> u32 {
+        self.nodes.get(x as usize).map_or(NO_SET, |n| n[2])
+    }
+
+    /// Sets the payload word of `x`; returns the previous one.
+    fn replace_payload(&mut self, x: u32, payload: u32) -> u32 {
+        match self.nodes.get_mut(x as usize) {
+            Some(n) => std::mem::replace(&mut n[2], payload),
+            None => NO_SET,
+        }
     }
 
     /// `x` must be in range; every parent is, by construction.
@@ -543,9 +557,7 @@ const NO_SET: u32 = u32::MAX;
 pub struct Clustering {
     uf: UnionFind,
     constraints: ConstraintIndex,
-    set_slot: Vec<u32>,
-    sets: Vec<Vec<u64>>,
-    free_sets: Vec<u32>,
+    sets: SetStore,
     side_a: Vec<u64>,
     side_b: Vec<u64>,
     merged: Vec<u64>,
@@ -561,9 +573,7 @@ impl Clustering {
         Clustering {
             uf: UnionFind::new(n),
             constraints,
-            set_slot: vec![NO_SET; n as usize],
-            sets: Vec::new(),
-            free_sets: Vec::new(),
+            sets: SetStore::default(),
             side_a: Vec::new(),
             side_b: Vec::new(),
             merged: Vec::new(),
@@ -727,13 +737,9 @@ impl Clustering {
     /// Appends the constrained keys of the cluster rooted at `root` to `out`:
     /// its stored set or, for a record never merged, its own values.
     fn side(&self, root: u32, out: &mut Vec<u64>) {
-        match self.set_slot.get(root as usize) {
-            Some(&slot) if slot != NO_SET => {
-                if let Some(set) = self.sets.get(slot as usize) {
-                    out.extend_from_slice(set);
-                }
-            }
-            _ => self.constraints.constrained_keys(RecordId(root), out),
+        match self.uf.payload(root) {
+            NO_SET => self.constraints.constrained_keys(RecordId(root), out),
+            slot => out.extend_from_slice(self.sets.get(slot)),
         }
     }
 
@@ -805,48 +811,132 @@ impl Clustering {
     /// Moves the merged set into the kept root's slot and frees the absorbed
     /// root's. `kept_side` says which of `side_a`/`side_b` was the kept root's.
     fn store_merged_set(&mut self, keep: u32, absorb: u32, kept_side: u8) {
-        if let Some(slot) = self.set_slot.get_mut(absorb as usize) {
-            let freed = std::mem::replace(slot, NO_SET);
-            if freed != NO_SET {
-                if let Some(set) = self.sets.get_mut(freed as usize) {
-                    *set = Vec::new();
-                }
-                self.free_sets.push(freed);
-            }
+        let freed = self.uf.replace_payload(absorb, NO_SET);
+        if freed != NO_SET {
+            self.sets.free(freed);
         }
         let own = if kept_side == 0 {
             self.side_a.len()
         } else {
             self.side_b.len()
         };
-        let current = self.set_slot.get(keep as usize).copied().unwrap_or(NO_SET);
-        if current != NO_SET {
-            if let Some(set) = self.sets.get_mut(current as usize) {
-                set.clear();
-                set.extend_from_slice(&self.merged);
+        match self.uf.payload(keep) {
+            // A never-merged root reads its own values: when the merge added
+            // no constrained value, it needs no stored set.
+            NO_SET if own == self.merged.len() => {}
+            NO_SET => {
+                let slot = self.sets.insert(&self.merged);
+                self.uf.replace_payload(keep, slot);
             }
-            return;
+            slot => self.sets.replace(slot, &self.merged),
         }
-        // A never-merged root reads its own values: when the merge added no
-        // constrained value, it needs no stored set.
-        if own == self.merged.len() {
-            return;
+    }
+}
+
+/// How many keys a set keeps inline: with its length and spill index, one
+/// 64-byte cache line.
+const INLINE: usize = 7;
+
+/// One stored set: inline when short, else an index into the spilled sets.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct SetSlot {
+    len: u32,
+    spill: u32,
+    keys: [u64; INLINE],
+}
+
+impl Default for SetSlot {
+    fn default() -> Self {
+        SetSlot {
+            len: 0,
+            spill: NO_SET,
+            keys: [0; INLINE],
         }
-        let set = self.merged.clone();
-        let slot = match self.free_sets.pop() {
-            Some(free) => {
-                if let Some(s) = self.sets.get_mut(free as usize) {
-                    *s = set;
-                }
-                free
-            }
+    }
+}
+
+/// The constrained value sets of merged clusters. Most sets are a few keys:
+/// they live inline in one cache line each, with no allocation.
+#[derive(Debug, Clone, Default)]
+struct SetStore {
+    slots: Vec<SetSlot>,
+    free: Vec<u32>,
+    spilled: Vec<Vec<u64>>,
+    free_spilled: Vec<u32>,
+}
+
+impl SetStore {
+    fn get(&self, slot: u32) -> &[u64] {
+        let Some(s) = self.slots.get(slot as usize) else {
+            return &[];
+        };
+        if s.len as usize <= INLINE {
+            s.keys.get(..s.len as usize).unwrap_or(&[])
+        } else {
+            self.spilled
+                .get(s.spill as usize)
+                .map_or(&[], Vec::as_slice)
+        }
+    }
+
+    fn insert(&mut self, keys: &[u64]) -> u32 {
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
             None => {
-                self.sets.push(set);
-                (self.sets.len() - 1) as u32
+                self.slots.push(SetSlot::default());
+                (self.slots.len() - 1) as u32
             }
         };
-        if let Some(s) = self.set_slot.get_mut(keep as usize) {
-            *s = slot;
+        self.replace(slot, keys);
+        slot
+    }
+
+    fn replace(&mut self, slot: u32, keys: &[u64]) {
+        self.release_spill(slot);
+        let spill = if keys.len() > INLINE {
+            match self.free_spilled.pop() {
+                Some(i) => {
+                    if let Some(v) = self.spilled.get_mut(i as usize) {
+                        v.clear();
+                        v.extend_from_slice(keys);
+                    }
+                    i
+                }
+                None => {
+                    self.spilled.push(keys.to_vec());
+                    (self.spilled.len() - 1) as u32
+                }
+            }
+        } else {
+            NO_SET
+        };
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.len = keys.len() as u32;
+            s.spill = spill;
+            if let Some(inline) = keys.get(..INLINE.min(keys.len())) {
+                s.keys[..inline.len()].copy_from_slice(inline);
+            }
+        }
+    }
+
+    fn free(&mut self, slot: u32) {
+        self.release_spill(slot);
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.len = 0;
+            self.free.push(slot);
+        }
+    }
+
+    fn release_spill(&mut self, slot: u32) {
+        if let Some(s) = self.slots.get_mut(slot as usize)
+            && s.spill != NO_SET
+        {
+            if let Some(v) = self.spilled.get_mut(s.spill as usize) {
+                *v = Vec::new();
+            }
+            self.free_spilled.push(s.spill);
+            s.spill = NO_SET;
         }
     }
 }
@@ -1165,6 +1255,40 @@ mod tests {
                 would_have: 4
             })
         );
+    }
+
+    #[test]
+    fn large_sets_spill_and_freed_slots_are_reused() {
+        // Eight records with three phones each, at most twelve per cluster.
+        let rows: Vec<Vec<(KindId, u32)>> = (0..8u32)
+            .map(|r| (0..3).map(|i| (PHONE, 100 + 3 * r + i)).collect())
+            .collect();
+        let slices: Vec<&[(KindId, u32)]> = rows.iter().map(Vec::as_slice).collect();
+        let mut c = clustering(&slices, 12);
+        assert_eq!(link(&mut c, 0, 1), LinkOutcome::Merged);
+        assert_eq!(link(&mut c, 2, 3), LinkOutcome::Merged);
+        assert_eq!(
+            link(&mut c, 1, 3),
+            LinkOutcome::Merged,
+            "12 phones: spilled"
+        );
+        let all: Vec<ValueId> = (100..112).map(ValueId).collect();
+        assert_eq!(c.cluster_values(RecordId(2)), all);
+        assert!(matches!(
+            link(&mut c, 4, 0),
+            LinkOutcome::Refused(Refusal::MaxPerProfile { would_have: 15, .. })
+        ));
+        assert_eq!(link(&mut c, 4, 5), LinkOutcome::Merged);
+        assert_eq!(link(&mut c, 6, 7), LinkOutcome::Merged);
+        assert_eq!(link(&mut c, 5, 7), LinkOutcome::Merged);
+        let other: Vec<ValueId> = (112..124).map(ValueId).collect();
+        assert_eq!(c.cluster_values(RecordId(6)), other);
+        assert_eq!(
+            c.cluster_values(RecordId(0)),
+            all,
+            "reused slots keep sets apart"
+        );
+        assert_eq!(c.components().len(), 2);
     }
 
     #[test]

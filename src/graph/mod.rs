@@ -861,21 +861,26 @@ impl IdentityGraph {
 
     /// Why the records `members` (canonical ids, all holding value `v`) must
     /// not link through it, if they must not; with their distinct name count.
+    /// `member_names`, when given, holds the members' name hashes in order.
     pub(crate) fn generic_reason(
         &self,
         v: ValueId,
         rule: &KindRule,
         members: &[u32],
+        member_names: Option<&[u64]>,
         scratch: &mut Vec<u64>,
     ) -> Option<(GenericReason, u32)> {
         let names = |scratch: &mut Vec<u64>| {
             scratch.clear();
-            scratch.extend(
-                members
-                    .iter()
-                    .filter_map(|&c| self.name_of.get(c as usize).copied())
-                    .filter(|&n| n != NO_NAME),
-            );
+            match member_names {
+                Some(names) => scratch.extend_from_slice(names),
+                None => scratch.extend(
+                    members
+                        .iter()
+                        .filter_map(|&c| self.name_of.get(c as usize).copied()),
+                ),
+            }
+            scratch.retain(|&n| n != NO_NAME);
             scratch.sort_unstable();
             scratch.dedup();
             scratch.len() as u32
@@ -950,13 +955,18 @@ impl IdentityGraph {
         }
         let total = ends.last().copied().unwrap_or(0) as usize;
         let mut holders = vec![0u32; total];
+        // The holders' names, beside them: the groups then read names in
+        // order instead of one cache miss per member.
+        let mut holder_names = vec![NO_NAME; total];
         let mut cursor: Vec<u32> = ends[1..].to_vec();
         for c in (0..self.len() as u32).rev() {
+            let name = self.name_of.get(c as usize).copied().unwrap_or(NO_NAME);
             for &e in index.record_entries(RecordId(c)) {
                 if is_linking(e) {
                     let at = &mut cursor[unpack(e).1.index()];
                     *at -= 1;
                     holders[*at as usize] = c;
+                    holder_names[*at as usize] = name;
                 }
             }
         }
@@ -981,17 +991,25 @@ impl IdentityGraph {
             };
             let members = &mut holders[start..end];
             ranges.clear();
-            match rule.validity_window_days {
-                Some(days) => untimed += self.tenures(members, days, &mut ranges) as u64,
-                None => ranges.push((0, members.len())),
-            }
+            // Tenures reorder the members, and with them their names.
+            let names = match rule.validity_window_days {
+                Some(days) => {
+                    untimed += self.tenures(members, days, &mut ranges) as u64;
+                    None
+                }
+                None => {
+                    ranges.push((0, members.len()));
+                    holder_names.get(start..end)
+                }
+            };
             for &(s, e) in &ranges {
                 let group = &members[s..e];
                 if group.len() < 2 {
                     continue;
                 }
+                let group_names = names.and_then(|n| n.get(s..e));
                 if let Some((reason, names)) =
-                    self.generic_reason(value, &rule, group, &mut scratch)
+                    self.generic_reason(value, &rule, group, group_names, &mut scratch)
                 {
                     flags.push(GenericFlag {
                         value,
@@ -1012,6 +1030,7 @@ impl IdentityGraph {
             }
         }
         drop(ends);
+        drop(holder_names);
         let texts = &self.values;
         groups.par_sort_unstable_by(|x, y| {
             y.priority
