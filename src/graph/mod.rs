@@ -432,6 +432,35 @@ impl GraphBuilder {
     }
 }
 
+/// Stably sorts `keys` by their high 32 bits, of which only the low `bits`
+/// may be set: least-significant-digit radix sort, one byte per pass.
+fn sort_by_high_half(keys: &mut Vec<u64>, bits: u32) {
+    let mut buffer = vec![0u64; keys.len()];
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let digit = |k: u64| ((k >> shift) & 0xFF) as usize;
+        let mut starts = [0usize; 256];
+        for &k in keys.iter() {
+            starts[digit(k)] += 1;
+        }
+        let mut sum = 0;
+        for s in starts.iter_mut() {
+            let count = *s;
+            *s = sum;
+            sum += count;
+        }
+        for &k in keys.iter() {
+            let at = &mut starts[digit(k)];
+            if let Some(slot) = buffer.get_mut(*at) {
+                *slot = k;
+            }
+            *at += 1;
+        }
+        std::mem::swap(keys, &mut buffer);
+        shift += 8;
+    }
+}
+
 /// Record ids in the order of their keys (source, then id, as bytes).
 fn rank_records(keys: &Keys) -> Result<Vec<u32>, GraphError> {
     let mut source_order: Vec<u32> = (0..keys.sources.len() as u32).collect();
@@ -861,26 +890,21 @@ impl IdentityGraph {
 
     /// Why the records `members` (canonical ids, all holding value `v`) must
     /// not link through it, if they must not; with their distinct name count.
-    /// `member_names`, when given, holds the members' name hashes in order.
     pub(crate) fn generic_reason(
         &self,
         v: ValueId,
         rule: &KindRule,
         members: &[u32],
-        member_names: Option<&[u64]>,
         scratch: &mut Vec<u64>,
     ) -> Option<(GenericReason, u32)> {
         let names = |scratch: &mut Vec<u64>| {
             scratch.clear();
-            match member_names {
-                Some(names) => scratch.extend_from_slice(names),
-                None => scratch.extend(
-                    members
-                        .iter()
-                        .filter_map(|&c| self.name_of.get(c as usize).copied()),
-                ),
-            }
-            scratch.retain(|&n| n != NO_NAME);
+            scratch.extend(
+                members
+                    .iter()
+                    .filter_map(|&c| self.name_of.get(c as usize).copied())
+                    .filter(|&n| n != NO_NAME),
+            );
             scratch.sort_unstable();
             scratch.dedup();
             scratch.len() as u32
@@ -941,36 +965,35 @@ impl IdentityGraph {
             let kind = unpack(entry).0;
             linking.get(kind.0 as usize).copied().unwrap_or(false)
         };
-        // Inverted index value -> canonical ids: count, then fill from the
-        // last record down so each list comes out sorted.
+        // Inverted index value -> canonical ids: (value, id) pairs made in id
+        // order, then stably radix-sorted on the value bits. Streaming passes
+        // instead of one random write per pair.
         let values = index.value_count();
+        let linking_count = index
+            .all_entries()
+            .iter()
+            .filter(|&&e| is_linking(e))
+            .count();
+        let mut pairs: Vec<u64> = Vec::with_capacity(linking_count);
+        for c in 0..self.len() as u32 {
+            for &e in index.record_entries(RecordId(c)) {
+                if is_linking(e) {
+                    pairs.push(u64::from(unpack(e).1.0) << 32 | u64::from(c));
+                }
+            }
+        }
+        sort_by_high_half(&mut pairs, u32::BITS - (values as u32).leading_zeros());
         let mut ends = vec![0u32; values + 1];
-        for &e in index.all_entries() {
-            if is_linking(e) {
-                ends[unpack(e).1.index() + 1] += 1;
+        for &p in &pairs {
+            if let Some(end) = ends.get_mut((p >> 32) as usize + 1) {
+                *end += 1;
             }
         }
         for i in 1..ends.len() {
             ends[i] += ends[i - 1];
         }
-        let total = ends.last().copied().unwrap_or(0) as usize;
-        let mut holders = vec![0u32; total];
-        // The holders' names, beside them: the groups then read names in
-        // order instead of one cache miss per member.
-        let mut holder_names = vec![NO_NAME; total];
-        let mut cursor: Vec<u32> = ends[1..].to_vec();
-        for c in (0..self.len() as u32).rev() {
-            let name = self.name_of.get(c as usize).copied().unwrap_or(NO_NAME);
-            for &e in index.record_entries(RecordId(c)) {
-                if is_linking(e) {
-                    let at = &mut cursor[unpack(e).1.index()];
-                    *at -= 1;
-                    holders[*at as usize] = c;
-                    holder_names[*at as usize] = name;
-                }
-            }
-        }
-        drop(cursor);
+        let mut holders: Vec<u32> = pairs.iter().map(|&p| p as u32).collect();
+        drop(pairs);
 
         let mut groups = Vec::new();
         let mut flags = Vec::new();
@@ -991,25 +1014,17 @@ impl IdentityGraph {
             };
             let members = &mut holders[start..end];
             ranges.clear();
-            // Tenures reorder the members, and with them their names.
-            let names = match rule.validity_window_days {
-                Some(days) => {
-                    untimed += self.tenures(members, days, &mut ranges) as u64;
-                    None
-                }
-                None => {
-                    ranges.push((0, members.len()));
-                    holder_names.get(start..end)
-                }
-            };
+            match rule.validity_window_days {
+                Some(days) => untimed += self.tenures(members, days, &mut ranges) as u64,
+                None => ranges.push((0, members.len())),
+            }
             for &(s, e) in &ranges {
                 let group = &members[s..e];
                 if group.len() < 2 {
                     continue;
                 }
-                let group_names = names.and_then(|n| n.get(s..e));
                 if let Some((reason, names)) =
-                    self.generic_reason(value, &rule, group, group_names, &mut scratch)
+                    self.generic_reason(value, &rule, group, &mut scratch)
                 {
                     flags.push(GenericFlag {
                         value,
@@ -1030,7 +1045,6 @@ impl IdentityGraph {
             }
         }
         drop(ends);
-        drop(holder_names);
         let texts = &self.values;
         groups.par_sort_unstable_by(|x, y| {
             y.priority

@@ -886,6 +886,27 @@ fn lookups_round_trip() {
     assert!(json.contains("\"same_record\""), "{json}");
 }
 
+#[test]
+fn radix_sort_orders_by_the_high_half_and_keeps_the_low_order() {
+    let mut keys: Vec<u64> = [
+        (300u64, 1u64),
+        (2, 5),
+        (300, 0),
+        (70_000, 9),
+        (2, 1),
+        (0, 7),
+    ]
+    .iter()
+    .map(|&(hi, lo)| hi << 32 | lo)
+    .collect();
+    sort_by_high_half(&mut keys, 17);
+    let pairs: Vec<(u64, u64)> = keys.iter().map(|k| (k >> 32, k & 0xFFFF_FFFF)).collect();
+    assert_eq!(
+        pairs,
+        [(0, 7), (2, 5), (2, 1), (300, 1), (300, 0), (70_000, 9)]
+    );
+}
+
 // ---- properties ----
 
 #[derive(Debug, Clone)]
