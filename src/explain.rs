@@ -458,7 +458,9 @@ impl IdentityGraph {
                 }),
                 (Some(&(s, e)), _) => {
                     let group = members.get(s..e).unwrap_or(&[]);
-                    if let Some((why, names)) = self.generic_reason(v, &rule, group, &mut scratch) {
+                    if let Some((why, names)) =
+                        self.generic_reason(v, &rule, group, None, &mut scratch)
+                    {
                         reasons.push(ApartReason::Generic {
                             kind: kind_name,
                             value,

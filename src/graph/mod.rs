@@ -433,9 +433,11 @@ impl GraphBuilder {
 }
 
 /// Stably sorts `keys` by their high 32 bits, of which only the low `bits`
-/// may be set: least-significant-digit radix sort, one byte per pass.
-fn sort_by_high_half(keys: &mut Vec<u64>, bits: u32) {
+/// may be set, moving `payload[i]` along with `keys[i]`: least-significant-digit
+/// radix sort, one byte per pass.
+fn sort_by_high_half(keys: &mut Vec<u64>, payload: &mut Vec<u64>, bits: u32) {
     let mut buffer = vec![0u64; keys.len()];
+    let mut payload_buffer = vec![0u64; payload.len()];
     let mut shift = 32;
     while shift < 32 + bits {
         let digit = |k: u64| ((k >> shift) & 0xFF) as usize;
@@ -449,14 +451,18 @@ fn sort_by_high_half(keys: &mut Vec<u64>, bits: u32) {
             *s = sum;
             sum += count;
         }
-        for &k in keys.iter() {
+        for (i, &k) in keys.iter().enumerate() {
             let at = &mut starts[digit(k)];
             if let Some(slot) = buffer.get_mut(*at) {
                 *slot = k;
             }
+            if let (Some(slot), Some(&p)) = (payload_buffer.get_mut(*at), payload.get(i)) {
+                *slot = p;
+            }
             *at += 1;
         }
         std::mem::swap(keys, &mut buffer);
+        std::mem::swap(payload, &mut payload_buffer);
         shift += 8;
     }
 }
@@ -890,21 +896,26 @@ impl IdentityGraph {
 
     /// Why the records `members` (canonical ids, all holding value `v`) must
     /// not link through it, if they must not; with their distinct name count.
+    /// `member_names`, when given, holds the members' name hashes in order.
     pub(crate) fn generic_reason(
         &self,
         v: ValueId,
         rule: &KindRule,
         members: &[u32],
+        member_names: Option<&[u64]>,
         scratch: &mut Vec<u64>,
     ) -> Option<(GenericReason, u32)> {
         let names = |scratch: &mut Vec<u64>| {
             scratch.clear();
-            scratch.extend(
-                members
-                    .iter()
-                    .filter_map(|&c| self.name_of.get(c as usize).copied())
-                    .filter(|&n| n != NO_NAME),
-            );
+            match member_names {
+                Some(names) => scratch.extend_from_slice(names),
+                None => scratch.extend(
+                    members
+                        .iter()
+                        .filter_map(|&c| self.name_of.get(c as usize).copied()),
+                ),
+            }
+            scratch.retain(|&n| n != NO_NAME);
             scratch.sort_unstable();
             scratch.dedup();
             scratch.len() as u32
@@ -975,14 +986,20 @@ impl IdentityGraph {
             .filter(|&&e| is_linking(e))
             .count();
         let mut pairs: Vec<u64> = Vec::with_capacity(linking_count);
+        // The holders' names travel with them, so groups read names in order
+        // instead of one cache miss per member.
+        let mut names: Vec<u64> = Vec::with_capacity(linking_count);
         for c in 0..self.len() as u32 {
+            let name = self.name_of.get(c as usize).copied().unwrap_or(NO_NAME);
             for &e in index.record_entries(RecordId(c)) {
                 if is_linking(e) {
                     pairs.push(u64::from(unpack(e).1.0) << 32 | u64::from(c));
+                    names.push(name);
                 }
             }
         }
-        sort_by_high_half(&mut pairs, u32::BITS - (values as u32).leading_zeros());
+        let value_bits = u32::BITS - (values as u32).leading_zeros();
+        sort_by_high_half(&mut pairs, &mut names, value_bits);
         let mut ends = vec![0u32; values + 1];
         for &p in &pairs {
             if let Some(end) = ends.get_mut((p >> 32) as usize + 1) {
@@ -1014,17 +1031,25 @@ impl IdentityGraph {
             };
             let members = &mut holders[start..end];
             ranges.clear();
-            match rule.validity_window_days {
-                Some(days) => untimed += self.tenures(members, days, &mut ranges) as u64,
-                None => ranges.push((0, members.len())),
-            }
+            // Tenures reorder the members, so their names are read by id.
+            let member_names = match rule.validity_window_days {
+                Some(days) => {
+                    untimed += self.tenures(members, days, &mut ranges) as u64;
+                    None
+                }
+                None => {
+                    ranges.push((0, members.len()));
+                    names.get(start..end)
+                }
+            };
             for &(s, e) in &ranges {
                 let group = &members[s..e];
                 if group.len() < 2 {
                     continue;
                 }
+                let group_names = member_names.and_then(|n| n.get(s..e));
                 if let Some((reason, names)) =
-                    self.generic_reason(value, &rule, group, &mut scratch)
+                    self.generic_reason(value, &rule, group, group_names, &mut scratch)
                 {
                     flags.push(GenericFlag {
                         value,
@@ -1045,6 +1070,7 @@ impl IdentityGraph {
             }
         }
         drop(ends);
+        drop(names);
         let texts = &self.values;
         groups.par_sort_unstable_by(|x, y| {
             y.priority

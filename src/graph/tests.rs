@@ -899,11 +899,17 @@ fn radix_sort_orders_by_the_high_half_and_keeps_the_low_order() {
     .iter()
     .map(|&(hi, lo)| hi << 32 | lo)
     .collect();
-    sort_by_high_half(&mut keys, 17);
+    let mut payload: Vec<u64> = (10..16).collect();
+    sort_by_high_half(&mut keys, &mut payload, 17);
     let pairs: Vec<(u64, u64)> = keys.iter().map(|k| (k >> 32, k & 0xFFFF_FFFF)).collect();
     assert_eq!(
         pairs,
         [(0, 7), (2, 5), (2, 1), (300, 1), (300, 0), (70_000, 9)]
+    );
+    assert_eq!(
+        payload,
+        [15, 11, 14, 10, 12, 13],
+        "the payload moves with its key"
     );
 }
 
