@@ -13,7 +13,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cluster;
 pub mod eval;
+pub mod explain;
+pub mod graph;
 pub mod matching;
 pub mod normalize;
 pub mod record;
