@@ -19,7 +19,9 @@ pub mod explain;
 pub mod graph;
 pub mod matching;
 pub mod normalize;
+pub mod prepare;
 pub mod record;
+pub mod resolve;
 mod suggest;
 
 pub use normalize::{RejectReason, Rejection};

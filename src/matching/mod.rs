@@ -19,4 +19,7 @@ pub mod model;
 mod matcher;
 mod rng;
 
-pub use matcher::{LinkMode, MatchOutput, MatchStats, Matcher, MatchingConfig, ScoredPair};
+pub use matcher::{
+    LinkMode, MatchConfigError, MatchOutput, MatchStats, Matcher, MatchingConfig, ScoredPair,
+    TrainingConfig, Waterfall, WaterfallStep,
+};

@@ -1,0 +1,236 @@
+//! The whole batch run: normalize, stitch, match, cluster.
+//!
+//! [`Resolver::resolve`] takes records and gives a [`Resolution`]: a profile
+//! for every record, the rejected values, the evidence behind every link,
+//! the trained model and the statistics of every stage.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::{ProbabilisticEdge, ProfileId, RecordId};
+use crate::graph::{GraphBuilder, GraphError, GraphStats, IdentityGraph, IdentityRules};
+use crate::matching::features::Columns;
+use crate::matching::{MatchOutput, Matcher, MatchingConfig};
+use crate::prepare::{NormalizeConfig, Normalizer, PreparedRecord, SourceSettings};
+use crate::record::Record;
+
+/// Everything a run needs. Plain data: the same from TOML or a Rust literal.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResolverConfig {
+    /// How values are normalized.
+    pub normalize: NormalizeConfig,
+    /// Per-source settings, by source name.
+    pub sources: BTreeMap<String, SourceSettings>,
+    /// Deterministic linking rules.
+    pub identity: IdentityRules,
+    /// Probabilistic matching; none links on identifiers only.
+    pub matching: Option<MatchingConfig>,
+}
+
+/// A configuration that cannot run, or data the graph cannot hold.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The identity rules or the graph refused.
+    #[error("identity graph: {0}")]
+    Graph(#[from] GraphError),
+    /// The matching configuration is wrong.
+    #[error("matching: {0}")]
+    Matching(#[from] crate::matching::MatchConfigError),
+}
+
+/// Time spent per stage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// Normalizing every value.
+    #[serde(with = "secs")]
+    pub normalize: Duration,
+    /// Building the identity graph from shared identifiers.
+    #[serde(with = "secs")]
+    pub graph: Duration,
+    /// Preparing matching columns.
+    #[serde(with = "secs")]
+    pub features: Duration,
+    /// Blocking, training and scoring.
+    #[serde(with = "secs")]
+    pub matching: Duration,
+    /// Adding probabilistic links under the graph's rules.
+    #[serde(with = "secs")]
+    pub cluster: Duration,
+}
+
+mod secs {
+    use std::time::Duration;
+    pub(super) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct Resolution {
+    /// The identity graph with every link, deterministic and probabilistic.
+    pub graph: IdentityGraph,
+    /// Prepared records, in input order.
+    pub prepared: Vec<PreparedRecord>,
+    /// Graph record id of each input record (`ids[i]` for `records[i]`).
+    pub ids: Vec<RecordId>,
+    /// The matcher and its output, when matching is configured.
+    pub matching: Option<(Matcher, MatchOutput, Columns)>,
+    /// Probabilistic links that merged two profiles.
+    pub probabilistic_links: u64,
+    /// Links the rules refused.
+    pub probabilistic_refused: u64,
+    /// Time per stage.
+    pub timings: Timings,
+}
+
+impl Resolution {
+    /// The profile of input record `i`.
+    pub fn profile_of(&self, i: usize) -> Option<ProfileId> {
+        self.ids.get(i).and_then(|&r| self.graph.profile_of(r))
+    }
+
+    /// Graph statistics.
+    pub fn graph_stats(&self) -> GraphStats {
+        self.graph.stats()
+    }
+}
+
+/// Runs the pipeline.
+///
+/// ```
+/// use omnid::resolve::{Resolver, ResolverConfig};
+/// use omnid::{Identifier, IdentifierKind, Record, RecordKey};
+/// let rec = |src: &str, id: &str, kind: IdentifierKind, v: &str| Record {
+///     key: RecordKey::new(src, id),
+///     identifiers: vec![Identifier::new(kind, v)],
+///     ..Record::default()
+/// };
+/// let records = [
+///     rec("webchat", "c1", IdentifierKind::Email, "Ana.Garcia@gmail.com"),
+///     rec("email", "t7", IdentifierKind::Email, "anagarcia+claims@googlemail.com"),
+///     rec("calls", "k2", IdentifierKind::Email, "luis@example.org"),
+/// ];
+/// let res = Resolver::new(ResolverConfig::default())?.resolve(&records)?;
+/// assert_eq!(res.profile_of(0), res.profile_of(1));
+/// assert_ne!(res.profile_of(0), res.profile_of(2));
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    config: ResolverConfig,
+    normalizer: Normalizer,
+    matcher: Option<Matcher>,
+}
+
+impl Resolver {
+    /// Checks the configuration.
+    pub fn new(config: ResolverConfig) -> Result<Resolver, ResolveError> {
+        let matcher = config.matching.clone().map(Matcher::new).transpose()?;
+        GraphBuilder::new(config.identity.clone())?;
+        Ok(Resolver {
+            normalizer: Normalizer::new(&config.normalize),
+            config,
+            matcher,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ResolverConfig {
+        &self.config
+    }
+
+    /// The normalizer.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Resolves `records` into profiles.
+    ///
+    /// Record keys must be unique. The result does not depend on the order
+    /// of `records` or on the number of threads.
+    pub fn resolve(&self, records: &[Record]) -> Result<Resolution, ResolveError> {
+        let mut timings = Timings::default();
+        let t = Instant::now();
+        let default = SourceSettings::default();
+        let prepared: Vec<PreparedRecord> = records
+            .par_iter()
+            .map(|r| {
+                let s = self.config.sources.get(&r.key.source).unwrap_or(&default);
+                self.normalizer.record(r, s)
+            })
+            .collect();
+        timings.normalize = t.elapsed();
+
+        let t = Instant::now();
+        let mut builder = GraphBuilder::new(self.config.identity.clone())?;
+        builder.reserve(records.len(), 2);
+        let mut ids = Vec::with_capacity(records.len());
+        for (r, p) in records.iter().zip(&prepared) {
+            let name = p.name_key();
+            let id = builder.add(
+                &r.key,
+                r.observed_at,
+                name.as_deref(),
+                p.identifiers.iter().map(|i| (&i.kind, i.value.as_str())),
+            )?;
+            ids.push(id);
+        }
+        let mut graph = builder.stitch()?;
+        timings.graph = t.elapsed();
+
+        let mut matching = None;
+        let (mut accepted, mut refused) = (0, 0);
+        if let Some(matcher) = &self.matcher {
+            let t = Instant::now();
+            // Matching works on records in key order, so pair order and
+            // sampling do not depend on input order.
+            let mut order: Vec<usize> = (0..records.len()).collect();
+            order.sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
+            let fields = matcher.fields();
+            let cols = Columns::build(order.len(), &fields, |i, f, out| prepared[order[i]].field_values(f, out));
+            let datasets: Vec<u16> = dataset_index(records, &order);
+            timings.features = t.elapsed();
+
+            let t = Instant::now();
+            let out = matcher.run(&cols, &datasets)?;
+            timings.matching = t.elapsed();
+
+            let t = Instant::now();
+            let counts = graph.add_probabilistic_edges(out.links.iter().map(|p| ProbabilisticEdge {
+                a: ids[order[p.a as usize]],
+                b: ids[order[p.b as usize]],
+                weight: p.weight,
+            }))?;
+            accepted = counts.merged;
+            refused = counts.refused;
+            timings.cluster = t.elapsed();
+            matching = Some((matcher.clone(), out, cols));
+        }
+        Ok(Resolution {
+            graph,
+            prepared,
+            ids,
+            matching,
+            probabilistic_links: accepted,
+            probabilistic_refused: refused,
+            timings,
+        })
+    }
+}
+
+/// Dataset number of each record in `order`: sources numbered by name.
+fn dataset_index(records: &[Record], order: &[usize]) -> Vec<u16> {
+    let mut names: Vec<&str> = records.iter().map(|r| r.key.source.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    order
+        .iter()
+        .map(|&i| names.binary_search(&records[i].key.source.as_str()).unwrap_or(0) as u16)
+        .collect()
+}
