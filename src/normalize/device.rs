@@ -118,7 +118,7 @@ fn clean_opaque(raw: &str) -> Result<Cow<'_, str>, Rejection> {
     if is_missing_marker(s) {
         return Err(RejectReason::Placeholder.into());
     }
-    let s: Cow<'_, str> = if s.chars().any(|c| c.is_whitespace() || is_invisible(c)) {
+    let s: Cow<'_, str> = if has_space_or_invisible(s) {
         let joined: String = s
             .chars()
             .filter(|&c| !c.is_whitespace() && !is_invisible(c))
@@ -131,14 +131,19 @@ fn clean_opaque(raw: &str) -> Result<Cow<'_, str>, Rejection> {
     } else {
         Cow::Borrowed(s)
     };
-    if !s.chars().any(char::is_alphanumeric) {
+    if !has_alphanumeric(&s) {
         return Err(RejectReason::Empty.into());
     }
     // Removing inner spaces can turn `n /a` into a marker.
     if is_missing_marker(&s) || is_all_zero(&s) {
         return Err(RejectReason::Placeholder.into());
     }
-    if s.chars().any(char::is_control) {
+    let control = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_control())
+    } else {
+        s.chars().any(char::is_control)
+    };
+    if control {
         return Err(Rejection::new(RejectReason::Syntax).with_detail("control characters in an id"));
     }
     if s.len() > MAX_OPAQUE_ID_LEN {
@@ -159,6 +164,10 @@ fn unwrap_quotes(mut s: &str) -> &str {
         ('«', '»'),
     ];
     loop {
+        // No quote or `=` starts with a letter or digit: most ids stop here.
+        if s.as_bytes().first().is_none_or(u8::is_ascii_alphanumeric) {
+            return s;
+        }
         let before = s.len();
         if let Some(inner) = s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
             s = trim_value(inner);
@@ -256,80 +265,96 @@ pub(crate) fn strip_invisible(raw: &str) -> Cow<'_, str> {
     }
 }
 
+fn has_space_or_invisible(s: &str) -> bool {
+    if s.is_ascii() {
+        // The ASCII characters of `char::is_whitespace`.
+        s.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+    } else {
+        s.chars().any(|c| c.is_whitespace() || is_invisible(c))
+    }
+}
+
+/// Whether `s` has a letter or digit in any script.
+pub(crate) fn has_alphanumeric(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_alphanumeric())
+        || (!s.is_ascii() && s.chars().any(char::is_alphanumeric))
+}
+
 /// Trims white space (including no-break spaces), control characters and
 /// invisible characters from both ends.
 pub(crate) fn trim_value(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c.is_control() || is_invisible(c))
 }
 
-/// Words and marks that stand for a missing value, lower case.
+/// Words and marks that stand for a missing value, lower case, sorted by bytes
+/// for a binary search.
 const MARKERS: &[&str] = &[
+    "#",
+    "#n/a",
+    "(null)",
+    "*",
     "-",
     "--",
     "---",
+    "-1",
     ".",
     "..",
     "...",
-    "_",
+    "0",
+    "<null>",
     "?",
     "??",
     "???",
-    "*",
-    "#",
-    "0",
-    "-1",
-    "n/a",
+    "_",
+    "blank",
+    "desconocida",
+    "desconocido",
+    "empty",
+    "missing",
     "n.a",
     "n.a.",
-    "na",
-    "#n/a",
-    "n/d",
     "n.d.",
-    "nd",
-    "s/d",
-    "s.d.",
-    "sd",
-    "none",
-    "null",
-    "(null)",
-    "<null>",
-    "nil",
+    "n/a",
+    "n/d",
+    "na",
+    "nada",
     "nan",
-    "undefined",
-    "unknown",
-    "desconocido",
-    "desconocida",
+    "nd",
+    "nil",
+    "ninguna",
+    "ninguno",
     "no",
-    "no tiene",
-    "notiene",
     "no aplica",
-    "no disponible",
-    "no informado",
     "no consta",
-    "sin dato",
-    "sin datos",
-    "sindato",
-    "sin información",
-    "sin informacion",
-    "sin especificar",
-    "sin email",
-    "sin correo",
-    "sin mail",
-    "no email",
-    "no mail",
     "no correo",
+    "no disponible",
+    "no email",
+    "no informado",
+    "no mail",
+    "no tiene",
     "no tiene correo",
     "no tiene email",
-    "ninguno",
-    "ninguna",
-    "nada",
-    "vacío",
-    "vacio",
-    "pendiente",
+    "none",
     "not available",
-    "missing",
-    "empty",
-    "blank",
+    "notiene",
+    "null",
+    "pendiente",
+    "s.d.",
+    "s/d",
+    "sd",
+    "sin correo",
+    "sin dato",
+    "sin datos",
+    "sin email",
+    "sin especificar",
+    "sin informacion",
+    "sin información",
+    "sin mail",
+    "sindato",
+    "undefined",
+    "unknown",
+    "vacio",
+    "vacío",
 ];
 
 /// Whether `s` (already trimmed) is a word or mark that stands for a missing
@@ -339,7 +364,15 @@ pub(crate) fn is_missing_marker(s: &str) -> bool {
     // The longest marker, `sin información`, has 16 bytes.
     const CAP: usize = 16;
     // Most real values fail on their first byte, before any folding.
+    // Runs of white space beyond this are not folded: no marker is that long.
+    if s.len() > 4 * CAP {
+        return false;
+    }
     let first = s.as_bytes().first().map(u8::to_ascii_lowercase);
+    // Ids often start with `0`; the only marker that does is `0` itself.
+    if first == Some(b'0') {
+        return s == "0";
+    }
     if !matches!(
         first,
         Some(
@@ -400,7 +433,9 @@ pub(crate) fn is_missing_marker(s: &str) -> bool {
         }
     }
     let folded = buf.get(..len).unwrap_or_default();
-    MARKERS.iter().any(|m| m.as_bytes() == folded)
+    MARKERS
+        .binary_search_by(|m| m.as_bytes().cmp(folded))
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -580,6 +615,15 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(reason(normalize_opaque_id(raw)), *want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn markers_are_sorted_for_binary_search() {
+        assert!(
+            MARKERS
+                .windows(2)
+                .all(|w| w[0].as_bytes() < w[1].as_bytes())
+        );
     }
 
     #[test]

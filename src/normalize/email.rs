@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use super::device::{is_missing_marker, strip_invisible, trim_value};
+use super::device::{has_alphanumeric, is_missing_marker, strip_invisible, trim_value};
 use super::{RejectReason, Rejection};
 
 /// The longest local part, in bytes (RFC 5321).
@@ -220,11 +220,6 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<Email, Rejection
             r
         }
     })
-}
-
-fn has_alphanumeric(s: &str) -> bool {
-    s.bytes().any(|b| b.is_ascii_alphanumeric())
-        || (!s.is_ascii() && s.chars().any(char::is_alphanumeric))
 }
 
 fn normalize_unwrapped(s: &str, rules: &EmailRules) -> Result<Email, Rejection> {

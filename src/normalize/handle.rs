@@ -29,7 +29,7 @@
 
 use std::borrow::Cow;
 
-use super::device::{is_missing_marker, strip_invisible, trim_value};
+use super::device::{has_alphanumeric, is_missing_marker, strip_invisible, trim_value};
 use super::{RejectReason, Rejection};
 use crate::record::Network;
 
@@ -236,7 +236,7 @@ pub fn normalize_handle(raw: &str, network: &Network) -> Result<String, Rejectio
     if is_missing_marker(s) {
         return Err(RejectReason::Placeholder.into());
     }
-    if !s.chars().any(char::is_alphanumeric) {
+    if !has_alphanumeric(s) {
         return Err(RejectReason::Empty.into());
     }
     let known = match network {
@@ -272,7 +272,7 @@ fn normalize_other(s: &str) -> Result<String, Rejection> {
         }
         out.extend(word.chars().flat_map(char::to_lowercase));
     }
-    if !out.chars().any(char::is_alphanumeric) {
+    if !has_alphanumeric(&out) {
         return Err(RejectReason::Empty.into());
     }
     if is_missing_marker(&out) {
