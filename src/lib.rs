@@ -20,6 +20,7 @@ pub mod graph;
 pub mod matching;
 pub mod normalize;
 pub mod prepare;
+pub mod profile;
 pub mod record;
 pub mod resolve;
 mod suggest;

@@ -79,8 +79,8 @@ pub struct Resolution {
     pub prepared: Vec<PreparedRecord>,
     /// Graph record id of each input record (`ids[i]` for `records[i]`).
     pub ids: Vec<RecordId>,
-    /// The matcher and its output, when matching is configured.
-    pub matching: Option<(Matcher, MatchOutput, Columns)>,
+    /// The matching run, when matching is configured.
+    pub matching: Option<MatchingRun>,
     /// Probabilistic links that merged two profiles.
     pub probabilistic_links: u64,
     /// Links the rules refused.
@@ -98,6 +98,27 @@ impl Resolution {
     /// Graph statistics.
     pub fn graph_stats(&self) -> GraphStats {
         self.graph.stats()
+    }
+}
+
+/// What probabilistic matching did in a run.
+#[derive(Debug)]
+pub struct MatchingRun {
+    /// The matcher.
+    pub matcher: Matcher,
+    /// Its output: model, links, statistics.
+    pub output: MatchOutput,
+    /// The columns it matched on (records in key order).
+    pub columns: Columns,
+    /// Column row of each input record.
+    pub row_of: Vec<u32>,
+}
+
+impl MatchingRun {
+    /// Each comparison's contribution to the score of input records `i` and `j`.
+    pub fn waterfall(&self, i: usize, j: usize) -> Option<crate::matching::Waterfall> {
+        let (a, b) = (*self.row_of.get(i)?, *self.row_of.get(j)?);
+        self.matcher.waterfall(&self.output.model, &self.columns, a, b).ok()
     }
 }
 
@@ -210,7 +231,16 @@ impl Resolver {
             accepted = counts.merged;
             refused = counts.refused;
             timings.cluster = t.elapsed();
-            matching = Some((matcher.clone(), out, cols));
+            let mut row_of = vec![0u32; order.len()];
+            for (row, &i) in order.iter().enumerate() {
+                row_of[i] = row as u32;
+            }
+            matching = Some(MatchingRun {
+                matcher: matcher.clone(),
+                output: out,
+                columns: cols,
+                row_of,
+            });
         }
         Ok(Resolution {
             graph,

@@ -1,3 +1,242 @@
-//! The `omnid` command line.
+//! The `omnid` command line: resolve customer identities across CRM exports
+//! and channel logs, explain and look up the result, normalize values, and
+//! evaluate against ground truth.
+
+mod config;
+mod eval;
+mod output;
 mod source;
-fn main() {}
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+/// Omnichannel customer identity resolution.
+#[derive(Parser)]
+#[command(name = "omnid", version, about, long_about = None)]
+struct Cli {
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Resolve the configured sources into profiles.
+    ///
+    /// Writes DIR/clusters.csv (source,record_id,profile_id), DIR/profiles.jsonl,
+    /// DIR/edges.csv, DIR/rejects.csv, DIR/model.json and DIR/summary.json.
+    ///
+    /// Example: omnid resolve --config examples/contact-center/omnid.toml --out out/cc
+    Resolve {
+        /// Configuration file (TOML).
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Output folder (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Fail on the first rejected row instead of writing it to rejects.csv.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Explain why two records are (or are not) one customer.
+    ///
+    /// Records are SOURCE:ID. Re-runs the resolution recorded in DIR/summary.json.
+    ///
+    /// Example: omnid explain --out out/cc calls:C000123 webchat:W000456
+    Explain {
+        /// Output folder of a previous `resolve`.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// First record, SOURCE:ID.
+        a: String,
+        /// Second record, SOURCE:ID.
+        b: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the profile of an identifier given in any format.
+    ///
+    /// Example: omnid lookup --out out/cc --phone "612 34 56 78" --region ES
+    Lookup {
+        /// Output folder of a previous `resolve`.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// A phone number.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Region for a national phone number.
+        #[arg(long)]
+        region: Option<String>,
+        /// An email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// A record, SOURCE:ID.
+        #[arg(long)]
+        id: Option<String>,
+        /// Any identifier: KIND=VALUE, as in handle:instagram=@ana.garcia.
+        #[arg(long)]
+        identifier: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Normalize values: the canonical form or the rejection, one per line.
+    ///
+    /// Example: omnid normalize --kind phone --region MX "(55) 1234-5678" anonymous
+    Normalize {
+        /// Identifier kind (phone, email, handle:instagram, national_id:ES, device_id...),
+        /// or `name` or `date`.
+        #[arg(long, short)]
+        kind: String,
+        /// Region for national phone numbers.
+        #[arg(long)]
+        region: Option<String>,
+        /// Values.
+        values: Vec<String>,
+    },
+    /// Pairwise and B-cubed precision, recall and F1 against ground truth.
+    ///
+    /// Example: omnid eval --truth examples/contact-center/truth.csv --clusters out/cc/clusters.csv
+    Eval {
+        /// Truth CSV: record_id,entity_id and optionally source.
+        #[arg(long)]
+        truth: PathBuf,
+        /// clusters.csv from `resolve`.
+        #[arg(long)]
+        clusters: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a synthetic multichannel export with ground truth.
+    ///
+    /// Example: omnid gen --customers 1000 --seed 42 --out data/cc1k
+    Gen {
+        /// Number of customers (about 7.8 records each).
+        #[arg(long)]
+        customers: u64,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+}
+
+/// Exit codes: 0 success, 1 failure, 2 success with rejected rows or values.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("omnid: --threads: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("omnid: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let log = Log { quiet: cli.quiet };
+    match cli.command {
+        Command::Resolve { config, out, strict } => output::resolve(&config, &out, strict, &log),
+        Command::Explain { out, a, b, json } => output::explain(&out, &a, &b, json, &log).map(|()| ExitCode::SUCCESS),
+        Command::Lookup { out, phone, region, email, id, identifier, json } => {
+            output::lookup(&out, output::Query { phone, region, email, id, identifier }, json, &log)
+        }
+        Command::Normalize { kind, region, values } => normalize(&kind, region.as_deref(), &values),
+        Command::Eval { truth, clusters, json } => eval::run(&truth, &clusters, json).map(|()| ExitCode::SUCCESS),
+        Command::Gen { customers, seed, out } => generate(customers, seed, &out, &log),
+    }
+}
+
+/// Stage messages on stderr, unless quiet.
+pub struct Log {
+    quiet: bool,
+}
+
+impl Log {
+    /// Prints one line.
+    pub fn line(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// Runs a stage and prints its name, result and time.
+    pub fn stage<T>(&self, name: &str, f: impl FnOnce() -> Result<T>, summary: impl Fn(&T) -> String) -> Result<T> {
+        let t = Instant::now();
+        let v = f()?;
+        self.line(format_args!("{name:<12} {:<48} {:>8.2}s", summary(&v), t.elapsed().as_secs_f64()));
+        Ok(v)
+    }
+}
+
+fn normalize(kind: &str, region: Option<&str>, values: &[String]) -> Result<ExitCode> {
+    use omnid::normalize::{date, name};
+    let region: Option<omnid::Country> = region.map(|r| r.parse()).transpose().context("--region")?;
+    let mut rejected = false;
+    let mut print = |v: &str, r: std::result::Result<String, omnid::Rejection>| match r {
+        Ok(s) => println!("{v}\t{s}"),
+        Err(e) => {
+            rejected = true;
+            println!("{v}\trejected: {e}");
+        }
+    };
+    match kind {
+        "name" => {
+            for v in values {
+                let r = name::normalize_person_name(None, None, Some(v)).map(|n| {
+                    format!("given={} family={} formal={}", n.given_joined(), n.family_joined(), n.canonical_given().join(" "))
+                });
+                print(v, r);
+            }
+        }
+        "date" => {
+            for v in values {
+                print(v, date::normalize_date(v, &date::DatePolicy::default()).map(|d| d.to_string()));
+            }
+        }
+        k => {
+            let kind: omnid::IdentifierKind = k.parse().map_err(|e| anyhow::anyhow!("--kind: {e} (or `name`, `date`)"))?;
+            let n = omnid::prepare::Normalizer::new(&omnid::prepare::NormalizeConfig::default());
+            for v in values {
+                let r = n.identifier(&omnid::Identifier::new(kind.clone(), v.clone()), region);
+                print(v, r.map(|x| if x.display == x.value { x.value } else { format!("{}\t(display: {})", x.value, x.display) }));
+            }
+        }
+    }
+    Ok(if rejected { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn generate(customers: u64, seed: u64, out: &Path, log: &Log) -> Result<ExitCode> {
+    let opts = omnid_gen::GenOptions {
+        customers,
+        seed,
+        ..omnid_gen::GenOptions::default()
+    };
+    let summary = log.stage(
+        "generate",
+        || omnid_gen::write_dir(&opts, out).with_context(|| format!("writing {}", out.display())),
+        |s| format!("{} customers, {} records", s.customers, s.total_records()),
+    )?;
+    let _ = summary;
+    log.line(format_args!("wrote {} (truth.csv, omnid.toml and one CSV per source)", out.display()));
+    Ok(ExitCode::SUCCESS)
+}

@@ -370,6 +370,12 @@ pub fn normalize_person_name(
     family: Option<&str>,
     full: Option<&str>,
 ) -> Result<PersonName, Rejection> {
+    for part in [full, given].into_iter().flatten() {
+        if let Some(relation) = relation_descriptor(part) {
+            return Err(Rejection::new(RejectReason::Placeholder)
+                .with_detail(format!("`{relation} de ...` names a relation, not a person")));
+        }
+    }
     let capacity = [given, family, full]
         .iter()
         .map(|f| f.map_or(0, str::len) + 1)
@@ -1149,3 +1155,22 @@ pub fn is_folded(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// Words that, followed by `de`/`del`, describe someone by a relation
+/// (`Mamá de Lucas`, `Esposa de Juan`): WhatsApp and social profile names
+/// that many different people carry.
+const RELATIONS: &[&str] = &[
+    "abuela", "abuelo", "esposa", "esposo", "hermana", "hermano", "hija", "hijo", "madre",
+    "mama", "mami", "novia", "novio", "padre", "papa", "papi", "tia", "tio",
+];
+
+/// The relation word, when `raw` starts with `<relation> de` or `<relation> del`.
+fn relation_descriptor(raw: &str) -> Option<&'static str> {
+    // Only the first two words matter: fold a short prefix, not the whole value.
+    let head: String = raw.trim_start().chars().take(24).collect();
+    let folded = fold(&head);
+    let mut words = folded.split(' ');
+    let first = words.next()?;
+    let relation = RELATIONS.iter().find(|r| **r == first)?;
+    matches!(words.next(), Some("de" | "del")).then_some(relation)
+}

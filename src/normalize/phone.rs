@@ -90,9 +90,24 @@ pub fn normalize_phone(raw: &str, default_region: Option<Country>) -> Result<Pho
         return international(raw);
     }
     let region = default_region.and_then(library_region);
-    match Compact::read(raw) {
+    let national = match Compact::read(raw) {
         Some(compact) => from_compact(&compact, region),
         None => from_text(raw, region),
+    };
+    match national {
+        Err(e) if matches!(e.reason, RejectReason::TooLong | RejectReason::InvalidForRegion | RejectReason::MissingRegion) => {
+            // Exports of WhatsApp and of some dialers write E.164 without its
+            // `+` (`34612345678`): when the national reading fails, the same
+            // digits are tried as an international number.
+            let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).collect();
+            if (10..=15).contains(&digits.len()) && is_ascii_digits(&digits) && !digits.starts_with('0') {
+                if let Ok(p) = international(&format!("+{digits}")) {
+                    return Ok(p);
+                }
+            }
+            Err(e)
+        }
+        other => other,
     }
 }
 
@@ -579,6 +594,11 @@ mod tests {
         ("612-345-678", ES, "+34612345678"),
         ("34 612 34 56 78", ES, "+34612345678"),
         ("(+34) 612 345 678", NONE, "+34612345678"),
+        // E.164 without its `+`, as WhatsApp exports write it.
+        ("34643256325", ES, "+34643256325"),
+        ("573157808915", ES, "+573157808915"),
+        ("5491112345678", ES, "+5491112345678"),
+        ("5215512345678", NONE, "+525512345678"),
         ("+34 (0) 612 345 678", NONE, "+34612345678"),
         ("91 123 45 67", ES, "+34911234567"),
         ("+34 912 345 678", MX, "+34912345678"),

@@ -276,6 +276,8 @@ fn rejections() {
         (Some(""), Some("  "), None, Empty),
         (Some("-"), None, Some(".,"), Empty),
         (Some("cliente"), None, None, Placeholder),
+        (None, None, Some("Mamá de Lucas"), Placeholder),
+        (None, None, Some("esposa del Sr. Pérez"), Placeholder),
         (Some("Client"), Some("Test"), None, Placeholder),
         (None, None, Some("Prueba Prueba"), Placeholder),
         (Some("XXX"), Some("xxx"), None, Placeholder),

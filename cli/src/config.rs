@@ -1,0 +1,101 @@
+//! The TOML configuration: sources plus the library's resolver settings.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use omnid::graph::IdentityRules;
+use omnid::matching::MatchingConfig;
+use omnid::prepare::{NormalizeConfig, SourceSettings};
+use omnid::resolve::ResolverConfig;
+use serde::Deserialize;
+
+use crate::source::SourceConfig;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Input sources.
+    pub sources: Vec<SourceConfig>,
+    /// Normalization settings.
+    #[serde(default)]
+    pub normalize: NormalizeConfig,
+    /// Deterministic linking rules.
+    #[serde(default)]
+    pub identity: IdentityRules,
+    /// Probabilistic matching.
+    #[serde(default)]
+    pub matching: Option<MatchingConfig>,
+}
+
+/// A loaded configuration and the folder its relative paths start from.
+pub struct Loaded {
+    pub config: Config,
+    pub base: PathBuf,
+}
+
+const TOP_KEYS: &[&str] = &["sources", "normalize", "identity", "matching"];
+
+/// Reads and checks a configuration file.
+pub fn load(path: &Path) -> Result<Loaded> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+    let config: Config = toml::from_str(&text).map_err(|e| {
+        let mut msg = format!("{}: {}", path.display(), e.message());
+        if let Some(span) = e.span() {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            msg = format!("{}:{line}: {}", path.display(), e.message());
+            // Suggest a close known key for unknown top-level keys.
+            let bad = text[span.clone()].trim().trim_matches(|c| c == '[' || c == ']');
+            if e.message().contains("unknown field") {
+                if let Some(s) = crate::source::closest(bad, TOP_KEYS) {
+                    msg.push_str(&format!("; did you mean `{s}`?"));
+                }
+            }
+        }
+        anyhow::anyhow!(msg)
+    })?;
+    let mut names = std::collections::HashSet::new();
+    for s in &config.sources {
+        anyhow::ensure!(names.insert(s.name.clone()), "{}: two sources are named `{}`", path.display(), s.name);
+    }
+    anyhow::ensure!(!config.sources.is_empty(), "{}: no [[sources]]", path.display());
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(Loaded {
+        config,
+        base,
+    })
+}
+
+impl Config {
+    /// The library's configuration.
+    pub fn resolver(&self) -> Result<ResolverConfig> {
+        let mut sources = std::collections::BTreeMap::new();
+        for s in &self.sources {
+            let default_region = s
+                .default_region
+                .as_deref()
+                .map(|r| r.parse())
+                .transpose()
+                .with_context(|| format!("source `{}`: default_region", s.name))?;
+            let date_order = s
+                .date_order
+                .as_deref()
+                .map(|d| match d {
+                    "day_first" => Ok(omnid::normalize::date::DateOrder::DayFirst),
+                    "month_first" => Ok(omnid::normalize::date::DateOrder::MonthFirst),
+                    other => Err(anyhow::anyhow!(
+                        "source `{}`: date_order `{other}`: use `day_first` or `month_first`",
+                        s.name
+                    )),
+                })
+                .transpose()?;
+            sources.insert(s.name.clone(), SourceSettings { default_region, date_order });
+        }
+        Ok(ResolverConfig {
+            normalize: self.normalize.clone(),
+            sources,
+            identity: self.identity.clone(),
+            matching: self.matching.clone(),
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! `resolve`, `explain` and `lookup`: running the library and writing or
+//! printing what it found.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use omnid::cluster::Evidence;
+use omnid::profile::{Profile, build_profiles};
+use omnid::resolve::{Resolution, Resolver};
+use omnid::{IdentifierKind, Record, RecordKey};
+use serde_json::json;
+
+use crate::Log;
+use crate::config;
+use crate::source::{Reject, read_source};
+
+/// Everything a finished run holds.
+pub struct Run {
+    pub records: Vec<Record>,
+    pub lines: Vec<u64>,
+    pub row_rejects: Vec<Reject>,
+    pub rows: u64,
+    pub resolution: Resolution,
+    pub profiles: Vec<Profile>,
+    pub config_path: PathBuf,
+    pub resolver: Resolver,
+}
+
+/// Peak resident memory of this process, in MiB (Linux; none elsewhere).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Reads the sources and resolves them.
+pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
+    let loaded = config::load(config_path)?;
+    let resolver_config = loaded.config.resolver()?;
+    let resolver = Resolver::new(resolver_config).map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
+    let (mut records, mut lines, mut row_rejects, mut rows) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for src in &loaded.config.sources {
+        let data = log.stage(
+            "read",
+            || read_source(src, &loaded.base),
+            |d| format!("{}: {} rows, {} rejected", src.name, d.rows, d.rejects.len()),
+        )?;
+        if strict {
+            if let Some(r) = data.rejects.first() {
+                bail!(
+                    "source `{}` line {}: field `{}`: {} (value `{}`); --strict stops here",
+                    r.source, r.line, r.field, r.reason, r.value
+                );
+            }
+        }
+        rows += data.rows;
+        records.extend(data.records);
+        lines.extend(data.lines);
+        row_rejects.extend(data.rejects);
+    }
+    let resolution = log.stage(
+        "resolve",
+        || resolver.resolve(&records).map_err(anyhow::Error::from),
+        |r| format!("{} records -> {} profiles", records.len(), r.graph.profile_count()),
+    )?;
+    let profiles = log.stage(
+        "profiles",
+        || Ok(build_profiles(&records, &resolution)),
+        |p| format!("{} profiles built", p.len()),
+    )?;
+    Ok(Run {
+        records,
+        lines,
+        row_rejects,
+        rows,
+        resolution,
+        profiles,
+        config_path: std::fs::canonicalize(config_path).unwrap_or_else(|_| config_path.to_path_buf()),
+        resolver,
+    })
+}
+
+fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
+    let path = dir.join(name);
+    let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(csv::Writer::from_writer(BufWriter::new(f)))
+}
+
+/// `omnid resolve`.
+pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Result<ExitCode> {
+    let t0 = Instant::now();
+    let run = run_config(config_path, strict, log)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let t_write = Instant::now();
+    let res = &run.resolution;
+
+    let mut w = csv_writer(out, "clusters.csv")?;
+    w.write_record(["source", "record_id", "profile_id"])?;
+    for (i, r) in run.records.iter().enumerate() {
+        let p = res.profile_of(i).map(|p| p.to_string()).unwrap_or_default();
+        w.write_record([r.key.source.as_str(), r.key.id.as_str(), p.as_str()])?;
+    }
+    w.flush()?;
+
+    let mut value_rejections = 0u64;
+    let mut w = csv_writer(out, "rejects.csv")?;
+    w.write_record(["source", "line", "record_id", "field", "value", "reason"])?;
+    for r in &run.row_rejects {
+        w.write_record([&r.source, &r.line.to_string(), &r.record_id, &r.field, &r.value, &r.reason])?;
+    }
+    for (i, p) in res.prepared.iter().enumerate() {
+        for fr in &p.rejections {
+            value_rejections += 1;
+            let key = &run.records[i].key;
+            w.write_record([&key.source, &run.lines[i].to_string(), &key.id, &fr.field, &fr.value, &fr.rejection.to_string()])?;
+        }
+    }
+    w.flush()?;
+
+    let graph = &res.graph;
+    let key = |r: omnid::cluster::RecordId| graph.key(r).unwrap_or_default();
+    let mut w = csv_writer(out, "edges.csv")?;
+    w.write_record(["a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight"])?;
+    let mut write_edge = |e: &omnid::cluster::Edge, status: &str| -> Result<()> {
+        let (a, b) = (key(e.a), key(e.b));
+        let (evidence, kind, value, weight) = match e.evidence {
+            Evidence::SharedIdentifier { value, .. } => {
+                let (k, v) = graph.value(value).map(|(k, v)| (k.to_string(), v.to_string())).unwrap_or_default();
+                ("shared_identifier", k, v, String::new())
+            }
+            Evidence::Probabilistic { weight } => ("probabilistic", String::new(), String::new(), format!("{weight:.3}")),
+        };
+        w.write_record([&a.source, &a.id, &b.source, &b.id, status, evidence, &kind, &value, &weight])?;
+        Ok(())
+    };
+    for e in graph.accepted_links() {
+        write_edge(&e, "accepted")?;
+    }
+    for r in graph.refused_links() {
+        let status = match r.refusal {
+            omnid::cluster::Refusal::CannotLink { .. } => "refused_cannot_link",
+            omnid::cluster::Refusal::MaxPerProfile { .. } => "refused_max_per_profile",
+        };
+        write_edge(&r.edge, status)?;
+    }
+    w.flush()?;
+
+    let path = out.join("profiles.jsonl");
+    let mut w = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+    for p in &run.profiles {
+        serde_json::to_writer(&mut w, p)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+
+    let model = res.matching.as_ref().map(|m| &m.output.model);
+    std::fs::write(out.join("model.json"), serde_json::to_string_pretty(&model)?)?;
+
+    let gstats = res.graph_stats();
+    let match_stats = res.matching.as_ref().map(|m| &m.output.stats);
+    let write_s = t_write.elapsed().as_secs_f64();
+    let total_s = t0.elapsed().as_secs_f64();
+    let rss = peak_rss_mib();
+    let summary = json!({
+        "config": run.config_path,
+        "rows_read": run.rows,
+        "records": run.records.len(),
+        "rows_rejected": run.row_rejects.len(),
+        "values_rejected": value_rejections,
+        "profiles": res.graph.profile_count(),
+        "records_in_profiles": res.ids.len(),
+        "probabilistic_links_merged": res.probabilistic_links,
+        "probabilistic_links_refused": res.probabilistic_refused,
+        "graph": gstats,
+        "matching": match_stats,
+        "seconds": { "stages": res.timings, "write": write_s, "total": total_s },
+        "peak_rss_mib": rss,
+    });
+    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+
+    log.line(format_args!("write        {:<48} {write_s:>8.2}s", out.display()));
+    log.line(format_args!(
+        "done: {} rows -> {} records + {} rejected rows; {} profiles; {} values rejected; {:.2}s, peak {:.0} MiB",
+        run.rows,
+        run.records.len(),
+        run.row_rejects.len(),
+        res.graph.profile_count(),
+        value_rejections,
+        total_s,
+        rss.unwrap_or(0.0)
+    ));
+    if run.records.len() as u64 + run.row_rejects.len() as u64 != run.rows {
+        bail!("internal error: {} rows read but {} records and {} rejects", run.rows, run.records.len(), run.row_rejects.len());
+    }
+    Ok(if run.row_rejects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+/// Re-runs the resolution recorded in `out/summary.json`.
+fn rerun(out: &Path) -> Result<Run> {
+    let path = out.join("summary.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {} (run `omnid resolve` first)", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let config = v["config"].as_str().with_context(|| format!("{}: no `config`", path.display()))?;
+    run_config(Path::new(config), false, &Log { quiet: true })
+}
+
+fn parse_key(s: &str) -> Result<RecordKey> {
+    let (source, id) = s.split_once(':').with_context(|| format!("`{s}`: write a record as SOURCE:ID"))?;
+    Ok(RecordKey::new(source, id))
+}
+
+/// `omnid explain`.
+pub fn explain(out: &Path, a: &str, b: &str, json: bool, _log: &Log) -> Result<()> {
+    let run = rerun(out)?;
+    let g = &run.resolution.graph;
+    let find = |s: &str| -> Result<omnid::cluster::RecordId> {
+        let k = parse_key(s)?;
+        g.record_id(&k).with_context(|| format!("no record `{s}`"))
+    };
+    let (ra, rb) = (find(a)?, find(b)?);
+    let e = g.explain(ra, rb)?;
+    let index = |r| run.resolution.ids.iter().position(|&x| x == r);
+    let waterfall = match (&run.resolution.matching, index(ra), index(rb)) {
+        (Some(m), Some(i), Some(j)) => m.waterfall(i, j),
+        _ => None,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&json!({ "explanation": e, "score": waterfall }))?);
+        return Ok(());
+    }
+    println!("{e}");
+    if let Some(w) = waterfall {
+        println!("\nprobabilistic score of this pair (match weight, log2 odds):");
+        println!("  {:<22} {:<30} {:>8}", "prior", "", format!("{:+.2}", w.prior_weight));
+        for s in &w.steps {
+            let tf = if s.tf_adjustment != 0.0 { format!(" (tf {:+.2})", s.tf_adjustment) } else { String::new() };
+            println!("  {:<22} {:<30} {:>8}{tf}", s.comparison, s.level, format!("{:+.2}", s.weight));
+        }
+        println!("  {:<22} {:<30} {:>8}  probability {:.4}", "total", "", format!("{:+.2}", w.weight), w.probability);
+    }
+    Ok(())
+}
+
+/// What `lookup` looks for.
+pub struct Query {
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub email: Option<String>,
+    pub id: Option<String>,
+    pub identifier: Option<String>,
+}
+
+/// `omnid lookup`.
+pub fn lookup(out: &Path, q: Query, json: bool, _log: &Log) -> Result<ExitCode> {
+    let run = rerun(out)?;
+    let g = &run.resolution.graph;
+    let region: Option<omnid::Country> = q.region.as_deref().map(str::parse).transpose().context("--region")?;
+    let record = if let Some(id) = &q.id {
+        let k = parse_key(id)?;
+        g.record_id(&k).with_context(|| format!("no record `{id}`"))?
+    } else {
+        let (kind, raw) = if let Some(p) = q.phone {
+            (IdentifierKind::Phone, p)
+        } else if let Some(e) = q.email {
+            (IdentifierKind::Email, e)
+        } else if let Some(spec) = q.identifier {
+            let (k, v) = spec.split_once('=').context("--identifier: write KIND=VALUE")?;
+            (k.parse::<IdentifierKind>().map_err(|e| anyhow::anyhow!("--identifier: {e}"))?, v.to_string())
+        } else {
+            bail!("give one of --phone, --email, --id or --identifier");
+        };
+        let region = region.or_else(|| run.resolver.config().normalize.default_region);
+        let n = run
+            .resolver
+            .normalizer()
+            .identifier(&omnid::Identifier::new(kind.clone(), raw.clone()), region)
+            .map_err(|e| anyhow::anyhow!("`{raw}` is not a usable {kind}: {e}"))?;
+        let v = g.value_id(&kind, &n.value).with_context(|| format!("no customer has {kind} {}", n.value))?;
+        *g.records_with(v).first().with_context(|| format!("no customer has {kind} {}", n.value))?
+    };
+    let pid = g.profile_of(record).context("record without a profile")?;
+    let p = run.profiles.iter().find(|p| p.id == pid).context("profile not built")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(p)?);
+    } else {
+        print_profile(p, &run);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_profile(p: &Profile, run: &Run) {
+    let name = [p.given_names.as_ref(), p.family_names.as_ref()]
+        .iter()
+        .flatten()
+        .map(|s| s.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("profile {}  {}", p.id, if name.is_empty() { "(no name)" } else { &name });
+    if let Some(d) = &p.birth_date {
+        println!("  born {}  (from {})", d.value, d.record);
+    }
+    if let Some(c) = &p.city {
+        println!("  city {}  (from {})", c.value, c.record);
+    }
+    println!("  {} records, {} interactions, {} purchases", p.records.len(), p.interactions, p.purchases);
+    let channels: Vec<String> = p.channels.iter().map(|c| c.to_string()).collect();
+    println!("  channels: {}", channels.join(" -> "));
+    println!("  identifiers:");
+    for i in &p.identifiers {
+        println!("    {:<20} {:<32} seen in {} records", i.kind.to_string(), i.display, i.records);
+    }
+    println!("  timeline:");
+    let mut events: Vec<(Option<jiff::Timestamp>, usize)> = run
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.interaction.is_some() && run.resolution.profile_of(*i) == Some(p.id))
+        .map(|(i, r)| (r.interaction.as_ref().and_then(|x| x.at).or(r.observed_at), i))
+        .collect();
+    events.sort();
+    for (t, i) in events {
+        let r = &run.records[i];
+        let it = r.interaction.as_ref();
+        let when = t.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "?".into());
+        let what = it.map(|x| format!("{:<9} {:<12}", x.channel, x.kind)).unwrap_or_default();
+        let case = it.and_then(|x| x.case_ref.clone()).map(|c| format!(" case {c}")).unwrap_or_default();
+        let summary = it.and_then(|x| x.summary.clone()).unwrap_or_default();
+        println!("    {when}  {what} {}{case}  {summary}", r.key);
+    }
+}
