@@ -11,9 +11,12 @@
 //! When a source gives only a full name, it is read in Spanish order,
 //! `given [given] family1 [family2]`, with a table of common given names to
 //! decide where the given names end; `GARCÍA LÓPEZ, María José` (a comma)
-//! puts the family names first. The split is a heuristic: `Juan Martín Díaz`
-//! becomes `juan` + `martin diaz`, since Martín is also a common family name
-//! and Spanish speakers usually carry two family names.
+//! puts the family names first, and so does a name that starts with no known
+//! given name and ends with given names after at least two family names
+//! (`GONZALEZ RODRIGUEZ JUAN CARLOS`). Initials count as given names
+//! (`Juan E. Pérez`). The split is a heuristic: `Juan Martín Díaz` becomes
+//! `juan` + `martin diaz`, since Martín is also a common family name and
+//! Spanish speakers usually carry two family names.
 
 mod tables;
 
@@ -157,6 +160,9 @@ fn latin1(c: char) -> Option<&'static str> {
 
 /// A character that is part of a word of a name.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || matches!(c, '.' | '\'' | '`');
+    }
     match latin1(c) {
         Some(folded) => folded != " ",
         None => {
@@ -885,10 +891,18 @@ impl Context {
         let Some(&tok) = part.toks.get(index) else {
             return false;
         };
-        if index + 1 >= part.len {
+        if index + 1 >= part.len || tok.class & PARTICLE == 0 {
             return false;
         }
-        tok.class & PARTICLE != 0 && (index > 0 || tok.class & CONJUNCTION == 0)
+        if tok.class & CONJUNCTION == 0 {
+            return true;
+        }
+        // `García y López`, `Puig i Cadafalch`: a conjunction joins family
+        // names; after a given name it is an initial (`Juan E. Pérez`).
+        index
+            .checked_sub(1)
+            .and_then(|i| part.toks.get(i))
+            .is_some_and(|prev| prev.class & GIVEN == 0 || prev.class & ALSO_FAMILY != 0)
     }
 
     /// The groups of a part, and how many there are.
@@ -925,12 +939,20 @@ impl Context {
             .map_or(0, |t| t.class)
     }
 
+    /// A group that can be a given name: a known one, or an initial.
     fn group_is_given(&self, part: &Part, group: &Group) -> bool {
-        group.given_like && Self::head(part, group) & GIVEN != 0
+        group.given_like && (Self::head(part, group) & GIVEN != 0 || Self::is_initial(part, group))
     }
 
+    /// A known given name that is not also a common family name.
     fn group_is_given_only(&self, part: &Part, group: &Group) -> bool {
-        self.group_is_given(part, group) && Self::head(part, group) & ALSO_FAMILY == 0
+        group.given_like && Self::head(part, group) & (GIVEN | ALSO_FAMILY) == GIVEN
+    }
+
+    fn is_initial(part: &Part, group: &Group) -> bool {
+        part.toks
+            .get(usize::from(group.head))
+            .is_some_and(|t| t.len == 1)
     }
 
     /// Where a full name with no comma splits (the index of the first family
@@ -938,21 +960,47 @@ impl Context {
     /// name, at least one family name is kept, and a given name that is also
     /// a family name (`Martín`) goes to the family when taking it would leave
     /// fewer than two family names.
-    fn split_full_at(&self, part: &Part) -> usize {
+    ///
+    /// A name that starts with no given name and ends with given names, with
+    /// at least two family names before them, is read family first
+    /// (`GONZALEZ RODRIGUEZ JUAN CARLOS`, as some systems export names); the
+    /// flag says so, and the index is then that of the first given token.
+    fn split_full_at(&self, part: &Part) -> (usize, bool) {
         let (groups, n) = self.groups(part);
         let groups = groups.get(..n).unwrap_or(&[]);
         if n <= 1 || groups.iter().all(|g| self.group_is_given_only(part, g)) {
-            return part.len;
+            return (part.len, false);
+        }
+        if let (Some(first), Some(last)) = (groups.first(), groups.last())
+            && !self.group_is_given(part, first)
+            && self.group_is_given_only(part, last)
+        {
+            let mut start = n;
+            while start > 0
+                && groups
+                    .get(start - 1)
+                    .is_some_and(|g| self.group_is_given(part, g))
+            {
+                start -= 1;
+            }
+            if start >= 2
+                && let Some(g) = groups.get(start)
+            {
+                return (usize::from(g.first), true);
+            }
         }
         let mut given = 1;
         while let Some(g) = groups.get(given)
             && given + 1 < n
             && self.group_is_given(part, g)
-            && (self.group_is_given_only(part, g) || n >= given + 3)
+            && (self.group_is_given_only(part, g) || Self::is_initial(part, g) || n >= given + 3)
         {
             given += 1;
         }
-        groups.get(given).map_or(part.len, |g| usize::from(g.first))
+        (
+            groups.get(given).map_or(part.len, |g| usize::from(g.first)),
+            false,
+        )
     }
 
     /// Where a given-name field with no family field splits: trailing groups
@@ -1000,8 +1048,13 @@ impl Context {
         {
             return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
         }
-        let family = part.split_off(self.split_full_at(&part));
-        Ok(Some((Some(part), (!family.is_empty()).then_some(family))))
+        let (at, family_first) = self.split_full_at(&part);
+        let tail = part.split_off(at);
+        Ok(Some(if family_first {
+            (Some(tail), Some(part))
+        } else {
+            (Some(part), (!tail.is_empty()).then_some(tail))
+        }))
     }
 
     fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {

@@ -201,6 +201,19 @@ fn split_full_names() {
         ("Smith, John", "john", "smith"),
         ("Mary Ann Smith", "mary ann", "smith"),
         ("Cliente Juan Pérez", "juan", "perez"),
+        ("Juan E. Pérez", "juan e", "perez"),
+        ("J. Pérez", "j", "perez"),
+        ("Luisa Fernanda W", "luisa fernanda", "w"),
+        ("Dr. Juan Pablo Di Stefano", "juan pablo", "stefano"),
+        // Family first without a comma, as some systems export names.
+        (
+            "GONZALEZ RODRIGUEZ JUAN CARLOS",
+            "juan carlos",
+            "gonzalez rodriguez",
+        ),
+        ("Pérez Gómez María José", "maria jose", "perez gomez"),
+        ("Carlos Slim Helú", "carlos", "slim helu"),
+        ("Frida Kahlo", "frida", "kahlo"),
         // Alone
         ("María José", "maria jose", ""),
         ("Carlos", "carlos", ""),
@@ -510,6 +523,8 @@ fn name_like() -> impl Strategy<Value = String> {
         Just("x".to_owned()),
         Just("García".to_owned()),
         Just("Pepe".to_owned()),
+        Just("E.".to_owned()),
+        Just("LÓPEZ".to_owned()),
         "[A-Za-zÁÉÍÓÚáéíóúñÑ'.ª-]{1,8}",
     ];
     (prop::collection::vec(word, 0..7), prop::bool::ANY).prop_map(|(words, comma)| {
