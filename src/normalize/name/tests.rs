@@ -325,6 +325,11 @@ fn too_long() {
     let long_word = "a".repeat(65) + "b";
     let err = normalize_person_name(Some(&long_word), None, None).unwrap_err();
     assert_eq!(err.reason, RejectReason::TooLong);
+    // Folding spells this letter as four words: text that grows fourfold
+    // still ends as a bounded rejection.
+    let grows = "\u{FDFA}1".repeat(1000);
+    let err = normalize_person_name(Some(&grows), Some(&grows), Some(&grows)).unwrap_err();
+    assert_eq!(err.reason, RejectReason::TooLong);
     let huge = "Ana ".repeat(2000);
     let err = normalize_person_name(None, None, Some(&huge)).unwrap_err();
     assert_eq!(err.reason, RejectReason::TooLong);
@@ -457,16 +462,24 @@ fn tables_are_sorted_unique_and_consistent() {
     for (short, _) in tables::HYPOCORISMS {
         assert!(pack(short).is_some(), "{short:?} longer than a key");
     }
-    // Keys order like words, so binary search over keys finds what search
-    // over words would.
-    for w in GIVEN_KEYS.windows(2) {
-        assert!(w[0] < w[1]);
+    assert!(
+        tables::HYPOCORISMS.len() < 255,
+        "hypocorism index must fit a u8"
+    );
+    // Every entry is found in the hash table with its classes.
+    for name in tables::GIVEN_NAMES {
+        let also = tables::ALSO_FAMILY_NAMES.contains(name);
+        let want = if also { GIVEN | ALSO_FAMILY } else { GIVEN };
+        assert_eq!(class(name), want, "{name:?}");
+        assert_eq!(formal_given_name(name), None, "{name:?}");
     }
-    for w in HYPOCORISM_KEYS.windows(2) {
-        assert!(w[0] < w[1]);
+    for (short, formal) in tables::HYPOCORISMS {
+        assert_eq!(class(short), GIVEN, "{short:?}");
+        assert_eq!(formal_given_name(short), Some(*formal), "{short:?}");
     }
-    for w in WORD_CLASS_KEYS.windows(2) {
-        assert!(w[0] < w[1]);
+    for word in ["garcia", "lopez", "zapata", "", "a b", "mariaa", "mari a"] {
+        assert_eq!(class(word), 0, "{word:?}");
+        assert_eq!(formal_given_name(word), None, "{word:?}");
     }
     for phrase in PLACEHOLDER_PHRASES {
         for word in *phrase {
