@@ -869,7 +869,8 @@ impl<'a> Context<'a> {
     fn reserve_buf(&mut self) {
         if self.buf.capacity() == 0 {
             let total: usize = self.raws.iter().map(|r| r.len()).sum();
-            self.buf.reserve(total.min(MAX_BUF) + 32);
+            // Twice the input: room for expansions (`Fco.` -> `francisco`).
+            self.buf.reserve(2 * total.min(MAX_BUF) + 64);
         }
     }
 
