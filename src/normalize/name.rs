@@ -11,13 +11,17 @@
 //! When a source gives only a full name, it is read in Spanish order,
 //! `given [given] family1 [family2]`, with a table of common given names to
 //! decide where the given names end; `GARCÍA LÓPEZ, María José` (a comma)
-//! puts the family names first. The split is a heuristic: `Juan Martín Díaz`
-//! becomes `juan` + `martin diaz`, since Martín is also a common family name
-//! and Spanish speakers usually carry two family names.
+//! puts the family names first, and so does a name that starts with no known
+//! given name and ends with given names after at least two family names
+//! (`GONZALEZ RODRIGUEZ JUAN CARLOS`). Initials count as given names
+//! (`Juan E. Pérez`). The split is a heuristic: `Juan Martín Díaz` becomes
+//! `juan` + `martin diaz`, since Martín is also a common family name and
+//! Spanish speakers usually carry two family names.
 
 mod tables;
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
@@ -157,6 +161,9 @@ fn latin1(c: char) -> Option<&'static str> {
 
 /// A character that is part of a word of a name.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || matches!(c, '.' | '\'' | '`');
+    }
     match latin1(c) {
         Some(folded) => folded != " ",
         None => {
@@ -250,26 +257,19 @@ impl PersonName {
 /// assert_eq!(formal_given_name("francisco"), None);
 /// ```
 pub fn formal_given_name(folded_token: &str) -> Option<&'static str> {
-    let key = pack(folded_token)?;
-    HYPOCORISM_KEYS
-        .binary_search(&key)
-        .ok()
-        .and_then(|i| tables::HYPOCORISMS.get(i))
-        .map(|(_, formal)| *formal)
+    let (_, formal) = lookup(pack(folded_token)?);
+    let index = usize::from(formal).checked_sub(1)?;
+    tables::HYPOCORISMS.get(index).map(|(_, formal)| *formal)
 }
 
 /// Whether a folded token is a known given name or hypocorism.
 pub fn is_given_name(folded_token: &str) -> bool {
-    pack(folded_token).is_some_and(is_given_key)
+    class(folded_token) & GIVEN != 0
 }
 
-fn is_given_key(key: u128) -> bool {
-    GIVEN_OR_SHORT_KEYS.binary_search(&key).is_ok()
-}
-
-/// Word-list entries as big-endian integers, zero-padded: comparing two keys
-/// orders like comparing the words, and costs one integer comparison instead
-/// of a `memcmp` call. Every entry fits in 16 bytes (a test checks).
+/// Word-list entries as big-endian integers, zero-padded, so that a lookup
+/// compares integers instead of calling `memcmp`. Every entry fits in 16
+/// bytes (a test checks).
 const fn pack_bytes(word: &[u8]) -> u128 {
     let mut key = 0u128;
     let mut i = 0;
@@ -292,50 +292,86 @@ fn pack(token: &str) -> Option<u128> {
     Some(u128::from_be_bytes(bytes))
 }
 
-const fn pack_all<const N: usize>(words: &[&str]) -> [u128; N] {
-    let mut keys = [0u128; N];
-    let mut i = 0;
-    while i < N {
-        keys[i] = pack_bytes(words[i].as_bytes());
-        i += 1;
-    }
-    keys
+const LEXICON_BITS: u32 = 11;
+const LEXICON_SIZE: usize = 1 << LEXICON_BITS;
+
+/// Every word list in one open-addressing hash table, built at compile time:
+/// one lookup (about one probe, the table is a third full) tells all a token
+/// is, where binary searches over the lists took tens of comparisons.
+struct Lexicon {
+    /// Packed words; 0 marks an empty slot (no word packs to 0).
+    keys: [u128; LEXICON_SIZE],
+    /// The word's classes ([`GIVEN`], [`PARTICLE`]...).
+    classes: [u16; LEXICON_SIZE],
+    /// For a hypocorism, 1 + its index in [`tables::HYPOCORISMS`]; else 0.
+    formal: [u8; LEXICON_SIZE],
 }
 
-const fn pack_firsts<T, const N: usize>(pairs: &[(&str, T)]) -> [u128; N] {
-    let mut keys = [0u128; N];
-    let mut i = 0;
-    while i < N {
-        keys[i] = pack_bytes(pairs[i].0.as_bytes());
-        i += 1;
+static LEXICON: Lexicon = Lexicon::build();
+
+impl Lexicon {
+    const fn slot(key: u128) -> usize {
+        let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - LEXICON_BITS)) as usize
     }
-    keys
-}
 
-static GIVEN_KEYS: [u128; tables::GIVEN_NAMES.len()] = pack_all(tables::GIVEN_NAMES);
-static ALSO_FAMILY_KEYS: [u128; tables::ALSO_FAMILY_NAMES.len()] =
-    pack_all(tables::ALSO_FAMILY_NAMES);
-static HYPOCORISM_KEYS: [u128; tables::HYPOCORISMS.len()] = pack_firsts(tables::HYPOCORISMS);
-static WORD_CLASS_KEYS: [u128; tables::WORD_CLASSES.len()] = pack_firsts(tables::WORD_CLASSES);
-/// Given names and hypocorisms in one table: one search instead of two.
-static GIVEN_OR_SHORT_KEYS: [u128; GIVEN_KEYS.len() + HYPOCORISM_KEYS.len()] =
-    merge(&GIVEN_KEYS, &HYPOCORISM_KEYS);
-
-/// Merges two sorted key lists into one sorted list of length `N`.
-const fn merge<const N: usize>(a: &[u128], b: &[u128]) -> [u128; N] {
-    let mut out = [0u128; N];
-    let (mut i, mut j, mut k) = (0, 0, 0);
-    while k < N {
-        if j >= b.len() || (i < a.len() && a[i] < b[j]) {
-            out[k] = a[i];
-            i += 1;
-        } else {
-            out[k] = b[j];
-            j += 1;
+    const fn insert(&mut self, word: &str, class: u16, formal: u8) {
+        let key = pack_bytes(word.as_bytes());
+        let mut i = Self::slot(key);
+        while self.keys[i] != 0 && self.keys[i] != key {
+            i = (i + 1) & (LEXICON_SIZE - 1);
         }
-        k += 1;
+        self.keys[i] = key;
+        self.classes[i] |= class;
+        if formal != 0 {
+            self.formal[i] = formal;
+        }
     }
-    out
+
+    const fn build() -> Lexicon {
+        let mut lex = Lexicon {
+            keys: [0; LEXICON_SIZE],
+            classes: [0; LEXICON_SIZE],
+            formal: [0; LEXICON_SIZE],
+        };
+        let mut i = 0;
+        while i < tables::GIVEN_NAMES.len() {
+            lex.insert(tables::GIVEN_NAMES[i], GIVEN, 0);
+            i += 1;
+        }
+        i = 0;
+        while i < tables::ALSO_FAMILY_NAMES.len() {
+            lex.insert(tables::ALSO_FAMILY_NAMES[i], ALSO_FAMILY, 0);
+            i += 1;
+        }
+        i = 0;
+        while i < tables::HYPOCORISMS.len() {
+            // Fewer than 255 entries (a test checks), so the index fits.
+            lex.insert(tables::HYPOCORISMS[i].0, GIVEN, (i + 1) as u8);
+            i += 1;
+        }
+        i = 0;
+        while i < tables::WORD_CLASSES.len() {
+            lex.insert(tables::WORD_CLASSES[i].0, tables::WORD_CLASSES[i].1, 0);
+            i += 1;
+        }
+        lex
+    }
+}
+
+/// The classes of a packed token, and its hypocorism index (1-based, 0 for none).
+fn lookup(key: u128) -> (u16, u8) {
+    let mut i = Lexicon::slot(key);
+    loop {
+        match LEXICON.keys.get(i) {
+            Some(&k) if k == key => {
+                let class = LEXICON.classes.get(i).copied().unwrap_or(0);
+                return (class, LEXICON.formal.get(i).copied().unwrap_or(0));
+            }
+            Some(&0) | None => return (0, 0),
+            Some(_) => i = (i + 1) & (LEXICON_SIZE - 1),
+        }
+    }
 }
 
 /// Normalizes a person's name from whichever of its fields a source has.
@@ -376,23 +412,26 @@ pub fn normalize_person_name(
                 .with_detail(format!("`{relation} de ...` names a relation, not a person")));
         }
     }
-    let capacity = [given, family, full]
-        .iter()
-        .map(|f| f.map_or(0, str::len) + 1)
-        .sum::<usize>();
     let mut cx = Context {
-        buf: String::with_capacity(capacity.min(MAX_RAW_LEN)),
+        // Allocated only when a token needs rewriting: canonical input is
+        // read in place.
+        buf: String::new(),
+        raws: [
+            given.unwrap_or(""),
+            family.unwrap_or(""),
+            full.unwrap_or(""),
+        ],
         dropped: None,
     };
     let mut g = Part::default();
     let mut f = Part::default();
-    let has_g = cx.field(given, Role::Given, &mut g)?;
-    let has_f = cx.field(family, Role::Family, &mut f)?;
+    let has_g = given.is_some() && cx.field(SRC_GIVEN, None, Role::Given, &mut g)?;
+    let has_f = family.is_some() && cx.field(SRC_FAMILY, None, Role::Family, &mut f)?;
     if has_g && has_f {
         return Ok(cx.build(&g, &f));
     }
     let from_full = match full {
-        Some(raw) => cx.full(raw, has_g.then_some(&g), has_f.then_some(&f))?,
+        Some(_) => cx.full(has_g.then_some(&g), has_f.then_some(&f))?,
         None => None,
     };
     let sides = from_full.unwrap_or((has_g.then_some(g), has_f.then_some(f)));
@@ -437,10 +476,29 @@ enum Role {
     Family,
 }
 
-/// One token: a range of the shared buffer.
+/// Where a token's text lies: the context's buffer, or a field as given.
+const SRC_BUF: u8 = 0;
+const SRC_GIVEN: u8 = 1;
+const SRC_FAMILY: u8 = 2;
+const SRC_FULL: u8 = 3;
+
+/// The buffer stays below this, so that offsets fit a `u16` (expansions
+/// appended after the check add far less than the margin).
+const MAX_BUF: usize = 60_000;
+
+/// Where a raw word starts: its field and byte offset.
+#[derive(Clone, Copy)]
+struct Origin {
+    src: u8,
+    start: usize,
+}
+
+/// One token: a range of the buffer or of a raw field.
 #[derive(Clone, Copy, Default)]
 struct Tok {
-    start: u32,
+    /// [`SRC_BUF`], [`SRC_GIVEN`], [`SRC_FAMILY`] or [`SRC_FULL`].
+    src: u8,
+    start: u16,
     /// At most [`MAX_TOKEN_LEN`].
     len: u8,
     /// From a word with a dot or an ordinal indicator (`Don.`, `Dª`), or an
@@ -477,19 +535,7 @@ const ABBREVIATION: u16 = 1 << 11;
 
 /// Looks a folded token up in every word list, once.
 fn class(token: &str) -> u16 {
-    let Some(key) = pack(token) else { return 0 };
-    if is_given_key(key) {
-        return if ALSO_FAMILY_KEYS.binary_search(&key).is_ok() {
-            GIVEN | ALSO_FAMILY
-        } else {
-            GIVEN
-        };
-    }
-    WORD_CLASS_KEYS
-        .binary_search(&key)
-        .ok()
-        .and_then(|i| tables::WORD_CLASSES.get(i))
-        .map_or(0, |(_, c)| *c)
+    pack(token).map_or(0, |key| lookup(key).0)
 }
 
 /// The tokens of one field, in a fixed array: a name needs no heap for them.
@@ -560,16 +606,32 @@ struct Group {
 }
 
 /// State shared by the fields of one name.
-struct Context {
+struct Context<'a> {
+    /// Tokens that had to be rewritten (folded, expanded).
     buf: String,
+    /// The given, family and full fields as they came.
+    raws: [&'a str; 3],
     /// The strongest reason a field was dropped, for the final rejection.
     dropped: Option<RejectReason>,
 }
 
-impl Context {
+impl<'a> Context<'a> {
     fn text(&self, tok: Tok) -> &str {
-        self.buf
-            .get(tok.start as usize..tok.start as usize + usize::from(tok.len))
+        let source = match tok.src {
+            SRC_BUF => self.buf.as_str(),
+            src => self.raw(src),
+        };
+        let start = usize::from(tok.start);
+        source
+            .get(start..start + usize::from(tok.len))
+            .unwrap_or_default()
+    }
+
+    fn raw(&self, src: u8) -> &'a str {
+        usize::from(src)
+            .checked_sub(1)
+            .and_then(|i| self.raws.get(i))
+            .copied()
             .unwrap_or_default()
     }
 
@@ -585,11 +647,17 @@ impl Context {
         }
     }
 
-    /// Tokenizes and cleans one field into `part` (empty); false when it is
-    /// missing, empty or a placeholder.
-    fn field(&mut self, raw: Option<&str>, role: Role, part: &mut Part) -> Result<bool, Rejection> {
-        let Some(raw) = raw else { return Ok(false) };
-        self.tokenize(raw, role, part)?;
+    /// Tokenizes and cleans field `src` (or the byte `range` of it: a side of
+    /// a `family, given` full name) into `part` (empty); false when it is
+    /// empty or a placeholder.
+    fn field(
+        &mut self,
+        src: u8,
+        range: Option<Range<usize>>,
+        role: Role,
+        part: &mut Part,
+    ) -> Result<bool, Rejection> {
+        self.tokenize(src, range, role, part)?;
         Ok(self.keep_part(part))
     }
 
@@ -617,22 +685,39 @@ impl Context {
         self.keep_part(part);
     }
 
-    /// Appends the tokens of `raw` to `part` and cleans them.
-    fn tokenize(&mut self, raw: &str, role: Role, part: &mut Part) -> Result<(), Rejection> {
-        if raw.len() > MAX_RAW_LEN {
+    /// Appends the tokens of field `src` (or of its byte `range`) to `part`
+    /// and cleans them.
+    fn tokenize(
+        &mut self,
+        src: u8,
+        range: Option<Range<usize>>,
+        role: Role,
+        part: &mut Part,
+    ) -> Result<(), Rejection> {
+        let whole = self.raw(src);
+        if whole.len() > MAX_RAW_LEN {
             return Err(Rejection::new(RejectReason::TooLong).with_detail("name over 4096 bytes"));
         }
+        let base = range.as_ref().map_or(0, |r| r.start);
+        let raw = match range {
+            Some(r) => whole.get(r).unwrap_or_default(),
+            None => whole,
+        };
+        let at = |s: usize| Origin {
+            src,
+            start: base + s,
+        };
         let mut start = None;
         if raw.is_ascii() {
             for (i, b) in raw.bytes().enumerate() {
                 if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`') {
                     start.get_or_insert(i);
                 } else if let Some(s) = start.take() {
-                    self.word(raw.get(s..i).unwrap_or_default(), part)?;
+                    self.word(raw.get(s..i).unwrap_or_default(), at(s), part)?;
                 }
             }
             if let Some(s) = start {
-                self.word(raw.get(s..).unwrap_or_default(), part)?;
+                self.word(raw.get(s..).unwrap_or_default(), at(s), part)?;
             }
             self.clean(part, role);
             return Ok(());
@@ -643,34 +728,45 @@ impl Context {
                 // `MªJosé`: the ordinal indicator ends an abbreviation.
                 if is_ordinal(c) {
                     let end = i + c.len_utf8();
-                    self.word(raw.get(s..end).unwrap_or_default(), part)?;
+                    self.word(raw.get(s..end).unwrap_or_default(), at(s), part)?;
                     start = None;
                 }
             } else if let Some(s) = start.take() {
-                self.word(raw.get(s..i).unwrap_or_default(), part)?;
+                self.word(raw.get(s..i).unwrap_or_default(), at(s), part)?;
             }
         }
         if let Some(s) = start {
-            self.word(raw.get(s..).unwrap_or_default(), part)?;
+            self.word(raw.get(s..).unwrap_or_default(), at(s), part)?;
         }
         self.clean(part, role);
         Ok(())
     }
 
-    /// Folds one raw word (no white space) into tokens.
-    fn word(&mut self, word: &str, part: &mut Part) -> Result<(), Rejection> {
+    /// Folds one raw word (no white space), found at `origin`, into tokens.
+    fn word(&mut self, word: &str, origin: Origin, part: &mut Part) -> Result<(), Rejection> {
+        if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            // Already folded, most words of clean data: read in place.
+            if self.token(origin.src, origin.start, word.len(), false, part)? {
+                self.note(RejectReason::Syntax);
+            }
+            return Ok(());
+        }
         if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            // Plain ASCII letters and digits, most words: one copy, lower-cased
-            // in place.
+            // Plain ASCII letters and digits: one copy, lower-cased in place.
+            self.reserve_buf();
             if !self.buf.is_empty() {
                 self.buf.push(' ');
             }
             let start = self.buf.len();
             self.buf.push_str(word);
+            self.check_buf()?;
             if let Some(token) = self.buf.get_mut(start..) {
                 token.make_ascii_lowercase();
             }
-            if self.token(start, self.buf.len(), false, part)? {
+            if self.token(SRC_BUF, start, word.len(), false, part)? {
                 self.note(RejectReason::Syntax);
             }
             return Ok(());
@@ -679,7 +775,9 @@ impl Context {
         let dot = word.bytes().any(|b| b == b'.');
         let ord = !word.is_ascii() && word.contains(is_ordinal);
         let from = self.buf.len();
+        self.reserve_buf();
         fold_into(word, &mut self.buf);
+        self.check_buf()?;
         if dot || ord {
             // `M.ª`, `Fdo.`: the letters of the whole word may be an abbreviation.
             let folded = self.buf.get(from..).unwrap_or_default();
@@ -706,7 +804,7 @@ impl Context {
         for i in from..=end {
             if self.buf.as_bytes().get(i).is_none_or(|&b| b == b' ') {
                 if i > start {
-                    digits |= self.token(start, i, dot || ord, part)?;
+                    digits |= self.token(SRC_BUF, start, i - start, dot || ord, part)?;
                 }
                 start = i + 1;
             }
@@ -717,16 +815,22 @@ impl Context {
         Ok(())
     }
 
-    /// Adds the folded token `buf[start..stop]` to `part`; true when it was
-    /// left out for holding digits.
+    /// Adds the folded token at `start..start + len` of source `src` to
+    /// `part`; true when it was left out for holding digits.
     fn token(
         &mut self,
+        src: u8,
         start: usize,
-        stop: usize,
+        len: usize,
         marked: bool,
         part: &mut Part,
     ) -> Result<bool, Rejection> {
-        let token = self.buf.get(start..stop).unwrap_or_default();
+        let token = match src {
+            SRC_BUF => self.buf.as_str(),
+            src => self.raw(src),
+        }
+        .get(start..start + len)
+        .unwrap_or_default();
         if token.bytes().any(|b| b.is_ascii_digit()) {
             // `Cliente 123`, `Juan Pérez 2`: digits are not part of a name.
             return Ok(true);
@@ -745,8 +849,9 @@ impl Context {
             // `J.Fdez`: an abbreviation inside a word with other letters.
             Some(expansion) => self.append(expansion),
             None => Tok {
-                start: to_u32(start),
-                len: to_u8(stop - start),
+                src,
+                start: to_u16(start),
+                len: to_u8(len),
                 marked,
                 class,
             },
@@ -755,15 +860,37 @@ impl Context {
         Ok(false)
     }
 
+    /// Keeps buffer offsets within a `u16`: folding can grow text
+    /// (`any_ascii` spells some letters as words). The word limit rejects
+    /// such names first today; this guard keeps offsets exact regardless.
+    fn check_buf(&self) -> Result<(), Rejection> {
+        if self.buf.len() > MAX_BUF {
+            return Err(Rejection::new(RejectReason::TooLong).with_detail("name too long"));
+        }
+        Ok(())
+    }
+
+    /// Sizes the buffer once, on first use, for all the fields: one
+    /// allocation instead of a few reallocations.
+    fn reserve_buf(&mut self) {
+        if self.buf.capacity() == 0 {
+            let total: usize = self.raws.iter().map(|r| r.len()).sum();
+            // Twice the input: room for expansions (`Fco.` -> `francisco`).
+            self.buf.reserve(2 * total.min(MAX_BUF) + 64);
+        }
+    }
+
     /// Appends a word to the buffer, as a marked token.
     fn append(&mut self, word: &str) -> Tok {
+        self.reserve_buf();
         if !self.buf.is_empty() {
             self.buf.push(' ');
         }
         let start = self.buf.len();
         self.buf.push_str(word);
         Tok {
-            start: to_u32(start),
+            src: SRC_BUF,
+            start: to_u16(start),
             len: to_u8(word.len()),
             marked: true,
             class: class(word),
@@ -891,10 +1018,18 @@ impl Context {
         let Some(&tok) = part.toks.get(index) else {
             return false;
         };
-        if index + 1 >= part.len {
+        if index + 1 >= part.len || tok.class & PARTICLE == 0 {
             return false;
         }
-        tok.class & PARTICLE != 0 && (index > 0 || tok.class & CONJUNCTION == 0)
+        if tok.class & CONJUNCTION == 0 {
+            return true;
+        }
+        // `García y López`, `Puig i Cadafalch`: a conjunction joins family
+        // names; after a given name it is an initial (`Juan E. Pérez`).
+        index
+            .checked_sub(1)
+            .and_then(|i| part.toks.get(i))
+            .is_some_and(|prev| prev.class & GIVEN == 0 || prev.class & ALSO_FAMILY != 0)
     }
 
     /// The groups of a part, and how many there are.
@@ -931,12 +1066,20 @@ impl Context {
             .map_or(0, |t| t.class)
     }
 
+    /// A group that can be a given name: a known one, or an initial.
     fn group_is_given(&self, part: &Part, group: &Group) -> bool {
-        group.given_like && Self::head(part, group) & GIVEN != 0
+        group.given_like && (Self::head(part, group) & GIVEN != 0 || Self::is_initial(part, group))
     }
 
+    /// A known given name that is not also a common family name.
     fn group_is_given_only(&self, part: &Part, group: &Group) -> bool {
-        self.group_is_given(part, group) && Self::head(part, group) & ALSO_FAMILY == 0
+        group.given_like && Self::head(part, group) & (GIVEN | ALSO_FAMILY) == GIVEN
+    }
+
+    fn is_initial(part: &Part, group: &Group) -> bool {
+        part.toks
+            .get(usize::from(group.head))
+            .is_some_and(|t| t.len == 1)
     }
 
     /// Where a full name with no comma splits (the index of the first family
@@ -944,21 +1087,47 @@ impl Context {
     /// name, at least one family name is kept, and a given name that is also
     /// a family name (`Martín`) goes to the family when taking it would leave
     /// fewer than two family names.
-    fn split_full_at(&self, part: &Part) -> usize {
+    ///
+    /// A name that starts with no given name and ends with given names, with
+    /// at least two family names before them, is read family first
+    /// (`GONZALEZ RODRIGUEZ JUAN CARLOS`, as some systems export names); the
+    /// flag says so, and the index is then that of the first given token.
+    fn split_full_at(&self, part: &Part) -> (usize, bool) {
         let (groups, n) = self.groups(part);
         let groups = groups.get(..n).unwrap_or(&[]);
         if n <= 1 || groups.iter().all(|g| self.group_is_given_only(part, g)) {
-            return part.len;
+            return (part.len, false);
+        }
+        if let (Some(first), Some(last)) = (groups.first(), groups.last())
+            && !self.group_is_given(part, first)
+            && self.group_is_given_only(part, last)
+        {
+            let mut start = n;
+            while start > 0
+                && groups
+                    .get(start - 1)
+                    .is_some_and(|g| self.group_is_given(part, g))
+            {
+                start -= 1;
+            }
+            if start >= 2
+                && let Some(g) = groups.get(start)
+            {
+                return (usize::from(g.first), true);
+            }
         }
         let mut given = 1;
         while let Some(g) = groups.get(given)
             && given + 1 < n
             && self.group_is_given(part, g)
-            && (self.group_is_given_only(part, g) || n >= given + 3)
+            && (self.group_is_given_only(part, g) || Self::is_initial(part, g) || n >= given + 3)
         {
             given += 1;
         }
-        groups.get(given).map_or(part.len, |g| usize::from(g.first))
+        (
+            groups.get(given).map_or(part.len, |g| usize::from(g.first)),
+            false,
+        )
     }
 
     /// Where a given-name field with no family field splits: trailing groups
@@ -979,19 +1148,19 @@ impl Context {
     /// `full` is empty or a placeholder.
     fn full(
         &mut self,
-        raw: &str,
         given: Option<&Part>,
         family: Option<&Part>,
     ) -> Result<Option<Sides>, Rejection> {
-        if let Some((family_raw, given_raw)) = raw.split_once(',') {
+        let raw = self.raw(SRC_FULL);
+        if let Some(comma) = raw.find(',') {
             let mut f = Part::default();
             let mut g = Part::default();
-            let has_f = self.field(Some(family_raw), Role::Family, &mut f)?;
-            let has_g = self.field(Some(given_raw), Role::Given, &mut g)?;
+            let has_f = self.field(SRC_FULL, Some(0..comma), Role::Family, &mut f)?;
+            let has_g = self.field(SRC_FULL, Some(comma + 1..raw.len()), Role::Given, &mut g)?;
             return Ok((has_g || has_f).then_some((has_g.then_some(g), has_f.then_some(f))));
         }
         let mut part = Part::default();
-        if !self.field(Some(raw), Role::Given, &mut part)? {
+        if !self.field(SRC_FULL, None, Role::Given, &mut part)? {
             return Ok(None);
         }
         if let Some(g) = given
@@ -1006,8 +1175,13 @@ impl Context {
         {
             return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
         }
-        let family = part.split_off(self.split_full_at(&part));
-        Ok(Some((Some(part), (!family.is_empty()).then_some(family))))
+        let (at, family_first) = self.split_full_at(&part);
+        let tail = part.split_off(at);
+        Ok(Some(if family_first {
+            (Some(tail), Some(part))
+        } else {
+            (Some(part), (!tail.is_empty()).then_some(tail))
+        }))
     }
 
     fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {
@@ -1047,8 +1221,8 @@ fn repeated(token: &str) -> Option<RejectReason> {
     })
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+fn to_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 fn to_u8(n: usize) -> u8 {
