@@ -53,7 +53,7 @@ mod table;
 mod time;
 
 pub use country::Country;
-pub use source::{Source, sources_toml};
+pub use source::{RESOLVE_SETTINGS, Source, config_toml, sources_toml};
 
 /// The true person behind a row (`E0000042` in `truth.csv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -299,7 +299,7 @@ pub fn generate(opts: &GenOptions, sink: &mut impl Sink) -> io::Result<GenSummar
 }
 
 /// Writes one CSV per source plus `truth.csv` (`source,record_id,entity_id`)
-/// and `omnid.toml` (see [`sources_toml`]) into `dir`, creating it if needed.
+/// and `omnid.toml` (see [`config_toml`]) into `dir`, creating it if needed.
 ///
 /// ```no_run
 /// use omnid_gen::{GenOptions, write_dir};
@@ -314,7 +314,7 @@ pub fn write_dir(opts: &GenOptions, dir: &Path) -> io::Result<GenSummary> {
     let mut sink = DirSink::create(dir)?;
     let summary = generate(opts, &mut sink)?;
     sink.finish()?;
-    fs::write(dir.join("omnid.toml"), sources_toml())?;
+    fs::write(dir.join("omnid.toml"), config_toml())?;
     Ok(summary)
 }
 

@@ -373,8 +373,8 @@ fn national_id_kind(c: Country) -> &'static str {
 /// The `[[sources]]` part of an omnid config for the generated files.
 ///
 /// Every column of every file is mapped (columns with no meaning for
-/// resolution as `attr:<name>`), so the mapping doubles as the schema. The
-/// lead's `[identity]` and `[matching]` sections are not written.
+/// resolution as `attr:<name>`), so the mapping doubles as the schema.
+/// [`config_toml`] adds the identity and matching settings.
 pub fn sources_toml() -> String {
     let mut out = String::new();
     out.push_str(
@@ -384,8 +384,7 @@ pub fn sources_toml() -> String {
          # files come from the Spanish head office's systems: Spanish numbers in any\n\
          # format, other countries' numbers always with +CC or 00CC. WhatsApp numbers\n\
          # are E.164 digits without `+`. Social handles sit in one column per network;\n\
-         # only the column of the row's network is filled. truth.csv is not a source.\n\
-         # [identity] and [matching]: see docs\n",
+         # only the column of the row's network is filled. truth.csv is not a source.\n",
     );
     for source in Source::ALL {
         let _ = write!(
@@ -404,6 +403,17 @@ pub fn sources_toml() -> String {
             let _ = writeln!(out, "{column} = \"{kind}\"");
         }
     }
+    out
+}
+
+/// The identity and matching settings tuned for this export, appended to
+/// the sources by [`config_toml`].
+pub const RESOLVE_SETTINGS: &str = include_str!("resolve_settings.toml");
+
+/// The whole `omnid.toml`: sources, then identity and matching settings.
+pub fn config_toml() -> String {
+    let mut out = sources_toml();
+    out.push_str(RESOLVE_SETTINGS);
     out
 }
 

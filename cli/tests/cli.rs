@@ -1,0 +1,246 @@
+//! The `omnid` binary driven as a user would: over the FEBRL configs, the
+//! bundled contact-center sample, and broken inputs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn omnid() -> Command {
+    let mut c = Command::cargo_bin("omnid").expect("the omnid binary is built");
+    c.current_dir(root());
+    c
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("omnid-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn eval_json(truth: &Path, clusters: &Path) -> serde_json::Value {
+    let out = omnid()
+        .args(["eval", "--json", "--truth"])
+        .arg(truth)
+        .arg("--clusters")
+        .arg(clusters)
+        .output()
+        .expect("eval runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("eval prints JSON")
+}
+
+fn resolve_febrl(i: u32) -> serde_json::Value {
+    let out = tempdir(&format!("febrl{i}"));
+    omnid()
+        .args(["-q", "resolve", "--config"])
+        .arg(format!("examples/febrl/febrl{i}.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    eval_json(&root().join(format!("examples/febrl/truth{i}.csv")), &out.join("clusters.csv"))
+}
+
+#[test]
+fn febrl_1_2_3_reach_pairwise_f1_0_995_without_labels() {
+    for i in 1..=3 {
+        let e = resolve_febrl(i);
+        let f1 = e["pairwise"]["f1"].as_f64().expect("f1");
+        assert!(f1 >= 0.995, "FEBRL{i}: pairwise F1 {f1} below 0.995: {e}");
+        assert_eq!(e["truth_records_not_clustered"], 0, "FEBRL{i}: {e}");
+    }
+}
+
+#[test]
+fn sample_run_accounts_for_every_row_and_writes_every_output() {
+    let out = tempdir("sample");
+    omnid()
+        .args(["-q", "resolve", "--config", "examples/contact-center/omnid.toml", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for f in ["clusters.csv", "profiles.jsonl", "edges.csv", "rejects.csv", "model.json", "summary.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let rows = summary["rows_read"].as_u64().unwrap();
+    let records = summary["records"].as_u64().unwrap();
+    let rejected = summary["rows_rejected"].as_u64().unwrap();
+    assert_eq!(rows, records + rejected);
+    let clusters = std::fs::read_to_string(out.join("clusters.csv")).unwrap();
+    assert_eq!(clusters.lines().count() as u64, records + 1, "one line per record plus the header");
+    assert!(clusters.starts_with("source,record_id,profile_id\n"));
+    let truth = std::fs::read_to_string(root().join("examples/contact-center/truth.csv")).unwrap();
+    assert_eq!(truth.lines().count() as u64, rows + 1, "the truth covers every row");
+    // Measured 0.92 pairwise F1 when this test was written; the issue's
+    // target is 0.97. The floor catches regressions.
+    let e = eval_json(&root().join("examples/contact-center/truth.csv"), &out.join("clusters.csv"));
+    let f1 = e["pairwise"]["f1"].as_f64().unwrap();
+    assert!(f1 >= 0.90, "sample pairwise F1 {f1}");
+}
+
+#[test]
+fn resolve_is_deterministic() {
+    let (a, b) = (tempdir("det-a"), tempdir("det-b"));
+    for (out, threads) in [(&a, "1"), (&b, "2")] {
+        omnid()
+            .args(["-q", "--threads", threads, "resolve", "--config", "examples/febrl/febrl1.toml", "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    for f in ["clusters.csv", "edges.csv", "profiles.jsonl", "model.json"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+const SMALL_CONFIG: &str = r#"
+[[sources]]
+name = "crm"
+path = "crm.csv"
+id = "id"
+default_region = "ES"
+[sources.columns]
+tel = "phone"
+mail = "email"
+nombre = "full_name"
+"#;
+
+#[test]
+fn broken_rows_go_to_rejects_and_the_run_goes_on() {
+    let d = tempdir("broken");
+    write(&d, "omnid.toml", SMALL_CONFIG.as_bytes());
+    let mut csv = b"id,tel,mail,nombre\n".to_vec();
+    csv.extend_from_slice(b"1,612 34 56 78,ana@gmail.com,Ana Garcia\n");
+    csv.extend_from_slice(b"2,+34612345678,,Ana\n");
+    csv.extend_from_slice(b"3,only,two\n");
+    csv.extend_from_slice(b"4,600000000,luis@\xff.com,Luis\n");
+    csv.extend_from_slice(b",612000111,x@y.es,Sin Id\n");
+    csv.extend_from_slice(b"1,699887766,dup@gmail.com,Duplicado\n");
+    csv.extend_from_slice(b"5,anonymous,test@test.com,cliente\n");
+    write(&d, "crm.csv", &csv);
+    let out = d.join("out");
+    let assert = omnid()
+        .args(["resolve", "--config"])
+        .arg(d.join("omnid.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert();
+    // Exit code 2: success with rejected rows.
+    assert.code(2);
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(rejects.contains("crm,4,,,") && rejects.contains("bad_row"), "{rejects}");
+    assert!(rejects.contains("crm,5,,mail,") && rejects.contains("invalid_utf8"), "{rejects}");
+    assert!(rejects.contains("crm,6,,id,") && rejects.contains("missing_id"), "{rejects}");
+    assert!(rejects.contains("crm,7,1,id,1,duplicate_id"), "{rejects}");
+    assert!(rejects.contains("crm,8,5,phone,anonymous,withheld"), "{rejects}");
+    assert!(rejects.contains("crm,8,5,email,test@test.com,placeholder"), "{rejects}");
+    assert!(rejects.contains("crm,8,5,name,cliente,placeholder"), "{rejects}");
+    let clusters = std::fs::read_to_string(out.join("clusters.csv")).unwrap();
+    let profile = |id: &str| {
+        clusters
+            .lines()
+            .find(|l| l.starts_with(&format!("crm,{id},")))
+            .map(|l| l.rsplit(',').next().unwrap().to_string())
+    };
+    assert_eq!(profile("1"), profile("2"), "one phone in two formats is one customer");
+    assert!(profile("5").is_some(), "a record with only junk still has a profile");
+    assert_eq!(clusters.lines().count(), 1 + 3, "records 1, 2 and 5");
+
+    let strict = omnid()
+        .args(["resolve", "--strict", "--config"])
+        .arg(d.join("omnid.toml"))
+        .arg("--out")
+        .arg(d.join("out-strict"))
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert!(err.contains("line 4") && err.contains("--strict"), "{err}");
+}
+
+#[test]
+fn config_mistakes_name_the_place_and_suggest_a_fix() {
+    let d = tempdir("config");
+    write(&d, "crm.csv", b"id,tel,mail,nombre\n1,612345678,a@b.es,Ana\n");
+    let run = |config: &str| {
+        write(&d, "omnid.toml", config.as_bytes());
+        let out = omnid()
+            .args(["resolve", "--config"])
+            .arg(d.join("omnid.toml"))
+            .arg("--out")
+            .arg(d.join("out"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = run(&SMALL_CONFIG.replace("tel = \"phone\"", "tel = \"phnoe\""));
+    assert!(e.contains("columns.tel") && e.contains("did you mean `phone`"), "{e}");
+    let e = run(&SMALL_CONFIG.replace("tel = \"phone\"", "telefono = \"phone\""));
+    assert!(e.contains("`telefono` is not in the file") && e.contains("tel"), "{e}");
+    let e = run(&format!("{SMALL_CONFIG}\n[matchng]\nthreshold = 0.9\n"));
+    assert!(e.contains("omnid.toml:") && e.contains("did you mean `matching`"), "{e}");
+    let e = run(&SMALL_CONFIG.replace("path = \"crm.csv\"", "path = \"nope.csv\""));
+    assert!(e.contains("nope.csv") && e.contains("cannot open"), "{e}");
+}
+
+#[test]
+fn normalize_prints_canonical_forms_and_reasons() {
+    let out = omnid()
+        .args(["normalize", "--kind", "phone", "--region", "MX", "(55) 1234-5678", "+52 1 55 1234 5678", "anonymous"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a value was rejected");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(55) 1234-5678\t+525512345678"), "{text}");
+    assert!(text.contains("+52 1 55 1234 5678\t+525512345678"), "{text}");
+    assert!(text.contains("anonymous\trejected: withheld"), "{text}");
+}
+
+#[test]
+fn lookup_finds_a_customer_by_a_phone_in_another_format() {
+    let out = tempdir("lookup");
+    omnid()
+        .args(["-q", "resolve", "--config", "examples/contact-center/omnid.toml", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    // A caller of the sample, written as WhatsApp writes numbers.
+    let clusters = std::fs::read_to_string(root().join("examples/contact-center/calls.csv")).unwrap();
+    let caller = clusters
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .find(|c| c.starts_with("+34") && c.len() > 10)
+        .expect("a Spanish caller in E.164")
+        .to_string();
+    let digits: String = caller.chars().filter(char::is_ascii_digit).collect();
+    let res = omnid()
+        .args(["lookup", "--json", "--out"])
+        .arg(&out)
+        .args(["--phone", &digits])
+        .output()
+        .unwrap();
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    let e164: String = format!("+{digits}");
+    assert!(
+        p["identifiers"].as_array().unwrap().iter().any(|i| i["value"] == e164.as_str()),
+        "{p}"
+    );
+}
