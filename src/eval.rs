@@ -82,7 +82,11 @@ fn pairs(n: u64) -> u64 {
 /// # Panics
 /// When the slices differ in length: that is a caller's bug, not bad data.
 pub fn evaluate<P: Hash + Eq, T: Hash + Eq>(predicted: &[P], truth: &[T]) -> Evaluation {
-    assert_eq!(predicted.len(), truth.len(), "one truth per predicted record");
+    assert_eq!(
+        predicted.len(),
+        truth.len(),
+        "one truth per predicted record"
+    );
     let mut p_ids: FxHashMap<&P, u32> = FxHashMap::default();
     let mut t_ids: FxHashMap<&T, u32> = FxHashMap::default();
     let mut p_size: Vec<u64> = Vec::new();
@@ -147,10 +151,7 @@ pub fn evaluate<P: Hash + Eq, T: Hash + Eq>(predicted: &[P], truth: &[T]) -> Eva
 /// `scored` holds each pair's score and whether it is a true match;
 /// `true_pairs` is the number of true pairs overall (pairs never scored count
 /// as missed).
-pub fn best_threshold(
-    scored: &[(f64, bool)],
-    true_pairs: u64,
-) -> Option<(f64, Metrics)> {
+pub fn best_threshold(scored: &[(f64, bool)], true_pairs: u64) -> Option<(f64, Metrics)> {
     let mut v: Vec<(f64, bool)> = scored.to_vec();
     v.sort_by(|x, y| y.0.total_cmp(&x.0));
     let mut best: Option<(f64, Metrics)> = None;
@@ -163,7 +164,11 @@ pub fn best_threshold(
         }
         let m = Metrics::new(
             tp as f64 / (i + 1) as f64,
-            if true_pairs == 0 { 1.0 } else { tp as f64 / true_pairs as f64 },
+            if true_pairs == 0 {
+                1.0
+            } else {
+                tp as f64 / true_pairs as f64
+            },
         );
         if best.is_none_or(|b| m.f1 > b.1.f1) {
             best = Some((*score, m));
@@ -207,7 +212,13 @@ mod tests {
 
     #[test]
     fn best_threshold_picks_the_cut_with_best_f1() {
-        let scored = [(0.9, true), (0.8, true), (0.7, false), (0.6, true), (0.1, false)];
+        let scored = [
+            (0.9, true),
+            (0.8, true),
+            (0.7, false),
+            (0.6, true),
+            (0.1, false),
+        ];
         let (t, m) = best_threshold(&scored, 3).unwrap();
         // 0.9: F1 0.5; 0.8: 0.8; 0.7: 0.667; 0.6: P 3/4, R 1, F1 6/7; 0.1: 0.75.
         assert_eq!(t, 0.6);

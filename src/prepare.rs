@@ -107,7 +107,11 @@ impl PreparedRecord {
     /// family name), for counting distinct people behind a shared identifier.
     pub fn name_key(&self) -> Option<String> {
         let n = self.name.as_ref()?;
-        let given = n.canonical_given().first().map(|s| s.to_string()).unwrap_or_default();
+        let given = n
+            .canonical_given()
+            .first()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let family = n.family.first().map(String::as_str).unwrap_or("");
         if given.is_empty() && family.is_empty() {
             return None;
@@ -129,7 +133,11 @@ impl PreparedRecord {
             }
             Field::FullName => out.extend(self.name.as_ref().map(|n| {
                 let (g, f) = (n.given_joined(), n.family_joined());
-                if g.is_empty() || f.is_empty() { format!("{g}{f}") } else { format!("{g} {f}") }
+                if g.is_empty() || f.is_empty() {
+                    format!("{g}{f}")
+                } else {
+                    format!("{g} {f}")
+                }
             })),
             Field::BirthDate => out.extend(self.birth_date.map(|d| d.to_string())),
             Field::Gender => opt(&self.gender, out),
@@ -144,7 +152,12 @@ impl PreparedRecord {
             Field::Phone => self.values_of(&IdentifierKind::Phone, out),
             Field::Identifier(kind) => {
                 self.values_of(kind, out);
-                out.extend(self.unverified.iter().filter(|(k, _)| k == kind).map(|(_, v)| v.clone()));
+                out.extend(
+                    self.unverified
+                        .iter()
+                        .filter(|(k, _)| k == kind)
+                        .map(|(_, v)| v.clone()),
+                );
             }
             Field::Attribute(name) => out.extend(self.extra.get(name).cloned()),
         }
@@ -188,7 +201,11 @@ impl Normalizer {
     /// assert!(junk.is_err());
     /// Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn identifier(&self, id: &Identifier, region: Option<Country>) -> Result<NormalizedIdentifier, Rejection> {
+    pub fn identifier(
+        &self,
+        id: &Identifier,
+        region: Option<Country>,
+    ) -> Result<NormalizedIdentifier, Rejection> {
         let raw = id.raw.as_str();
         let (value, display) = match &id.kind {
             IdentifierKind::Phone => {
@@ -237,14 +254,23 @@ impl Normalizer {
         for id in &r.identifiers {
             match self.identifier(id, region) {
                 Ok(n) => {
-                    if !p.identifiers.iter().any(|x| x.kind == n.kind && x.value == n.value) {
+                    if !p
+                        .identifiers
+                        .iter()
+                        .any(|x| x.kind == n.kind && x.value == n.value)
+                    {
                         p.identifiers.push(n);
                     }
                 }
                 Err(rejection) => {
                     if let IdentifierKind::NationalId(_) = id.kind {
                         // Kept as an attribute: a typo in a document number is still evidence.
-                        let compact: String = id.raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+                        let compact: String = id
+                            .raw
+                            .chars()
+                            .filter(|c| c.is_alphanumeric())
+                            .flat_map(char::to_uppercase)
+                            .collect();
                         if !compact.is_empty() && rejection.reason != RejectReason::Placeholder {
                             p.unverified.push((id.kind.clone(), compact));
                         }
@@ -259,7 +285,11 @@ impl Normalizer {
         }
         let a = &r.attributes;
         if a.given_names.is_some() || a.family_names.is_some() || a.full_name.is_some() {
-            match normalize_person_name(a.given_names.as_deref(), a.family_names.as_deref(), a.full_name.as_deref()) {
+            match normalize_person_name(
+                a.given_names.as_deref(),
+                a.family_names.as_deref(),
+                a.full_name.as_deref(),
+            ) {
                 Ok(n) => p.name = Some(n),
                 Err(rejection) => {
                     let value = [&a.given_names, &a.family_names, &a.full_name]
@@ -299,7 +329,12 @@ impl Normalizer {
             .address
             .postcode
             .as_deref()
-            .map(|s| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect::<String>())
+            .map(|s| {
+                s.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_uppercase)
+                    .collect::<String>()
+            })
             .filter(|s| !s.is_empty());
         p.region = folded(&a.address.region);
         p.country = folded(&a.address.country);
@@ -334,7 +369,10 @@ mod tests {
     fn record(ids: &[(IdentifierKind, &str)]) -> Record {
         Record {
             key: RecordKey::new("t", "1"),
-            identifiers: ids.iter().map(|(k, v)| Identifier::new(k.clone(), *v)).collect(),
+            identifiers: ids
+                .iter()
+                .map(|(k, v)| Identifier::new(k.clone(), *v))
+                .collect(),
             ..Record::default()
         }
     }
@@ -363,10 +401,19 @@ mod tests {
         let r = record(&[
             (IdentifierKind::Phone, "anonymous"),
             (IdentifierKind::Email, "noemail@gmail.com"),
-            (IdentifierKind::DeviceId, "00000000-0000-0000-0000-000000000000"),
+            (
+                IdentifierKind::DeviceId,
+                "00000000-0000-0000-0000-000000000000",
+            ),
             (IdentifierKind::CrmId("crm".into()), "123456789"),
         ]);
-        let p = n.record(&r, &SourceSettings { default_region: Some(Country::ES), date_order: None });
+        let p = n.record(
+            &r,
+            &SourceSettings {
+                default_region: Some(Country::ES),
+                date_order: None,
+            },
+        );
         assert!(p.identifiers.is_empty(), "{:?}", p.identifiers);
         let reasons: Vec<RejectReason> = p.rejections.iter().map(|r| r.rejection.reason).collect();
         assert_eq!(reasons.len(), 4);
@@ -383,7 +430,10 @@ mod tests {
         assert!(p.identifiers.is_empty());
         assert_eq!(p.rejections[0].rejection.reason, RejectReason::CheckDigit);
         let mut out = Vec::new();
-        p.field_values(&Field::Identifier(IdentifierKind::NationalId(Country::ES)), &mut out);
+        p.field_values(
+            &Field::Identifier(IdentifierKind::NationalId(Country::ES)),
+            &mut out,
+        );
         assert_eq!(out, ["12345678A"]);
     }
 

@@ -77,7 +77,8 @@ fn survivor<'a>(
     records: &'a [Record],
     value: impl Fn(usize) -> Option<String>,
 ) -> Option<Sourced<String>> {
-    let mut tally: BTreeMap<String, (u32, Option<jiff::Timestamp>, &'a RecordKey)> = BTreeMap::new();
+    let mut tally: BTreeMap<String, (u32, Option<jiff::Timestamp>, &'a RecordKey)> =
+        BTreeMap::new();
     for &i in members {
         let Some(v) = value(i) else { continue };
         let r = &records[i];
@@ -90,7 +91,11 @@ fn survivor<'a>(
     }
     tally
         .into_iter()
-        .max_by(|x, y| (x.1.0, x.1.1).cmp(&(y.1.0, y.1.1)).then_with(|| y.0.cmp(&x.0)))
+        .max_by(|x, y| {
+            (x.1.0, x.1.1)
+                .cmp(&(y.1.0, y.1.1))
+                .then_with(|| y.0.cmp(&x.0))
+        })
         .map(|(value, (support, observed_at, key))| Sourced {
             value,
             support,
@@ -120,14 +125,16 @@ pub fn build_profiles(records: &[Record], res: &Resolution) -> Vec<Profile> {
             for &i in &members {
                 let t = records[i].observed_at;
                 for n in &prep[i].identifiers {
-                    let e = ids.entry((n.kind.clone(), n.value.clone())).or_insert_with(|| ProfileIdentifier {
-                        kind: n.kind.clone(),
-                        value: n.value.clone(),
-                        display: n.display.clone(),
-                        records: 0,
-                        first_seen: t,
-                        last_seen: t,
-                    });
+                    let e = ids
+                        .entry((n.kind.clone(), n.value.clone()))
+                        .or_insert_with(|| ProfileIdentifier {
+                            kind: n.kind.clone(),
+                            value: n.value.clone(),
+                            display: n.display.clone(),
+                            records: 0,
+                            first_seen: t,
+                            last_seen: t,
+                        });
                     e.records += 1;
                     e.first_seen = e.first_seen.min(t).or(e.first_seen).or(t);
                     e.last_seen = e.last_seen.max(t);
@@ -154,9 +161,15 @@ pub fn build_profiles(records: &[Record], res: &Resolution) -> Vec<Profile> {
             Profile {
                 id,
                 records: members.iter().map(|&i| records[i].key.clone()).collect(),
-                given_names: survivor(&members, records, |i| name(i).map(|n| n.given_joined()).filter(|s| !s.is_empty())),
-                family_names: survivor(&members, records, |i| name(i).map(|n| n.family_joined()).filter(|s| !s.is_empty())),
-                birth_date: survivor(&members, records, |i| prep[i].birth_date.map(|d| d.to_string())),
+                given_names: survivor(&members, records, |i| {
+                    name(i).map(|n| n.given_joined()).filter(|s| !s.is_empty())
+                }),
+                family_names: survivor(&members, records, |i| {
+                    name(i).map(|n| n.family_joined()).filter(|s| !s.is_empty())
+                }),
+                birth_date: survivor(&members, records, |i| {
+                    prep[i].birth_date.map(|d| d.to_string())
+                }),
                 city: survivor(&members, records, |i| prep[i].city.clone()),
                 identifiers: ids.into_values().collect(),
                 channels: seen,
@@ -181,7 +194,10 @@ mod tests {
         let rec = |id: &str, t: &str, name: &str, channel: Channel| Record {
             key: RecordKey::new("s", id),
             observed_at: Some(t.parse().unwrap()),
-            identifiers: vec![Identifier::new(IdentifierKind::Email, "ana.garcia@gmail.com")],
+            identifiers: vec![Identifier::new(
+                IdentifierKind::Email,
+                "ana.garcia@gmail.com",
+            )],
             attributes: Attributes {
                 full_name: Some(name.into()),
                 ..Attributes::default()
@@ -197,15 +213,25 @@ mod tests {
             rec("2", "2026-01-02T10:00:00Z", "Anita Garcia", Channel::Phone),
             rec("3", "2026-01-03T10:00:00Z", "Ana Garcia", Channel::Email),
         ];
-        let res = Resolver::new(ResolverConfig::default()).unwrap().resolve(&records).unwrap();
+        let res = Resolver::new(ResolverConfig::default())
+            .unwrap()
+            .resolve(&records)
+            .unwrap();
         let profiles = build_profiles(&records, &res);
         assert_eq!(profiles.len(), 1);
         let p = &profiles[0];
         let given = p.given_names.as_ref().unwrap();
         assert_eq!(given.value, "ana");
         assert_eq!(given.support, 2);
-        assert_eq!(given.record, RecordKey::new("s", "3"), "the most recent record carrying it");
-        assert_eq!(p.channels, [Channel::WebChat, Channel::Phone, Channel::Email]);
+        assert_eq!(
+            given.record,
+            RecordKey::new("s", "3"),
+            "the most recent record carrying it"
+        );
+        assert_eq!(
+            p.channels,
+            [Channel::WebChat, Channel::Phone, Channel::Email]
+        );
         assert_eq!(p.interactions, 3);
         assert_eq!(p.identifiers.len(), 1);
         assert_eq!(p.identifiers[0].records, 3);

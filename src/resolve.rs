@@ -118,7 +118,9 @@ impl MatchingRun {
     /// Each comparison's contribution to the score of input records `i` and `j`.
     pub fn waterfall(&self, i: usize, j: usize) -> Option<crate::matching::Waterfall> {
         let (a, b) = (*self.row_of.get(i)?, *self.row_of.get(j)?);
-        self.matcher.waterfall(&self.output.model, &self.columns, a, b).ok()
+        self.matcher
+            .waterfall(&self.output.model, &self.columns, a, b)
+            .ok()
     }
 }
 
@@ -214,7 +216,9 @@ impl Resolver {
             let mut order: Vec<usize> = (0..records.len()).collect();
             order.sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
             let fields = matcher.fields();
-            let cols = Columns::build(order.len(), &fields, |i, f, out| prepared[order[i]].field_values(f, out));
+            let cols = Columns::build(order.len(), &fields, |i, f, out| {
+                prepared[order[i]].field_values(f, out)
+            });
             let datasets: Vec<u16> = dataset_index(records, &order);
             timings.features = t.elapsed();
 
@@ -223,11 +227,12 @@ impl Resolver {
             timings.matching = t.elapsed();
 
             let t = Instant::now();
-            let counts = graph.add_probabilistic_edges(out.links.iter().map(|p| ProbabilisticEdge {
-                a: ids[order[p.a as usize]],
-                b: ids[order[p.b as usize]],
-                weight: p.weight,
-            }))?;
+            let counts =
+                graph.add_probabilistic_edges(out.links.iter().map(|p| ProbabilisticEdge {
+                    a: ids[order[p.a as usize]],
+                    b: ids[order[p.b as usize]],
+                    weight: p.weight,
+                }))?;
             accepted = counts.merged;
             refused = counts.refused;
             timings.cluster = t.elapsed();
@@ -261,6 +266,10 @@ fn dataset_index(records: &[Record], order: &[usize]) -> Vec<u16> {
     names.dedup();
     order
         .iter()
-        .map(|&i| names.binary_search(&records[i].key.source.as_str()).unwrap_or(0) as u16)
+        .map(|&i| {
+            names
+                .binary_search(&records[i].key.source.as_str())
+                .unwrap_or(0) as u16
+        })
         .collect()
 }

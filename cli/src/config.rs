@@ -38,32 +38,41 @@ const TOP_KEYS: &[&str] = &["sources", "normalize", "identity", "matching"];
 
 /// Reads and checks a configuration file.
 pub fn load(path: &Path) -> Result<Loaded> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
         let mut msg = format!("{}: {}", path.display(), e.message());
         if let Some(span) = e.span() {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
             msg = format!("{}:{line}: {}", path.display(), e.message());
             // Suggest a close known key for unknown top-level keys.
-            let bad = text[span.clone()].trim().trim_matches(|c| c == '[' || c == ']');
-            if e.message().contains("unknown field") {
-                if let Some(s) = crate::source::closest(bad, TOP_KEYS) {
-                    msg.push_str(&format!("; did you mean `{s}`?"));
-                }
+            let bad = text[span.clone()]
+                .trim()
+                .trim_matches(|c| c == '[' || c == ']');
+            if e.message().contains("unknown field")
+                && let Some(s) = crate::source::closest(bad, TOP_KEYS)
+            {
+                msg.push_str(&format!("; did you mean `{s}`?"));
             }
         }
         anyhow::anyhow!(msg)
     })?;
     let mut names = std::collections::HashSet::new();
     for s in &config.sources {
-        anyhow::ensure!(names.insert(s.name.clone()), "{}: two sources are named `{}`", path.display(), s.name);
+        anyhow::ensure!(
+            names.insert(s.name.clone()),
+            "{}: two sources are named `{}`",
+            path.display(),
+            s.name
+        );
     }
-    anyhow::ensure!(!config.sources.is_empty(), "{}: no [[sources]]", path.display());
+    anyhow::ensure!(
+        !config.sources.is_empty(),
+        "{}: no [[sources]]",
+        path.display()
+    );
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(Loaded {
-        config,
-        base,
-    })
+    Ok(Loaded { config, base })
 }
 
 impl Config {
@@ -89,7 +98,13 @@ impl Config {
                     )),
                 })
                 .transpose()?;
-            sources.insert(s.name.clone(), SourceSettings { default_region, date_order });
+            sources.insert(
+                s.name.clone(),
+                SourceSettings {
+                    default_region,
+                    date_order,
+                },
+            );
         }
         Ok(ResolverConfig {
             normalize: self.normalize.clone(),

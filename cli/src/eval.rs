@@ -8,15 +8,33 @@ use anyhow::{Context, Result, bail};
 /// Reads `source,record_id,profile_id` (clusters) or `[source,]record_id,entity_id` (truth)
 /// into a map from (source, record id) to the label. Without a source column
 /// the source is empty and matches any source.
-fn read_labels(path: &Path, label_col: &str) -> Result<(HashMap<(String, String), String>, bool)> {
+/// (source, record id) -> label.
+type Labels = HashMap<(String, String), String>;
+
+fn read_labels(path: &Path, label_col: &str) -> Result<(Labels, bool)> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
         .with_context(|| format!("cannot open {}", path.display()))?;
-    let header = rdr.headers().with_context(|| format!("{}: cannot read the header", path.display()))?.clone();
+    let header = rdr
+        .headers()
+        .with_context(|| format!("{}: cannot read the header", path.display()))?
+        .clone();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let rid = col("record_id").with_context(|| format!("{}: no `record_id` column (header: {})", path.display(), header.iter().collect::<Vec<_>>().join(",")))?;
-    let lab = col(label_col).with_context(|| format!("{}: no `{label_col}` column (header: {})", path.display(), header.iter().collect::<Vec<_>>().join(",")))?;
+    let rid = col("record_id").with_context(|| {
+        format!(
+            "{}: no `record_id` column (header: {})",
+            path.display(),
+            header.iter().collect::<Vec<_>>().join(",")
+        )
+    })?;
+    let lab = col(label_col).with_context(|| {
+        format!(
+            "{}: no `{label_col}` column (header: {})",
+            path.display(),
+            header.iter().collect::<Vec<_>>().join(",")
+        )
+    })?;
     let src = col("source");
     let mut map = HashMap::new();
     for (i, row) in rdr.records().enumerate() {
@@ -27,7 +45,13 @@ fn read_labels(path: &Path, label_col: &str) -> Result<(HashMap<(String, String)
         );
         let label = row.get(lab).unwrap_or("").to_string();
         if map.insert(key.clone(), label).is_some() {
-            bail!("{}: line {}: record {}:{} appears twice", path.display(), i + 2, key.0, key.1);
+            bail!(
+                "{}: line {}: record {}:{} appears twice",
+                path.display(),
+                i + 2,
+                key.0,
+                key.1
+            );
         }
     }
     Ok((map, src.is_some()))
@@ -66,10 +90,22 @@ pub fn run(truth: &Path, clusters: &Path, json: bool) -> Result<()> {
     } else {
         println!("records evaluated     {}", e.records);
         println!("                      precision  recall     F1");
-        println!("pairwise              {:.4}     {:.4}     {:.4}", e.pairwise.precision, e.pairwise.recall, e.pairwise.f1);
-        println!("B-cubed               {:.4}     {:.4}     {:.4}", e.bcubed.precision, e.bcubed.recall, e.bcubed.f1);
-        println!("pairs                 predicted {}  true {}  correct {}", e.predicted_pairs, e.true_pairs, e.correct_pairs);
-        println!("clusters              predicted {}  true {}", e.predicted_clusters, e.true_clusters);
+        println!(
+            "pairwise              {:.4}     {:.4}     {:.4}",
+            e.pairwise.precision, e.pairwise.recall, e.pairwise.f1
+        );
+        println!(
+            "B-cubed               {:.4}     {:.4}     {:.4}",
+            e.bcubed.precision, e.bcubed.recall, e.bcubed.f1
+        );
+        println!(
+            "pairs                 predicted {}  true {}  correct {}",
+            e.predicted_pairs, e.true_pairs, e.correct_pairs
+        );
+        println!(
+            "clusters              predicted {}  true {}",
+            e.predicted_clusters, e.true_clusters
+        );
         println!("over-merged clusters  {}", e.over_merged_clusters);
         println!("split entities        {}", e.split_entities);
         if missing > 0 {

@@ -137,11 +137,13 @@ enum Command {
 /// Exit codes: 0 success, 1 failure, 2 success with rejected rows or values.
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
-            eprintln!("omnid: --threads: {e}");
-            return ExitCode::from(1);
-        }
+    if let Some(n) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+    {
+        eprintln!("omnid: --threads: {e}");
+        return ExitCode::from(1);
     }
     match run(cli) {
         Ok(code) => code,
@@ -155,14 +157,49 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let log = Log { quiet: cli.quiet };
     match cli.command {
-        Command::Resolve { config, out, strict } => output::resolve(&config, &out, strict, &log),
-        Command::Explain { out, a, b, json } => output::explain(&out, &a, &b, json, &log).map(|()| ExitCode::SUCCESS),
-        Command::Lookup { out, phone, region, email, id, identifier, json } => {
-            output::lookup(&out, output::Query { phone, region, email, id, identifier }, json, &log)
+        Command::Resolve {
+            config,
+            out,
+            strict,
+        } => output::resolve(&config, &out, strict, &log),
+        Command::Explain { out, a, b, json } => {
+            output::explain(&out, &a, &b, json, &log).map(|()| ExitCode::SUCCESS)
         }
-        Command::Normalize { kind, region, values } => normalize(&kind, region.as_deref(), &values),
-        Command::Eval { truth, clusters, json } => eval::run(&truth, &clusters, json).map(|()| ExitCode::SUCCESS),
-        Command::Gen { customers, seed, out } => generate(customers, seed, &out, &log),
+        Command::Lookup {
+            out,
+            phone,
+            region,
+            email,
+            id,
+            identifier,
+            json,
+        } => output::lookup(
+            &out,
+            output::Query {
+                phone,
+                region,
+                email,
+                id,
+                identifier,
+            },
+            json,
+            &log,
+        ),
+        Command::Normalize {
+            kind,
+            region,
+            values,
+        } => normalize(&kind, region.as_deref(), &values),
+        Command::Eval {
+            truth,
+            clusters,
+            json,
+        } => eval::run(&truth, &clusters, json).map(|()| ExitCode::SUCCESS),
+        Command::Gen {
+            customers,
+            seed,
+            out,
+        } => generate(customers, seed, &out, &log),
     }
 }
 
@@ -180,17 +217,27 @@ impl Log {
     }
 
     /// Runs a stage and prints its name, result and time.
-    pub fn stage<T>(&self, name: &str, f: impl FnOnce() -> Result<T>, summary: impl Fn(&T) -> String) -> Result<T> {
+    pub fn stage<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce() -> Result<T>,
+        summary: impl Fn(&T) -> String,
+    ) -> Result<T> {
         let t = Instant::now();
         let v = f()?;
-        self.line(format_args!("{name:<12} {:<48} {:>8.2}s", summary(&v), t.elapsed().as_secs_f64()));
+        self.line(format_args!(
+            "{name:<12} {:<48} {:>8.2}s",
+            summary(&v),
+            t.elapsed().as_secs_f64()
+        ));
         Ok(v)
     }
 }
 
 fn normalize(kind: &str, region: Option<&str>, values: &[String]) -> Result<ExitCode> {
     use omnid::normalize::{date, name};
-    let region: Option<omnid::Country> = region.map(|r| r.parse()).transpose().context("--region")?;
+    let region: Option<omnid::Country> =
+        region.map(|r| r.parse()).transpose().context("--region")?;
     let mut rejected = false;
     let mut print = |v: &str, r: std::result::Result<String, omnid::Rejection>| match r {
         Ok(s) => println!("{v}\t{s}"),
@@ -203,26 +250,49 @@ fn normalize(kind: &str, region: Option<&str>, values: &[String]) -> Result<Exit
         "name" => {
             for v in values {
                 let r = name::normalize_person_name(None, None, Some(v)).map(|n| {
-                    format!("given={} family={} formal={}", n.given_joined(), n.family_joined(), n.canonical_given().join(" "))
+                    format!(
+                        "given={} family={} formal={}",
+                        n.given_joined(),
+                        n.family_joined(),
+                        n.canonical_given().join(" ")
+                    )
                 });
                 print(v, r);
             }
         }
         "date" => {
             for v in values {
-                print(v, date::normalize_date(v, &date::DatePolicy::default()).map(|d| d.to_string()));
+                print(
+                    v,
+                    date::normalize_date(v, &date::DatePolicy::default()).map(|d| d.to_string()),
+                );
             }
         }
         k => {
-            let kind: omnid::IdentifierKind = k.parse().map_err(|e| anyhow::anyhow!("--kind: {e} (or `name`, `date`)"))?;
+            let kind: omnid::IdentifierKind = k
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--kind: {e} (or `name`, `date`)"))?;
             let n = omnid::prepare::Normalizer::new(&omnid::prepare::NormalizeConfig::default());
             for v in values {
                 let r = n.identifier(&omnid::Identifier::new(kind.clone(), v.clone()), region);
-                print(v, r.map(|x| if x.display == x.value { x.value } else { format!("{}\t(display: {})", x.value, x.display) }));
+                print(
+                    v,
+                    r.map(|x| {
+                        if x.display == x.value {
+                            x.value
+                        } else {
+                            format!("{}\t(display: {})", x.value, x.display)
+                        }
+                    }),
+                );
             }
         }
     }
-    Ok(if rejected { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if rejected {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn generate(customers: u64, seed: u64, out: &Path, log: &Log) -> Result<ExitCode> {
@@ -237,6 +307,9 @@ fn generate(customers: u64, seed: u64, out: &Path, log: &Log) -> Result<ExitCode
         |s| format!("{} customers, {} records", s.customers, s.total_records()),
     )?;
     let _ = summary;
-    log.line(format_args!("wrote {} (truth.csv, omnid.toml and one CSV per source)", out.display()));
+    log.line(format_args!(
+        "wrote {} (truth.csv, omnid.toml and one CSV per source)",
+        out.display()
+    ));
     Ok(ExitCode::SUCCESS)
 }

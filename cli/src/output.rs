@@ -42,21 +42,32 @@ pub fn peak_rss_mib() -> Option<f64> {
 pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
     let loaded = config::load(config_path)?;
     let resolver_config = loaded.config.resolver()?;
-    let resolver = Resolver::new(resolver_config).map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
-    let (mut records, mut lines, mut row_rejects, mut rows) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let resolver = Resolver::new(resolver_config)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
+    let (mut records, mut lines, mut row_rejects, mut rows) =
+        (Vec::new(), Vec::new(), Vec::new(), 0);
     for src in &loaded.config.sources {
         let data = log.stage(
             "read",
             || read_source(src, &loaded.base),
-            |d| format!("{}: {} rows, {} rejected", src.name, d.rows, d.rejects.len()),
+            |d| {
+                format!(
+                    "{}: {} rows, {} rejected",
+                    src.name,
+                    d.rows,
+                    d.rejects.len()
+                )
+            },
         )?;
-        if strict {
-            if let Some(r) = data.rejects.first() {
-                bail!(
-                    "source `{}` line {}: field `{}`: {} (value `{}`); --strict stops here",
-                    r.source, r.line, r.field, r.reason, r.value
-                );
-            }
+        if strict && let Some(r) = data.rejects.first() {
+            bail!(
+                "source `{}` line {}: field `{}`: {} (value `{}`); --strict stops here",
+                r.source,
+                r.line,
+                r.field,
+                r.reason,
+                r.value
+            );
         }
         rows += data.rows;
         records.extend(data.records);
@@ -66,7 +77,13 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
     let resolution = log.stage(
         "resolve",
         || resolver.resolve(&records).map_err(anyhow::Error::from),
-        |r| format!("{} records -> {} profiles", records.len(), r.graph.profile_count()),
+        |r| {
+            format!(
+                "{} records -> {} profiles",
+                records.len(),
+                r.graph.profile_count()
+            )
+        },
     )?;
     let profiles = log.stage(
         "profiles",
@@ -80,7 +97,8 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
         rows,
         resolution,
         profiles,
-        config_path: std::fs::canonicalize(config_path).unwrap_or_else(|_| config_path.to_path_buf()),
+        config_path: std::fs::canonicalize(config_path)
+            .unwrap_or_else(|_| config_path.to_path_buf()),
         resolver,
     })
 }
@@ -111,13 +129,27 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     let mut w = csv_writer(out, "rejects.csv")?;
     w.write_record(["source", "line", "record_id", "field", "value", "reason"])?;
     for r in &run.row_rejects {
-        w.write_record([&r.source, &r.line.to_string(), &r.record_id, &r.field, &r.value, &r.reason])?;
+        w.write_record([
+            &r.source,
+            &r.line.to_string(),
+            &r.record_id,
+            &r.field,
+            &r.value,
+            &r.reason,
+        ])?;
     }
     for (i, p) in res.prepared.iter().enumerate() {
         for fr in &p.rejections {
             value_rejections += 1;
             let key = &run.records[i].key;
-            w.write_record([&key.source, &run.lines[i].to_string(), &key.id, &fr.field, &fr.value, &fr.rejection.to_string()])?;
+            w.write_record([
+                &key.source,
+                &run.lines[i].to_string(),
+                &key.id,
+                &fr.field,
+                &fr.value,
+                &fr.rejection.to_string(),
+            ])?;
         }
     }
     w.flush()?;
@@ -125,17 +157,29 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     let graph = &res.graph;
     let key = |r: omnid::cluster::RecordId| graph.key(r).unwrap_or_default();
     let mut w = csv_writer(out, "edges.csv")?;
-    w.write_record(["a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight"])?;
+    w.write_record([
+        "a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight",
+    ])?;
     let mut write_edge = |e: &omnid::cluster::Edge, status: &str| -> Result<()> {
         let (a, b) = (key(e.a), key(e.b));
         let (evidence, kind, value, weight) = match e.evidence {
             Evidence::SharedIdentifier { value, .. } => {
-                let (k, v) = graph.value(value).map(|(k, v)| (k.to_string(), v.to_string())).unwrap_or_default();
+                let (k, v) = graph
+                    .value(value)
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .unwrap_or_default();
                 ("shared_identifier", k, v, String::new())
             }
-            Evidence::Probabilistic { weight } => ("probabilistic", String::new(), String::new(), format!("{weight:.3}")),
+            Evidence::Probabilistic { weight } => (
+                "probabilistic",
+                String::new(),
+                String::new(),
+                format!("{weight:.3}"),
+            ),
         };
-        w.write_record([&a.source, &a.id, &b.source, &b.id, status, evidence, &kind, &value, &weight])?;
+        w.write_record([
+            &a.source, &a.id, &b.source, &b.id, status, evidence, &kind, &value, &weight,
+        ])?;
         Ok(())
     };
     for e in graph.accepted_links() {
@@ -151,7 +195,9 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     w.flush()?;
 
     let path = out.join("profiles.jsonl");
-    let mut w = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+    let mut w = BufWriter::new(
+        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
     for p in &run.profiles {
         serde_json::to_writer(&mut w, p)?;
         w.write_all(b"\n")?;
@@ -159,7 +205,10 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     w.flush()?;
 
     let model = res.matching.as_ref().map(|m| &m.output.model);
-    std::fs::write(out.join("model.json"), serde_json::to_string_pretty(&model)?)?;
+    std::fs::write(
+        out.join("model.json"),
+        serde_json::to_string_pretty(&model)?,
+    )?;
 
     let gstats = res.graph_stats();
     let match_stats = res.matching.as_ref().map(|m| &m.output.stats);
@@ -181,9 +230,15 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
         "seconds": { "stages": res.timings, "write": write_s, "total": total_s },
         "peak_rss_mib": rss,
     });
-    std::fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    std::fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
 
-    log.line(format_args!("write        {:<48} {write_s:>8.2}s", out.display()));
+    log.line(format_args!(
+        "write        {:<48} {write_s:>8.2}s",
+        out.display()
+    ));
     log.line(format_args!(
         "done: {} rows -> {} records + {} rejected rows; {} profiles; {} values rejected; {:.2}s, peak {:.0} MiB",
         run.rows,
@@ -195,22 +250,37 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
         rss.unwrap_or(0.0)
     ));
     if run.records.len() as u64 + run.row_rejects.len() as u64 != run.rows {
-        bail!("internal error: {} rows read but {} records and {} rejects", run.rows, run.records.len(), run.row_rejects.len());
+        bail!(
+            "internal error: {} rows read but {} records and {} rejects",
+            run.rows,
+            run.records.len(),
+            run.row_rejects.len()
+        );
     }
-    Ok(if run.row_rejects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if run.row_rejects.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 /// Re-runs the resolution recorded in `out/summary.json`.
 fn rerun(out: &Path) -> Result<Run> {
     let path = out.join("summary.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {} (run `omnid resolve` first)", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let config = v["config"].as_str().with_context(|| format!("{}: no `config`", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {} (run `omnid resolve` first)", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let config = v["config"]
+        .as_str()
+        .with_context(|| format!("{}: no `config`", path.display()))?;
     run_config(Path::new(config), false, &Log { quiet: true })
 }
 
 fn parse_key(s: &str) -> Result<RecordKey> {
-    let (source, id) = s.split_once(':').with_context(|| format!("`{s}`: write a record as SOURCE:ID"))?;
+    let (source, id) = s
+        .split_once(':')
+        .with_context(|| format!("`{s}`: write a record as SOURCE:ID"))?;
     Ok(RecordKey::new(source, id))
 }
 
@@ -230,18 +300,41 @@ pub fn explain(out: &Path, a: &str, b: &str, json: bool, _log: &Log) -> Result<(
         _ => None,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "explanation": e, "score": waterfall }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "explanation": e, "score": waterfall }))?
+        );
         return Ok(());
     }
     println!("{e}");
     if let Some(w) = waterfall {
         println!("\nprobabilistic score of this pair (match weight, log2 odds):");
-        println!("  {:<22} {:<30} {:>8}", "prior", "", format!("{:+.2}", w.prior_weight));
+        println!(
+            "  {:<22} {:<30} {:>8}",
+            "prior",
+            "",
+            format!("{:+.2}", w.prior_weight)
+        );
         for s in &w.steps {
-            let tf = if s.tf_adjustment != 0.0 { format!(" (tf {:+.2})", s.tf_adjustment) } else { String::new() };
-            println!("  {:<22} {:<30} {:>8}{tf}", s.comparison, s.level, format!("{:+.2}", s.weight));
+            let tf = if s.tf_adjustment != 0.0 {
+                format!(" (tf {:+.2})", s.tf_adjustment)
+            } else {
+                String::new()
+            };
+            println!(
+                "  {:<22} {:<30} {:>8}{tf}",
+                s.comparison,
+                s.level,
+                format!("{:+.2}", s.weight)
+            );
         }
-        println!("  {:<22} {:<30} {:>8}  probability {:.4}", "total", "", format!("{:+.2}", w.weight), w.probability);
+        println!(
+            "  {:<22} {:<30} {:>8}  probability {:.4}",
+            "total",
+            "",
+            format!("{:+.2}", w.weight),
+            w.probability
+        );
     }
     Ok(())
 }
@@ -259,18 +352,30 @@ pub struct Query {
 pub fn lookup(out: &Path, q: Query, json: bool, _log: &Log) -> Result<ExitCode> {
     let run = rerun(out)?;
     let g = &run.resolution.graph;
-    let region: Option<omnid::Country> = q.region.as_deref().map(str::parse).transpose().context("--region")?;
+    let region: Option<omnid::Country> = q
+        .region
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .context("--region")?;
     let record = if let Some(id) = &q.id {
         let k = parse_key(id)?;
-        g.record_id(&k).with_context(|| format!("no record `{id}`"))?
+        g.record_id(&k)
+            .with_context(|| format!("no record `{id}`"))?
     } else {
         let (kind, raw) = if let Some(p) = q.phone {
             (IdentifierKind::Phone, p)
         } else if let Some(e) = q.email {
             (IdentifierKind::Email, e)
         } else if let Some(spec) = q.identifier {
-            let (k, v) = spec.split_once('=').context("--identifier: write KIND=VALUE")?;
-            (k.parse::<IdentifierKind>().map_err(|e| anyhow::anyhow!("--identifier: {e}"))?, v.to_string())
+            let (k, v) = spec
+                .split_once('=')
+                .context("--identifier: write KIND=VALUE")?;
+            (
+                k.parse::<IdentifierKind>()
+                    .map_err(|e| anyhow::anyhow!("--identifier: {e}"))?,
+                v.to_string(),
+            )
         } else {
             bail!("give one of --phone, --email, --id or --identifier");
         };
@@ -280,11 +385,19 @@ pub fn lookup(out: &Path, q: Query, json: bool, _log: &Log) -> Result<ExitCode> 
             .normalizer()
             .identifier(&omnid::Identifier::new(kind.clone(), raw.clone()), region)
             .map_err(|e| anyhow::anyhow!("`{raw}` is not a usable {kind}: {e}"))?;
-        let v = g.value_id(&kind, &n.value).with_context(|| format!("no customer has {kind} {}", n.value))?;
-        *g.records_with(v).first().with_context(|| format!("no customer has {kind} {}", n.value))?
+        let v = g
+            .value_id(&kind, &n.value)
+            .with_context(|| format!("no customer has {kind} {}", n.value))?;
+        *g.records_with(v)
+            .first()
+            .with_context(|| format!("no customer has {kind} {}", n.value))?
     };
     let pid = g.profile_of(record).context("record without a profile")?;
-    let p = run.profiles.iter().find(|p| p.id == pid).context("profile not built")?;
+    let p = run
+        .profiles
+        .iter()
+        .find(|p| p.id == pid)
+        .context("profile not built")?;
     if json {
         println!("{}", serde_json::to_string_pretty(p)?);
     } else {
@@ -300,19 +413,33 @@ fn print_profile(p: &Profile, run: &Run) {
         .map(|s| s.value.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    println!("profile {}  {}", p.id, if name.is_empty() { "(no name)" } else { &name });
+    println!(
+        "profile {}  {}",
+        p.id,
+        if name.is_empty() { "(no name)" } else { &name }
+    );
     if let Some(d) = &p.birth_date {
         println!("  born {}  (from {})", d.value, d.record);
     }
     if let Some(c) = &p.city {
         println!("  city {}  (from {})", c.value, c.record);
     }
-    println!("  {} records, {} interactions, {} purchases", p.records.len(), p.interactions, p.purchases);
+    println!(
+        "  {} records, {} interactions, {} purchases",
+        p.records.len(),
+        p.interactions,
+        p.purchases
+    );
     let channels: Vec<String> = p.channels.iter().map(|c| c.to_string()).collect();
     println!("  channels: {}", channels.join(" -> "));
     println!("  identifiers:");
     for i in &p.identifiers {
-        println!("    {:<20} {:<32} seen in {} records", i.kind.to_string(), i.display, i.records);
+        println!(
+            "    {:<20} {:<32} seen in {} records",
+            i.kind.to_string(),
+            i.display,
+            i.records
+        );
     }
     println!("  timeline:");
     let mut events: Vec<(Option<jiff::Timestamp>, usize)> = run
@@ -320,15 +447,27 @@ fn print_profile(p: &Profile, run: &Run) {
         .iter()
         .enumerate()
         .filter(|(i, r)| r.interaction.is_some() && run.resolution.profile_of(*i) == Some(p.id))
-        .map(|(i, r)| (r.interaction.as_ref().and_then(|x| x.at).or(r.observed_at), i))
+        .map(|(i, r)| {
+            (
+                r.interaction.as_ref().and_then(|x| x.at).or(r.observed_at),
+                i,
+            )
+        })
         .collect();
     events.sort();
     for (t, i) in events {
         let r = &run.records[i];
         let it = r.interaction.as_ref();
-        let when = t.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "?".into());
-        let what = it.map(|x| format!("{:<9} {:<12}", x.channel, x.kind)).unwrap_or_default();
-        let case = it.and_then(|x| x.case_ref.clone()).map(|c| format!(" case {c}")).unwrap_or_default();
+        let when = t
+            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "?".into());
+        let what = it
+            .map(|x| format!("{:<9} {:<12}", x.channel, x.kind))
+            .unwrap_or_default();
+        let case = it
+            .and_then(|x| x.case_ref.clone())
+            .map(|c| format!(" case {c}"))
+            .unwrap_or_default();
         let summary = it.and_then(|x| x.summary.clone()).unwrap_or_default();
         println!("    {when}  {what} {}{case}  {summary}", r.key);
     }

@@ -10,7 +10,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use omnid::{Channel, Identifier, IdentifierKind, Interaction, InteractionKind, Money, Outcome, Record, RecordKey};
+use omnid::{
+    Channel, Identifier, IdentifierKind, Interaction, InteractionKind, Money, Outcome, Record,
+    RecordKey,
+};
 use serde::Deserialize;
 
 /// File format of a source.
@@ -111,10 +114,37 @@ enum Target {
 }
 
 const TARGETS: &[&str] = &[
-    "given_names", "family_names", "full_name", "birth_date", "gender", "street", "street_number",
-    "locality", "city", "postcode", "region", "country", "channel", "interaction_kind", "at",
-    "case_ref", "amount", "currency", "outcome", "summary", "ignore", "phone", "email", "handle",
-    "app_user_id", "device_id", "cookie", "crm_id", "national_id", "loyalty_card", "custom",
+    "given_names",
+    "family_names",
+    "full_name",
+    "birth_date",
+    "gender",
+    "street",
+    "street_number",
+    "locality",
+    "city",
+    "postcode",
+    "region",
+    "country",
+    "channel",
+    "interaction_kind",
+    "at",
+    "case_ref",
+    "amount",
+    "currency",
+    "outcome",
+    "summary",
+    "ignore",
+    "phone",
+    "email",
+    "handle",
+    "app_user_id",
+    "device_id",
+    "cookie",
+    "crm_id",
+    "national_id",
+    "loyalty_card",
+    "custom",
 ];
 
 fn parse_target(s: &str) -> Result<Target, String> {
@@ -172,7 +202,9 @@ pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
             row[0] = i;
             for j in 1..=b.len() {
                 let cur = row[j];
-                row[j] = (prev + usize::from(a[i - 1] != b[j - 1])).min(row[j - 1] + 1).min(cur + 1);
+                row[j] = (prev + usize::from(a[i - 1] != b[j - 1]))
+                    .min(row[j - 1] + 1)
+                    .min(cur + 1);
                 prev = cur;
             }
         }
@@ -233,14 +265,22 @@ fn map_columns(src: &SourceConfig, header: &[String], ctx: &str) -> Result<Mappi
         })
     };
     let id = find(&src.id, "id")?;
-    let timestamp = src.timestamp.as_deref().map(|t| find(t, "timestamp")).transpose()?;
+    let timestamp = src
+        .timestamp
+        .as_deref()
+        .map(|t| find(t, "timestamp"))
+        .transpose()?;
     let mut columns = Vec::new();
     for (col, target) in &src.columns {
         let idx = find(col, "mapped")?;
         let t = parse_target(target).map_err(|e| anyhow::anyhow!("{ctx}: columns.{col}: {e}"))?;
         columns.push((idx, col.clone(), t));
     }
-    Ok(Mapping { id, timestamp, columns })
+    Ok(Mapping {
+        id,
+        timestamp,
+        columns,
+    })
 }
 
 fn decode(bytes: &[u8], encoding: Encoding) -> Option<String> {
@@ -259,10 +299,16 @@ pub fn parse_timestamp(s: &str) -> Option<jiff::Timestamp> {
         return Some(t);
     }
     if let Ok(dt) = s.replace(' ', "T").parse::<jiff::civil::DateTime>() {
-        return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+        return dt
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp());
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+        return d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp());
     }
     None
 }
@@ -274,7 +320,11 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
     let get = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or("");
     let id = get(map.id);
     if id.is_empty() {
-        return Err((src.id.clone(), String::new(), "missing_id: the id column is empty".into()));
+        return Err((
+            src.id.clone(),
+            String::new(),
+            "missing_id: the id column is empty".into(),
+        ));
     }
     let mut r = Record {
         key: RecordKey::new(src.name.clone(), id),
@@ -295,11 +345,15 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
     let mut inter = Interaction::default();
     let mut has_inter = false;
     if let Some(c) = &src.channel {
-        inter.channel = c.parse().map_err(|e: omnid::record::ParseKindError| (String::from("channel"), c.clone(), e.to_string()))?;
+        inter.channel = c.parse().map_err(|e: omnid::record::ParseKindError| {
+            (String::from("channel"), c.clone(), e.to_string())
+        })?;
         has_inter = true;
     }
     if let Some(k) = &src.interaction_kind {
-        inter.kind = k.parse().map_err(|e: omnid::record::ParseKindError| (String::from("interaction_kind"), k.clone(), e.to_string()))?;
+        inter.kind = k.parse().map_err(|e: omnid::record::ParseKindError| {
+            (String::from("interaction_kind"), k.clone(), e.to_string())
+        })?;
         has_inter = true;
     }
     let mut amount: Option<f64> = None;
@@ -330,15 +384,21 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
                 a.extra.insert(name.clone(), v.to_string());
             }
             Target::Channel => {
-                inter.channel = v.parse::<Channel>().map_err(|e| bad(format!("bad_channel: {e}")))?;
+                inter.channel = v
+                    .parse::<Channel>()
+                    .map_err(|e| bad(format!("bad_channel: {e}")))?;
                 has_inter = true;
             }
             Target::InteractionKind => {
-                inter.kind = v.parse::<InteractionKind>().map_err(|e| bad(format!("bad_interaction_kind: {e}")))?;
+                inter.kind = v
+                    .parse::<InteractionKind>()
+                    .map_err(|e| bad(format!("bad_interaction_kind: {e}")))?;
                 has_inter = true;
             }
             Target::At => {
-                inter.at = Some(parse_timestamp(v).ok_or_else(|| bad("bad_timestamp: expected RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]]".into()))?);
+                inter.at = Some(parse_timestamp(v).ok_or_else(|| {
+                    bad("bad_timestamp: expected RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]]".into())
+                })?);
                 has_inter = true;
             }
             Target::CaseRef => {
@@ -346,7 +406,10 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
                 has_inter = true;
             }
             Target::Amount => {
-                let x: f64 = v.replace(',', ".").parse().map_err(|_| bad("bad_amount: not a number".into()))?;
+                let x: f64 = v
+                    .replace(',', ".")
+                    .parse()
+                    .map_err(|_| bad("bad_amount: not a number".into()))?;
                 if !x.is_finite() {
                     return Err(bad("bad_amount: not a finite number".into()));
                 }
@@ -355,7 +418,10 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
             }
             Target::Currency => currency = Some(v.to_ascii_uppercase()),
             Target::Outcome => {
-                inter.outcome = Some(v.parse::<Outcome>().map_err(|e| bad(format!("bad_outcome: {e}")))?);
+                inter.outcome = Some(
+                    v.parse::<Outcome>()
+                        .map_err(|e| bad(format!("bad_outcome: {e}")))?,
+                );
                 has_inter = true;
             }
             Target::Summary => {
@@ -433,7 +499,13 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
                 .byte_headers()
                 .with_context(|| format!("{ctx}: cannot read the header row"))?
                 .iter()
-                .map(|h| decode(h, src.encoding).unwrap_or_default().trim().trim_start_matches('\u{feff}').to_string())
+                .map(|h| {
+                    decode(h, src.encoding)
+                        .unwrap_or_default()
+                        .trim()
+                        .trim_start_matches('\u{feff}')
+                        .to_string()
+                })
                 .collect();
             let map = map_columns(src, &header, &ctx)?;
             let mut rec = csv::ByteRecord::new();
@@ -443,11 +515,22 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
                     Ok(true) => {
                         let line = rec.position().map_or(0, |p| p.line());
                         if rec.len() != header.len() {
-                            push(&mut out, line, Err((
-                                String::new(),
-                                String::from_utf8_lossy(rec.as_slice()).chars().take(200).collect(),
-                                format!("bad_row: {} fields where the header has {}", rec.len(), header.len()),
-                            )));
+                            push(
+                                &mut out,
+                                line,
+                                Err((
+                                    String::new(),
+                                    String::from_utf8_lossy(rec.as_slice())
+                                        .chars()
+                                        .take(200)
+                                        .collect(),
+                                    format!(
+                                        "bad_row: {} fields where the header has {}",
+                                        rec.len(),
+                                        header.len()
+                                    ),
+                                )),
+                            );
                             continue;
                         }
                         let mut fields = Vec::with_capacity(rec.len());
@@ -471,7 +554,11 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
                         if let csv::ErrorKind::Io(_) = e.kind() {
                             return Err(e).with_context(|| format!("{ctx}: read error"));
                         }
-                        push(&mut out, line, Err((String::new(), String::new(), format!("bad_row: {e}"))));
+                        push(
+                            &mut out,
+                            line,
+                            Err((String::new(), String::new(), format!("bad_row: {e}"))),
+                        );
                     }
                 }
             }
@@ -490,7 +577,9 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
             let map = map_columns(src, &header, &ctx)?;
             loop {
                 buf.clear();
-                let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("{ctx}: read error"))?;
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .with_context(|| format!("{ctx}: read error"))?;
                 if n == 0 {
                     break;
                 }
@@ -498,20 +587,37 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
                 let text = match decode(&buf, src.encoding) {
                     Some(t) => t,
                     None => {
-                        push(&mut out, line, Err((String::new(), String::from_utf8_lossy(&buf).chars().take(200).collect(), "invalid_utf8".into())));
+                        push(
+                            &mut out,
+                            line,
+                            Err((
+                                String::new(),
+                                String::from_utf8_lossy(&buf).chars().take(200).collect(),
+                                "invalid_utf8".into(),
+                            )),
+                        );
                         continue;
                     }
                 };
                 if text.trim().is_empty() {
                     continue;
                 }
-                let obj: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        push(&mut out, line, Err((String::new(), text.trim().chars().take(200).collect(), format!("bad_json: {e}"))));
-                        continue;
-                    }
-                };
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    match serde_json::from_str(&text) {
+                        Ok(o) => o,
+                        Err(e) => {
+                            push(
+                                &mut out,
+                                line,
+                                Err((
+                                    String::new(),
+                                    text.trim().chars().take(200).collect(),
+                                    format!("bad_json: {e}"),
+                                )),
+                            );
+                            continue;
+                        }
+                    };
                 let fields: Vec<String> = header
                     .iter()
                     .map(|h| match obj.get(h) {
@@ -533,8 +639,14 @@ mod tests {
 
     #[test]
     fn targets_parse_and_suggest() {
-        assert_eq!(parse_target("phone").unwrap(), Target::Identifier(IdentifierKind::Phone));
-        assert_eq!(parse_target("attr:plan").unwrap(), Target::Extra("plan".into()));
+        assert_eq!(
+            parse_target("phone").unwrap(),
+            Target::Identifier(IdentifierKind::Phone)
+        );
+        assert_eq!(
+            parse_target("attr:plan").unwrap(),
+            Target::Extra("plan".into())
+        );
         let e = parse_target("telefono").unwrap_err();
         assert!(e.contains("unknown target"), "{e}");
         let e = parse_target("birth_dat").unwrap_err();

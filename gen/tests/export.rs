@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use omnid_gen::{
-    EntityId, GenOptions, MemorySink, Noise, Source, generate, config_toml, sources_toml, write_dir,
+    EntityId, GenOptions, MemorySink, Noise, Source, config_toml, generate, sources_toml, write_dir,
 };
 
 fn run(customers: u64, seed: u64, noise: Noise) -> MemorySink {

@@ -97,7 +97,10 @@ impl FromStr for BlockKey {
             Some((f, a)) if a.trim().parse::<u8>().is_ok() => (f, a.trim().parse::<u8>().ok()),
             _ => (inner, None),
         };
-        let need = |a: Option<u8>| a.filter(|n| *n > 0).ok_or_else(|| err(format!("`{func}` needs a length, as in `{func}(field,3)`")));
+        let need = |a: Option<u8>| {
+            a.filter(|n| *n > 0)
+                .ok_or_else(|| err(format!("`{func}` needs a length, as in `{func}(field,3)`")))
+        };
         let transform = match func.trim() {
             "exact" => Transform::Exact,
             "prefix" => Transform::Prefix(need(arg)?),
@@ -201,7 +204,9 @@ impl<'de> Deserialize<'de> for BlockingRule {
 /// Applies a transform to a value's bytes, writing the key bytes into `out`.
 /// Returns false when the value has no key under this transform.
 fn first_token(v: &[u8]) -> &[u8] {
-    v.split(|b| *b == b' ').find(|t| !t.is_empty()).unwrap_or(&[])
+    v.split(|b| *b == b' ')
+        .find(|t| !t.is_empty())
+        .unwrap_or(&[])
 }
 
 fn transform(t: Transform, v: &[u8], out: &mut Vec<u8>) -> bool {
@@ -212,7 +217,9 @@ fn transform(t: Transform, v: &[u8], out: &mut Vec<u8>) -> bool {
         Transform::Suffix(n) => out.extend_from_slice(&v[v.len().saturating_sub(n as usize)..]),
         Transform::FirstToken => out.extend_from_slice(first_token(v)),
         Transform::LastToken => out.extend_from_slice(
-            v.rsplit(|b| *b == b' ').find(|t| !t.is_empty()).unwrap_or(&[]),
+            v.rsplit(|b| *b == b' ')
+                .find(|t| !t.is_empty())
+                .unwrap_or(&[]),
         ),
         Transform::Soundex => soundex(first_token(v), out),
         Transform::Year => {
@@ -297,14 +304,19 @@ impl RuleKeys {
     /// Would this rule pair `a` and `b`?
     fn pairs(&self, a: u32, b: u32) -> bool {
         let hit = |x: &[u64], y: &[u64]| x.iter().any(|k| y.contains(k));
-        hit(self.left(a), self.right(b)) || (self.right.is_some() && hit(self.right(a), self.left(b)))
+        hit(self.left(a), self.right(b))
+            || (self.right.is_some() && hit(self.right(a), self.left(b)))
     }
 }
 
 /// Keys of one side of a rule for every record. `by_bytes` hashes the text
 /// even for exact keys: needed when the two sides read different fields,
 /// whose columns intern values separately.
-fn side_keys(cols: &Columns, keys: &[&BlockKey], by_bytes: bool) -> Result<(Vec<u32>, Vec<u64>), Field> {
+fn side_keys(
+    cols: &Columns,
+    keys: &[&BlockKey],
+    by_bytes: bool,
+) -> Result<(Vec<u32>, Vec<u64>), Field> {
     let parts: Vec<(&Column, Transform)> = keys
         .iter()
         .map(|k| {
@@ -600,11 +612,22 @@ mod tests {
             link_only: false,
         };
         let cand = candidates(&c, &rules, 1000, filter, false).unwrap();
-        let mut got: Vec<_> = cand.pairs.iter().copied().zip(cand.rules.iter().copied()).collect();
+        let mut got: Vec<_> = cand
+            .pairs
+            .iter()
+            .copied()
+            .zip(cand.rules.iter().copied())
+            .collect();
         got.sort();
         assert_eq!(
             got,
-            vec![((0, 1), 0b01), ((0, 2), 0b11), ((0, 3), 0b10), ((1, 2), 0b01), ((2, 3), 0b10)]
+            vec![
+                ((0, 1), 0b01),
+                ((0, 2), 0b11),
+                ((0, 3), 0b10),
+                ((1, 2), 0b01),
+                ((2, 3), 0b10)
+            ]
         );
         assert_eq!(cand.report[0].pairs, 3);
         assert_eq!(cand.report[1].pairs, 3);
@@ -618,9 +641,11 @@ mod tests {
             ["garcia", "ana", ""],
             ["ana", "lopez", ""],
         ]);
-        let rules = vec!["given_name~family_name & family_name~given_name"
-            .parse::<BlockingRule>()
-            .unwrap()];
+        let rules = vec![
+            "given_name~family_name & family_name~given_name"
+                .parse::<BlockingRule>()
+                .unwrap(),
+        ];
         let filter = PairFilter {
             datasets: &all(3),
             link_only: false,
@@ -631,7 +656,12 @@ mod tests {
 
     #[test]
     fn oversized_blocks_are_skipped_and_reported() {
-        let c = cols(&[["ana", "x", ""], ["ana", "y", ""], ["ana", "z", ""], ["eva", "x", ""]]);
+        let c = cols(&[
+            ["ana", "x", ""],
+            ["ana", "y", ""],
+            ["ana", "z", ""],
+            ["eva", "x", ""],
+        ]);
         let rules = vec!["given_name".parse::<BlockingRule>().unwrap()];
         let filter = PairFilter {
             datasets: &all(4),

@@ -188,7 +188,10 @@ impl<'a> Compiled<'a> {
             message: m,
         };
         if c.levels.len() > MAX_LEVELS {
-            return Err(err(format!("has {} levels; at most {MAX_LEVELS}", c.levels.len())));
+            return Err(err(format!(
+                "has {} levels; at most {MAX_LEVELS}",
+                c.levels.len()
+            )));
         }
         let column = |f: &Field| {
             cols.index_of(f)
@@ -265,32 +268,46 @@ impl<'a> Compiled<'a> {
                 CompiledLevel::Swapped { this, other } => {
                     // By text: the two fields intern their values separately.
                     let eq = |p: &Column, r: u32, q: &Column, t: u32| {
-                        p.of(r)
-                            .iter()
-                            .any(|&v| q.of(t).iter().any(|&w| p.values.bytes(v) == q.values.bytes(w)))
+                        p.of(r).iter().any(|&v| {
+                            q.of(t)
+                                .iter()
+                                .any(|&w| p.values.bytes(v) == q.values.bytes(w))
+                        })
                     };
                     eq(this, a, other, b) && eq(other, a, this, b)
                 }
                 CompiledLevel::JaroWinkler(min) => {
-                    let s = *jw.get_or_insert_with(|| kernels::jaro_winkler(table.bytes(x), table.bytes(y)));
+                    let s = *jw.get_or_insert_with(|| {
+                        kernels::jaro_winkler(table.bytes(x), table.bytes(y))
+                    });
                     s >= *min
                 }
                 CompiledLevel::Jaro(min) => kernels::jaro(table.bytes(x), table.bytes(y)) >= *min,
                 CompiledLevel::Levenshtein(max) => {
-                    let d = *lev.get_or_insert_with(|| kernels::levenshtein(table.bytes(x), table.bytes(y)));
+                    let d = *lev.get_or_insert_with(|| {
+                        kernels::levenshtein(table.bytes(x), table.bytes(y))
+                    });
                     d <= *max
                 }
-                CompiledLevel::Damerau(max) => kernels::damerau_osa(table.bytes(x), table.bytes(y)) <= *max,
-                CompiledLevel::TokenJaccard(min) => token_jaccard(table.bytes(x), table.bytes(y)) >= *min,
+                CompiledLevel::Damerau(max) => {
+                    kernels::damerau_osa(table.bytes(x), table.bytes(y)) <= *max
+                }
+                CompiledLevel::TokenJaccard(min) => {
+                    token_jaccard(table.bytes(x), table.bytes(y)) >= *min
+                }
                 CompiledLevel::TokenSubset => token_subset(table.bytes(x), table.bytes(y)),
-                CompiledLevel::DateWithin(days) => match (iso_day(table.bytes(x)), iso_day(table.bytes(y))) {
-                    (Some(p), Some(q)) => p.abs_diff(q) <= i64::from(*days) as u64,
-                    _ => false,
-                },
-                CompiledLevel::NumberWithin(max) => match (number(table.bytes(x)), number(table.bytes(y))) {
-                    (Some(p), Some(q)) => (p - q).abs() <= *max,
-                    _ => false,
-                },
+                CompiledLevel::DateWithin(days) => {
+                    match (iso_day(table.bytes(x)), iso_day(table.bytes(y))) {
+                        (Some(p), Some(q)) => p.abs_diff(q) <= i64::from(*days) as u64,
+                        _ => false,
+                    }
+                }
+                CompiledLevel::NumberWithin(max) => {
+                    match (number(table.bytes(x)), number(table.bytes(y))) {
+                        (Some(p), Some(q)) => (p - q).abs() <= *max,
+                        _ => false,
+                    }
+                }
             };
             if hit {
                 return (idx, None);
@@ -336,7 +353,9 @@ fn iso_day(v: &[u8]) -> Option<i64> {
         return None;
     }
     let num = |s: &[u8]| -> Option<i64> {
-        s.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+        s.iter().try_fold(0i64, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
     };
     let (y, m, d) = (num(&v[..4])?, num(&v[5..7])?, num(&v[8..10])?);
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
@@ -370,7 +389,12 @@ mod tests {
 
     #[test]
     fn first_level_that_holds_wins() {
-        let c = cols(&[["maria", "garcia lopez"], ["mario", ""], ["marta", "garcia"], ["maria", "perez"]]);
+        let c = cols(&[
+            ["maria", "garcia lopez"],
+            ["mario", ""],
+            ["marta", "garcia"],
+            ["maria", "perez"],
+        ]);
         let cmp = Comparison {
             name: None,
             field: Field::GivenName,
@@ -400,7 +424,12 @@ mod tests {
         let cmp = Comparison {
             name: None,
             field: Field::GivenName,
-            levels: vec![Level::Exact { tf: false }, Level::Swapped { with: Field::FamilyName }],
+            levels: vec![
+                Level::Exact { tf: false },
+                Level::Swapped {
+                    with: Field::FamilyName,
+                },
+            ],
         };
         let k = Compiled::new(&cmp, &c).unwrap();
         assert_eq!(k.level(0, 1).0, 2);
@@ -410,8 +439,14 @@ mod tests {
 
     #[test]
     fn dates_and_tokens() {
-        assert_eq!(iso_day(b"2000-03-01").unwrap() - iso_day(b"2000-02-28").unwrap(), 2);
-        assert_eq!(iso_day(b"2001-03-01").unwrap() - iso_day(b"2001-02-28").unwrap(), 1);
+        assert_eq!(
+            iso_day(b"2000-03-01").unwrap() - iso_day(b"2000-02-28").unwrap(),
+            2
+        );
+        assert_eq!(
+            iso_day(b"2001-03-01").unwrap() - iso_day(b"2001-02-28").unwrap(),
+            1
+        );
         assert_eq!(iso_day(b"1985-13-01"), None);
         assert!((token_jaccard(b"a b c", b"b c d") - 0.5).abs() < 1e-12);
         assert!(token_subset(b"garcia", b"garcia lopez"));

@@ -111,15 +111,18 @@ impl FromStr for Field {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if let Some(kind) = t.strip_prefix("id:") {
-            return kind.parse().map(Field::Identifier).map_err(|e| ParseFieldError {
-                input: s.to_string(),
-                hint: format!(": {e}"),
-            });
+            return kind
+                .parse()
+                .map(Field::Identifier)
+                .map_err(|e| ParseFieldError {
+                    input: s.to_string(),
+                    hint: format!(": {e}"),
+                });
         }
-        if let Some(name) = t.strip_prefix("attr:") {
-            if !name.is_empty() {
-                return Ok(Field::Attribute(name.to_string()));
-            }
+        if let Some(name) = t.strip_prefix("attr:")
+            && !name.is_empty()
+        {
+            return Ok(Field::Attribute(name.to_string()));
         }
         if let Some((_, f)) = SIMPLE.iter().find(|(n, _)| *n == t) {
             return Ok(f.clone());
@@ -307,7 +310,13 @@ mod tests {
 
     #[test]
     fn fields_round_trip_and_suggest() {
-        for t in ["given_name", "birth_date", "id:national_id:ES", "attr:plan", "phone"] {
+        for t in [
+            "given_name",
+            "birth_date",
+            "id:national_id:ES",
+            "attr:plan",
+            "phone",
+        ] {
             assert_eq!(t.parse::<Field>().unwrap().to_string(), t);
         }
         let e = "birth_dat".parse::<Field>().unwrap_err().to_string();

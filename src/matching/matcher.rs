@@ -293,7 +293,11 @@ impl Matcher {
     }
 
     /// Counts the pairs each rule would create, without generating them.
-    pub fn dry_run(&self, cols: &Columns, datasets: &[u16]) -> Result<Vec<RuleReport>, MatchConfigError> {
+    pub fn dry_run(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+    ) -> Result<Vec<RuleReport>, MatchConfigError> {
         let c = blocking::candidates(
             cols,
             &self.config.blocking,
@@ -362,7 +366,11 @@ impl Matcher {
             training_time,
             scoring_time,
         };
-        Ok(MatchOutput { model, links, stats })
+        Ok(MatchOutput {
+            model,
+            links,
+            stats,
+        })
     }
 
     fn compile<'a>(&self, cols: &'a Columns) -> Result<Vec<Compiled<'a>>, MatchConfigError> {
@@ -376,7 +384,12 @@ impl Matcher {
 
     /// Scores every candidate pair with a given model (for evaluation: all
     /// pairs, whatever their probability).
-    pub fn score_all(&self, model: &Model, cols: &Columns, datasets: &[u16]) -> Result<Vec<ScoredPair>, MatchConfigError> {
+    pub fn score_all(
+        &self,
+        model: &Model,
+        cols: &Columns,
+        datasets: &[u16],
+    ) -> Result<Vec<ScoredPair>, MatchConfigError> {
         let cands = blocking::candidates(
             cols,
             &self.config.blocking,
@@ -402,7 +415,13 @@ impl Matcher {
     }
 
     /// Each comparison's contribution to the score of records `a` and `b`.
-    pub fn waterfall(&self, model: &Model, cols: &Columns, a: u32, b: u32) -> Result<Waterfall, MatchConfigError> {
+    pub fn waterfall(
+        &self,
+        model: &Model,
+        cols: &Columns,
+        a: u32,
+        b: u32,
+    ) -> Result<Waterfall, MatchConfigError> {
         let compiled = self.compile(cols)?;
         let scorer = Scorer::new(model, &self.config.comparisons, cols);
         let pat = pattern(&compiled, a, b);
@@ -447,10 +466,19 @@ impl Matcher {
             for (l, level) in cm.levels.iter_mut().enumerate().skip(1) {
                 level.u = u[c][l];
             }
-            cm.u_exact = exact_agreement(cols, comps, c).unwrap_or(u[c].get(1).copied().unwrap_or(0.0));
+            cm.u_exact =
+                exact_agreement(cols, comps, c).unwrap_or(u[c].get(1).copied().unwrap_or(0.0));
         }
-        let u_table: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.u).collect()).collect();
-        let m0: Vec<Vec<f64>> = model.comparisons.iter().map(|c| c.levels.iter().map(|l| l.m).collect()).collect();
+        let u_table: Vec<Vec<f64>> = model
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| l.u).collect())
+            .collect();
+        let m0: Vec<Vec<f64>> = model
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| l.m).collect())
+            .collect();
 
         // Sums of m estimates per comparison, averaged over the sessions that estimated it.
         let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
@@ -478,9 +506,21 @@ impl Matcher {
                     false
                 }
             });
-            let (m, share, iterations, converged) =
-                model::em(&counts, &active, &m0, &u_table, 0.1, tc.max_iterations, tc.tolerance);
-            let fixed = comps.iter().zip(&active).filter(|(_, a)| !**a).map(|(c, _)| c.label()).collect();
+            let (m, share, iterations, converged) = model::em(
+                &counts,
+                &active,
+                &m0,
+                &u_table,
+                0.1,
+                tc.max_iterations,
+                tc.tolerance,
+            );
+            let fixed = comps
+                .iter()
+                .zip(&active)
+                .filter(|(_, a)| !**a)
+                .map(|(c, _)| c.label())
+                .collect();
             (
                 EmSession {
                     rule: label,
@@ -545,7 +585,9 @@ impl Matcher {
                     .zip(cands.rules.par_iter())
                     .map(|(&pat, &mask)| {
                         let first = mask.trailing_zeros() as usize;
-                        let Some((_, active, m, share)) = session_models.iter().find(|s| s.0 == first) else {
+                        let Some((_, active, m, share)) =
+                            session_models.iter().find(|s| s.0 == first)
+                        else {
                             return 0.0;
                         };
                         let (mut pm, mut pu) = (*share, 1.0 - share);
@@ -575,7 +617,12 @@ impl Matcher {
     /// comparison and chunk (so the result does not depend on the thread
     /// count). When the first level is exact, its u is computed exactly from
     /// the value counts and the sample only splits the rest.
-    fn estimate_u(&self, cols: &Columns, datasets: &[u16], compiled: &[Compiled<'_>]) -> (Vec<Vec<f64>>, u64) {
+    fn estimate_u(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        compiled: &[Compiled<'_>],
+    ) -> (Vec<Vec<f64>>, u64) {
         let comps = &self.config.comparisons;
         let link_only = self.config.mode == LinkMode::LinkOnly;
         let seed = self.config.training.seed;
@@ -587,7 +634,9 @@ impl Matcher {
             let levels = cmp.level_count();
             let col = cols.index_of(&cmp.field).map(|i| cols.column(i));
             let present: Vec<u32> = match col {
-                Some(col) => (0..cols.len() as u32).filter(|&r| !col.of(r).is_empty()).collect(),
+                Some(col) => (0..cols.len() as u32)
+                    .filter(|&r| !col.of(r).is_empty())
+                    .collect(),
                 None => Vec::new(),
             };
             let n = present.len() as u64;
@@ -599,7 +648,8 @@ impl Matcher {
                 .into_par_iter()
                 .map(|ci| {
                     let mut rng = SplitMix64::new(
-                        seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407) ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                        seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407)
+                            ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15),
                     );
                     let mut cnt = vec![0u64; levels];
                     let todo = CHUNK.min(draws - ci * CHUNK);
@@ -653,7 +703,10 @@ impl Matcher {
 /// for comparisons whose first level is exact on the compared field.
 fn exact_agreement(cols: &Columns, comps: &[Comparison], c: usize) -> Option<f64> {
     let cmp = &comps[c];
-    if !matches!(cmp.levels.first(), Some(super::comparison::Level::Exact { .. })) {
+    if !matches!(
+        cmp.levels.first(),
+        Some(super::comparison::Level::Exact { .. })
+    ) {
         return None;
     }
     let col = cols.column(cols.index_of(&cmp.field)?);
@@ -686,10 +739,9 @@ fn total_pairs(datasets: &[u16], mode: LinkMode) -> f64 {
 
 #[inline]
 fn pattern(compiled: &[Compiled<'_>], a: u32, b: u32) -> u64 {
-    compiled
-        .iter()
-        .enumerate()
-        .fold(0u64, |acc, (c, k)| acc | (u64::from(k.level(a, b).0) << (4 * c)))
+    compiled.iter().enumerate().fold(0u64, |acc, (c, k)| {
+        acc | (u64::from(k.level(a, b).0) << (4 * c))
+    })
 }
 
 /// Scores pairs from their comparison vectors with a weight table.
@@ -709,8 +761,11 @@ impl<'a> Scorer<'a> {
             .zip(comps)
             .map(|(cm, c)| {
                 let on = cm.levels.get(1).is_some_and(|l| l.tf) && cm.u_exact > 0.0;
-                on.then(|| cols.index_of(&c.field).map(|i| (cols.column(i), cm.u_exact)))
-                    .flatten()
+                on.then(|| {
+                    cols.index_of(&c.field)
+                        .map(|i| (cols.column(i), cm.u_exact))
+                })
+                .flatten()
             })
             .collect();
         Scorer {
@@ -725,9 +780,13 @@ impl<'a> Scorer<'a> {
         if level != 1 {
             return 0.0;
         }
-        let Some((col, u_exact)) = self.tf[c] else { return 0.0 };
+        let Some((col, u_exact)) = self.tf[c] else {
+            return 0.0;
+        };
         let vb = col.of(b);
-        let Some(&v) = col.of(a).iter().find(|v| vb.contains(v)) else { return 0.0 };
+        let Some(&v) = col.of(a).iter().find(|v| vb.contains(v)) else {
+            return 0.0;
+        };
         let nn = f64::from(col.non_null.max(1));
         let p = (f64::from(col.values.count(v)) / nn).max(1.0 / nn);
         (u_exact / p).log2()

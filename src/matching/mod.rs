@@ -15,8 +15,8 @@ pub mod blocking;
 pub mod comparison;
 pub mod features;
 pub mod kernels;
-pub mod model;
 mod matcher;
+pub mod model;
 mod rng;
 
 pub use matcher::{

@@ -408,8 +408,11 @@ pub fn normalize_person_name(
 ) -> Result<PersonName, Rejection> {
     for part in [full, given].into_iter().flatten() {
         if let Some(relation) = relation_descriptor(part) {
-            return Err(Rejection::new(RejectReason::Placeholder)
-                .with_detail(format!("`{relation} de ...` names a relation, not a person")));
+            return Err(
+                Rejection::new(RejectReason::Placeholder).with_detail(format!(
+                    "`{relation} de ...` names a relation, not a person"
+                )),
+            );
         }
     }
     let mut cx = Context {
@@ -1334,8 +1337,8 @@ mod tests;
 /// (`Mamá de Lucas`, `Esposa de Juan`): WhatsApp and social profile names
 /// that many different people carry.
 const RELATIONS: &[&str] = &[
-    "abuela", "abuelo", "esposa", "esposo", "hermana", "hermano", "hija", "hijo", "madre",
-    "mama", "mami", "novia", "novio", "padre", "papa", "papi", "tia", "tio",
+    "abuela", "abuelo", "esposa", "esposo", "hermana", "hermano", "hija", "hijo", "madre", "mama",
+    "mami", "novia", "novio", "padre", "papa", "papi", "tia", "tio",
 ];
 
 /// The relation word, when `raw` starts with `<relation> de` or `<relation> del`.

@@ -95,15 +95,27 @@ pub fn normalize_phone(raw: &str, default_region: Option<Country>) -> Result<Pho
         None => from_text(raw, region),
     };
     match national {
-        Err(e) if matches!(e.reason, RejectReason::TooLong | RejectReason::InvalidForRegion | RejectReason::MissingRegion) => {
+        Err(e)
+            if matches!(
+                e.reason,
+                RejectReason::TooLong
+                    | RejectReason::InvalidForRegion
+                    | RejectReason::MissingRegion
+            ) =>
+        {
             // Exports of WhatsApp and of some dialers write E.164 without its
             // `+` (`34612345678`): when the national reading fails, the same
             // digits are tried as an international number.
-            let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).collect();
-            if (10..=15).contains(&digits.len()) && is_ascii_digits(&digits) && !digits.starts_with('0') {
-                if let Ok(p) = international(&format!("+{digits}")) {
-                    return Ok(p);
-                }
+            let digits: String = raw
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '.'))
+                .collect();
+            if (10..=15).contains(&digits.len())
+                && is_ascii_digits(&digits)
+                && !digits.starts_with('0')
+                && let Ok(p) = international(&format!("+{digits}"))
+            {
+                return Ok(p);
             }
             Err(e)
         }
