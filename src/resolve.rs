@@ -273,3 +273,62 @@ fn dataset_index(records: &[Record], order: &[usize]) -> Vec<u16> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Country, Identifier, IdentifierKind, RecordKey};
+
+    fn phone_record(source: &str, id: &str, phone: &str) -> Record {
+        Record {
+            key: RecordKey::new(source, id),
+            identifiers: vec![Identifier::new(IdentifierKind::Phone, phone)],
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn the_same_customer_with_the_phone_written_in_three_formats_is_one_profile() {
+        let mut config = ResolverConfig::default();
+        for s in ["calls", "whatsapp", "crm"] {
+            config.sources.insert(
+                s.into(),
+                SourceSettings {
+                    default_region: Some(Country::ES),
+                    date_order: None,
+                },
+            );
+        }
+        let records = [
+            phone_record("calls", "c1", "612 34 56 78"),
+            phone_record("whatsapp", "w1", "34612345678"),
+            phone_record("crm", "k1", "+34 612-345-678"),
+            phone_record("calls", "c2", "699 11 22 33"),
+        ];
+        let res = Resolver::new(config).unwrap().resolve(&records).unwrap();
+        assert_eq!(res.profile_of(0), res.profile_of(1));
+        assert_eq!(res.profile_of(0), res.profile_of(2));
+        assert_ne!(res.profile_of(0), res.profile_of(3));
+        let e = res.graph.explain(res.ids[0], res.ids[2]).unwrap().to_string();
+        assert!(e.contains("+34612345678"), "{e}");
+    }
+
+    #[test]
+    fn resolution_does_not_depend_on_input_order() {
+        let records = vec![
+            phone_record("a", "1", "+34612345678"),
+            phone_record("b", "2", "+34612345678"),
+            phone_record("c", "3", "+34699112233"),
+            phone_record("d", "4", "+34699112233"),
+            phone_record("e", "5", "+34600000001"),
+        ];
+        let resolver = Resolver::new(ResolverConfig::default()).unwrap();
+        let forward = resolver.resolve(&records).unwrap();
+        let mut reversed = records.clone();
+        reversed.reverse();
+        let backward = resolver.resolve(&reversed).unwrap();
+        for i in 0..records.len() {
+            assert_eq!(forward.profile_of(i), backward.profile_of(records.len() - 1 - i));
+        }
+    }
+}
