@@ -23,7 +23,7 @@ pub mod prepare;
 pub mod profile;
 pub mod record;
 pub mod resolve;
-mod suggest;
+pub mod suggest;
 
 pub use normalize::{RejectReason, Rejection};
 pub use record::{

@@ -309,7 +309,11 @@ mod tests {
         assert_eq!(res.profile_of(0), res.profile_of(1));
         assert_eq!(res.profile_of(0), res.profile_of(2));
         assert_ne!(res.profile_of(0), res.profile_of(3));
-        let e = res.graph.explain(res.ids[0], res.ids[2]).unwrap().to_string();
+        let e = res
+            .graph
+            .explain(res.ids[0], res.ids[2])
+            .unwrap()
+            .to_string();
         assert!(e.contains("+34612345678"), "{e}");
     }
 
@@ -328,7 +332,10 @@ mod tests {
         reversed.reverse();
         let backward = resolver.resolve(&reversed).unwrap();
         for i in 0..records.len() {
-            assert_eq!(forward.profile_of(i), backward.profile_of(records.len() - 1 - i));
+            assert_eq!(
+                forward.profile_of(i),
+                backward.profile_of(records.len() - 1 - i)
+            );
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
                 .trim()
                 .trim_matches(|c| c == '[' || c == ']');
             if e.message().contains("unknown field")
-                && let Some(s) = crate::source::closest(bad, TOP_KEYS)
+                && let Some(s) = omnid::suggest::closest(bad, TOP_KEYS)
             {
                 msg.push_str(&format!("; did you mean `{s}`?"));
             }

@@ -181,7 +181,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
                     if omnid::record::KIND_NAMES.contains(&head) {
                         return Err(e.to_string());
                     }
-                    let hint = closest(head, TARGETS)
+                    let hint = omnid::suggest::closest(head, TARGETS)
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_default();
                     return Err(format!("unknown target `{t}`{hint}"));
@@ -189,34 +189,6 @@ fn parse_target(s: &str) -> Result<Target, String> {
             }
         }
     })
-}
-
-/// A short "did you mean" for config typos: the candidate with the fewest
-/// differing characters, if close.
-pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let dist = |a: &str, b: &str| -> usize {
-        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for i in 1..=a.len() {
-            let mut prev = row[0];
-            row[0] = i;
-            for j in 1..=b.len() {
-                let cur = row[j];
-                row[j] = (prev + usize::from(a[i - 1] != b[j - 1]))
-                    .min(row[j - 1] + 1)
-                    .min(cur + 1);
-                prev = cur;
-            }
-        }
-        row[b.len()]
-    };
-    let limit = (input.chars().count() / 3).max(2);
-    candidates
-        .iter()
-        .map(|c| (dist(input, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
 }
 
 /// A row that did not become a record, or a value that did not normalize.
@@ -258,7 +230,7 @@ fn map_columns(src: &SourceConfig, header: &[String], ctx: &str) -> Result<Mappi
     let find = |name: &str, what: &str| -> Result<usize> {
         header.iter().position(|h| h == name).ok_or_else(|| {
             let cols: Vec<&str> = header.iter().map(String::as_str).collect();
-            let hint = closest(name, &cols)
+            let hint = omnid::suggest::closest(name, &cols)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_else(|| format!("; the columns are: {}", cols.join(", ")));
             anyhow::anyhow!("{ctx}: {what} column `{name}` is not in the file{hint}")
