@@ -86,33 +86,40 @@ pub fn run(truth: &Path, clusters: &Path, json: bool) -> Result<()> {
         let mut v = serde_json::to_value(&e)?;
         v["records_without_truth"] = missing.into();
         v["truth_records_not_clustered"] = unclustered.into();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!("records evaluated     {}", e.records);
-        println!("                      precision  recall     F1");
-        println!(
+        outln!("records evaluated     {}", e.records);
+        outln!("                      precision  recall     F1");
+        outln!(
             "pairwise              {:.4}     {:.4}     {:.4}",
-            e.pairwise.precision, e.pairwise.recall, e.pairwise.f1
+            e.pairwise.precision,
+            e.pairwise.recall,
+            e.pairwise.f1
         );
-        println!(
+        outln!(
             "B-cubed               {:.4}     {:.4}     {:.4}",
-            e.bcubed.precision, e.bcubed.recall, e.bcubed.f1
+            e.bcubed.precision,
+            e.bcubed.recall,
+            e.bcubed.f1
         );
-        println!(
+        outln!(
             "pairs                 predicted {}  true {}  correct {}",
-            e.predicted_pairs, e.true_pairs, e.correct_pairs
+            e.predicted_pairs,
+            e.true_pairs,
+            e.correct_pairs
         );
-        println!(
+        outln!(
             "clusters              predicted {}  true {}",
-            e.predicted_clusters, e.true_clusters
+            e.predicted_clusters,
+            e.true_clusters
         );
-        println!("over-merged clusters  {}", e.over_merged_clusters);
-        println!("split entities        {}", e.split_entities);
+        outln!("over-merged clusters  {}", e.over_merged_clusters);
+        outln!("split entities        {}", e.split_entities);
         if missing > 0 {
-            println!("records without truth {missing} (left out)");
+            outln!("records without truth {missing} (left out)");
         }
         if unclustered > 0 {
-            println!("truth records not in clusters.csv {unclustered} (rejected rows?)");
+            outln!("truth records not in clusters.csv {unclustered} (rejected rows?)");
         }
     }
     Ok(())

@@ -2,6 +2,15 @@
 //! and channel logs, explain and look up the result, normalize values, and
 //! evaluate against ground truth.
 
+/// `println!` that ignores a closed stdout: `omnid lookup ... | head` must
+/// end quietly, not panic on the broken pipe.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod config;
 mod eval;
 mod output;
@@ -240,10 +249,10 @@ fn normalize(kind: &str, region: Option<&str>, values: &[String]) -> Result<Exit
         region.map(|r| r.parse()).transpose().context("--region")?;
     let mut rejected = false;
     let mut print = |v: &str, r: std::result::Result<String, omnid::Rejection>| match r {
-        Ok(s) => println!("{v}\t{s}"),
+        Ok(s) => outln!("{v}\t{s}"),
         Err(e) => {
             rejected = true;
-            println!("{v}\trejected: {e}");
+            outln!("{v}\trejected: {e}");
         }
     };
     match kind {

@@ -300,16 +300,16 @@ pub fn explain(out: &Path, a: &str, b: &str, json: bool, _log: &Log) -> Result<(
         _ => None,
     };
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({ "explanation": e, "score": waterfall }))?
         );
         return Ok(());
     }
-    println!("{e}");
+    outln!("{e}");
     if let Some(w) = waterfall {
-        println!("\nprobabilistic score of this pair (match weight, log2 odds):");
-        println!(
+        outln!("\nprobabilistic score of this pair (match weight, log2 odds):");
+        outln!(
             "  {:<22} {:<30} {:>8}",
             "prior",
             "",
@@ -321,14 +321,14 @@ pub fn explain(out: &Path, a: &str, b: &str, json: bool, _log: &Log) -> Result<(
             } else {
                 String::new()
             };
-            println!(
+            outln!(
                 "  {:<22} {:<30} {:>8}{tf}",
                 s.comparison,
                 s.level,
                 format!("{:+.2}", s.weight)
             );
         }
-        println!(
+        outln!(
             "  {:<22} {:<30} {:>8}  probability {:.4}",
             "total",
             "",
@@ -399,7 +399,7 @@ pub fn lookup(out: &Path, q: Query, json: bool, _log: &Log) -> Result<ExitCode> 
         .find(|p| p.id == pid)
         .context("profile not built")?;
     if json {
-        println!("{}", serde_json::to_string_pretty(p)?);
+        outln!("{}", serde_json::to_string_pretty(p)?);
     } else {
         print_profile(p, &run);
     }
@@ -413,35 +413,35 @@ fn print_profile(p: &Profile, run: &Run) {
         .map(|s| s.value.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    println!(
+    outln!(
         "profile {}  {}",
         p.id,
         if name.is_empty() { "(no name)" } else { &name }
     );
     if let Some(d) = &p.birth_date {
-        println!("  born {}  (from {})", d.value, d.record);
+        outln!("  born {}  (from {})", d.value, d.record);
     }
     if let Some(c) = &p.city {
-        println!("  city {}  (from {})", c.value, c.record);
+        outln!("  city {}  (from {})", c.value, c.record);
     }
-    println!(
+    outln!(
         "  {} records, {} interactions, {} purchases",
         p.records.len(),
         p.interactions,
         p.purchases
     );
     let channels: Vec<String> = p.channels.iter().map(|c| c.to_string()).collect();
-    println!("  channels: {}", channels.join(" -> "));
-    println!("  identifiers:");
+    outln!("  channels: {}", channels.join(" -> "));
+    outln!("  identifiers:");
     for i in &p.identifiers {
-        println!(
+        outln!(
             "    {:<20} {:<32} seen in {} records",
             i.kind.to_string(),
             i.display,
             i.records
         );
     }
-    println!("  timeline:");
+    outln!("  timeline:");
     let mut events: Vec<(Option<jiff::Timestamp>, usize)> = run
         .records
         .iter()
@@ -469,6 +469,6 @@ fn print_profile(p: &Profile, run: &Run) {
             .map(|c| format!(" case {c}"))
             .unwrap_or_default();
         let summary = it.and_then(|x| x.summary.clone()).unwrap_or_default();
-        println!("    {when}  {what} {}{case}  {summary}", r.key);
+        outln!("    {when}  {what} {}{case}  {summary}", r.key);
     }
 }
