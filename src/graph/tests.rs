@@ -332,6 +332,12 @@ fn corporate_shared_email_and_hotel_switchboard_never_link_colleagues_or_guests(
     );
     let reasons: Vec<GenericReason> = g.stats().generic_values.iter().map(|r| r.reason).collect();
     assert_eq!(reasons.len(), 3);
+    let json = serde_json::to_string(&g.stats()).unwrap();
+    assert!(json.contains(r#""reason":"role_account""#), "{json}");
+    assert!(
+        json.contains(r#""reason":"too_many_records","max":20"#),
+        "{json}"
+    );
 }
 
 #[test]
