@@ -1055,6 +1055,41 @@ proptest! {
     }
 
     #[test]
+    fn probabilistic_links_are_independent_of_their_order(
+        specs in proptest::collection::vec(spec(), 1..40),
+        edges in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), -3i8..4), 0..40),
+    ) {
+        let numbered: Vec<(usize, Spec)> = specs.into_iter().enumerate().collect();
+        let n = numbered.len();
+        let with_edges = |order: &[(usize, Spec)], reverse: bool| {
+            let mut g = build(order, false);
+            let by_index = |i: usize| {
+                let source = ["crm", "ivr", "web"][numbered[i].1.source as usize];
+                g.record_id(&RecordKey::new(source, format!("r{i}"))).unwrap()
+            };
+            let mut list: Vec<ProbabilisticEdge> = edges
+                .iter()
+                .map(|(x, y, w)| ProbabilisticEdge {
+                    a: by_index(x.index(n)),
+                    b: by_index(y.index(n)),
+                    weight: f64::from(*w),
+                })
+                .collect();
+            if reverse {
+                list.reverse();
+                for e in &mut list {
+                    std::mem::swap(&mut e.a, &mut e.b);
+                }
+            }
+            g.add_probabilistic_edges(list).unwrap();
+            resolution(&g)
+        };
+        let mut reversed_input = numbered.clone();
+        reversed_input.reverse();
+        prop_assert_eq!(with_edges(&numbered, false), with_edges(&reversed_input, true));
+    }
+
+    #[test]
     fn every_record_is_in_exactly_one_profile_and_no_profile_breaks_a_rule(
         specs in proptest::collection::vec(spec(), 0..80),
         window in any::<bool>(),
