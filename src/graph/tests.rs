@@ -769,6 +769,43 @@ fn profile_ids_survive_a_rerun_with_new_records() {
 }
 
 #[test]
+fn keys_order_as_bytes_whatever_their_length() {
+    let long = "x".repeat(20);
+    let ids = [
+        format!("{long}b"),
+        format!("{long}a"),
+        "ab\0".to_string(),
+        "ab".to_string(),
+        String::new(),
+    ];
+    let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
+    for id in &ids {
+        b.add(&RecordKey::new("s", id.as_str()), None, None, [])
+            .unwrap();
+    }
+    b.add(&RecordKey::new("", "z"), None, None, []).unwrap();
+    let g = b.stitch().unwrap();
+    for (r, id) in ids.iter().enumerate() {
+        assert_eq!(
+            g.record_id(&RecordKey::new("s", id.as_str())),
+            Some(RecordId(r as u32))
+        );
+    }
+    let anchors: Vec<RecordKey> = g.profiles().map(|(_, m)| g.key(m[0]).unwrap()).collect();
+    let mut sorted = anchors.clone();
+    sorted.sort();
+    assert_eq!(anchors, sorted, "profiles come in key order");
+    assert_eq!(anchors[0], RecordKey::new("", "z"));
+
+    let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
+    b.add(&RecordKey::new("s", format!("{long}a")), None, None, [])
+        .unwrap();
+    b.add(&RecordKey::new("s", format!("{long}a")), None, None, [])
+        .unwrap();
+    assert!(matches!(b.stitch(), Err(GraphError::DuplicateKey { .. })));
+}
+
+#[test]
 fn duplicate_keys_and_bad_rules_are_errors() {
     let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
     let phone = IdentifierKind::Phone;
