@@ -18,9 +18,10 @@
 //!    [`Clustering`], strongest evidence first: by rule priority, then by
 //!    group size (a value shared by fewer records is stronger evidence), then
 //!    by the key of the group's first record, then by kind and value. Within
-//!    a group, each record joins the first earlier record of the group whose
-//!    profile can take it (cannot-link and `max_per_profile` are checked on
-//!    whole profiles), and every refusal is recorded;
+//!    a group, each record joins the first of the group's profiles (at most
+//!    eight are tried) that can take it (cannot-link and `max_per_profile`
+//!    are checked on whole profiles), or starts a new one; every refusal is
+//!    recorded;
 //! 5. numbers profiles and gives each a stable [`ProfileId`] (see
 //!    [`crate::cluster`] for the rule).
 //!
