@@ -19,6 +19,17 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds used so far by all threads (user + system), from
+/// /proc/self/stat; Linux reports them in USER_HZ ticks, 100 per second.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 fn gib(kib: Option<u64>) -> String {
     kib.map_or("unknown".into(), |k| {
         format!("{:.2} GiB", k as f64 / 1024.0 / 1024.0)
@@ -58,6 +69,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n as f64 / total.as_secs_f64(),
         gib(peak_rss_kib())
     );
+    if let Some(cpu) = cpu_seconds() {
+        // Wall time exceeds CPU time when other processes share the cores.
+        println!("cpu time:      {cpu:>7.2} s  (user + system, all threads)");
+    }
 
     let stats = graph.stats();
     let largest = stats.profile_sizes.keys().next_back().copied().unwrap_or(0);

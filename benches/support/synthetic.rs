@@ -1,7 +1,9 @@
 //! Synthetic contact-center records for the graph benchmarks: each record has
-//! a phone, an email and a device id, about two records per person, with the
-//! sharing real data has: household landlines (four names each), family
-//! tablets (two people), role mailboxes and one switchboard number.
+//! three identifiers, a phone, an email, and a device id (a CRM id for records
+//! of the `crm` source), about two records per person, with the sharing and
+//! the errors real data has: household landlines (four names each), family
+//! tablets (two people), role mailboxes, one switchboard number, and duplicate
+//! CRM accounts (one CRM record in twenty carries a second id of its person).
 //!
 //! Shared by `benches/graph.rs` and `examples/graph_scale.rs`.
 
@@ -28,6 +30,7 @@ pub fn add_records(builder: &mut GraphBuilder, n: u64) -> Result<(), omnid::grap
         IdentifierKind::Email,
         IdentifierKind::DeviceId,
     );
+    let crm = IdentifierKind::CrmId("salesforce".into());
     let mut key = RecordKey::new("", "");
     let (mut p_buf, mut e_buf, mut d_buf, mut name) =
         (String::new(), String::new(), String::new(), String::new());
@@ -57,11 +60,17 @@ pub fn add_records(builder: &mut GraphBuilder, n: u64) -> Result<(), omnid::grap
             let _ = write!(e_buf, "u{p}@mail{}.com", p % 97);
         }
         d_buf.clear();
-        if p % 20 == 1 || p % 20 == 2 {
+        let third = if i % 4 == 0 {
+            let duplicate = if h % 20 == 3 { "b" } else { "" };
+            let _ = write!(d_buf, "C{p}{duplicate}");
+            &crm
+        } else if p % 20 == 1 || p % 20 == 2 {
             let _ = write!(d_buf, "tablet-{}", p / 20);
+            &device
         } else {
             let _ = write!(d_buf, "{:016x}", mix(p ^ 0xd1ce));
-        }
+            &device
+        };
         let at = base
             .checked_add(jiff::SignedDuration::from_secs((h % 94_000_000) as i64))
             .ok();
@@ -72,7 +81,7 @@ pub fn add_records(builder: &mut GraphBuilder, n: u64) -> Result<(), omnid::grap
             [
                 (&phone, p_buf.as_str()),
                 (&email, e_buf.as_str()),
-                (&device, d_buf.as_str()),
+                (third, d_buf.as_str()),
             ],
         )?;
     }

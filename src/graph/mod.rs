@@ -18,9 +18,10 @@
 //!    [`Clustering`], strongest evidence first: by rule priority, then by
 //!    group size (a value shared by fewer records is stronger evidence), then
 //!    by the key of the group's first record, then by kind and value. Within
-//!    a group, each record joins the first earlier record of the group whose
-//!    profile can take it (cannot-link and `max_per_profile` are checked on
-//!    whole profiles), and every refusal is recorded;
+//!    a group, each record joins the first of the group's profiles (at most
+//!    eight are tried) that can take it (cannot-link and `max_per_profile`
+//!    are checked on whole profiles), or starts a new one; every refusal is
+//!    recorded;
 //! 5. numbers profiles and gives each a stable [`ProfileId`] (see
 //!    [`crate::cluster`] for the rule).
 //!
@@ -475,32 +476,35 @@ fn rank_records(keys: &Keys) -> Result<Vec<u32>, GraphError> {
     for (i, &s) in source_order.iter().enumerate() {
         source_rank[s as usize] = i as u32;
     }
-    // Sorting on (source rank, first 8 id bytes) settles most comparisons
+    // Sorting on (source rank, first 16 id bytes) settles most comparisons
     // without touching the key arena.
-    let mut entries: Vec<(u32, u64, u32)> = (0..keys.source_of.len() as u32)
+    let mut entries: Vec<(u32, u64, u64, u32)> = (0..keys.source_of.len() as u32)
         .map(|r| {
             let s = keys.source_of[r as usize];
-            let mut prefix = [0u8; 8];
+            let mut prefix = [0u8; 16];
             for (d, b) in prefix.iter_mut().zip(keys.id(r).bytes()) {
                 *d = b;
             }
-            (source_rank[s as usize], u64::from_be_bytes(prefix), r)
+            let (high, low) = prefix.split_at(8);
+            let word = |half: &[u8]| u64::from_be_bytes(half.try_into().unwrap_or([0; 8]));
+            (source_rank[s as usize], word(high), word(low), r)
         })
         .collect();
     entries.par_sort_unstable_by(|x, y| {
-        x.0.cmp(&y.0)
-            .then(x.1.cmp(&y.1))
-            .then_with(|| keys.id(x.2).cmp(keys.id(y.2)))
-            .then(x.2.cmp(&y.2))
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then_with(|| keys.id(x.3).cmp(keys.id(y.3)))
+            .then(x.3.cmp(&y.3))
     });
     for w in entries.windows(2) {
-        if w[0].0 == w[1].0 && w[0].1 == w[1].1 && keys.id(w[0].2) == keys.id(w[1].2) {
+        let same_prefix = (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2);
+        if same_prefix && keys.id(w[0].3) == keys.id(w[1].3) {
             return Err(GraphError::DuplicateKey {
-                key: keys.key(w[0].2),
+                key: keys.key(w[0].3),
             });
         }
     }
-    Ok(entries.into_iter().map(|e| e.2).collect())
+    Ok(entries.into_iter().map(|e| e.3).collect())
 }
 
 /// One kind as the graph knows it.

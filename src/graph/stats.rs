@@ -55,6 +55,7 @@ pub struct GenericValueReport {
     /// How many distinct name keys those records carry.
     pub names: u32,
     /// Why it was flagged.
+    #[serde(flatten)]
     pub reason: GenericReason,
 }
 

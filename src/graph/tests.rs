@@ -332,6 +332,12 @@ fn corporate_shared_email_and_hotel_switchboard_never_link_colleagues_or_guests(
     );
     let reasons: Vec<GenericReason> = g.stats().generic_values.iter().map(|r| r.reason).collect();
     assert_eq!(reasons.len(), 3);
+    let json = serde_json::to_string(&g.stats()).unwrap();
+    assert!(json.contains(r#""reason":"role_account""#), "{json}");
+    assert!(
+        json.contains(r#""reason":"too_many_records","max":20"#),
+        "{json}"
+    );
 }
 
 #[test]
@@ -763,6 +769,43 @@ fn profile_ids_survive_a_rerun_with_new_records() {
 }
 
 #[test]
+fn keys_order_as_bytes_whatever_their_length() {
+    let long = "x".repeat(20);
+    let ids = [
+        format!("{long}b"),
+        format!("{long}a"),
+        "ab\0".to_string(),
+        "ab".to_string(),
+        String::new(),
+    ];
+    let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
+    for id in &ids {
+        b.add(&RecordKey::new("s", id.as_str()), None, None, [])
+            .unwrap();
+    }
+    b.add(&RecordKey::new("", "z"), None, None, []).unwrap();
+    let g = b.stitch().unwrap();
+    for (r, id) in ids.iter().enumerate() {
+        assert_eq!(
+            g.record_id(&RecordKey::new("s", id.as_str())),
+            Some(RecordId(r as u32))
+        );
+    }
+    let anchors: Vec<RecordKey> = g.profiles().map(|(_, m)| g.key(m[0]).unwrap()).collect();
+    let mut sorted = anchors.clone();
+    sorted.sort();
+    assert_eq!(anchors, sorted, "profiles come in key order");
+    assert_eq!(anchors[0], RecordKey::new("", "z"));
+
+    let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
+    b.add(&RecordKey::new("s", format!("{long}a")), None, None, [])
+        .unwrap();
+    b.add(&RecordKey::new("s", format!("{long}a")), None, None, [])
+        .unwrap();
+    assert!(matches!(b.stitch(), Err(GraphError::DuplicateKey { .. })));
+}
+
+#[test]
 fn duplicate_keys_and_bad_rules_are_errors() {
     let mut b = GraphBuilder::new(IdentityRules::default()).unwrap();
     let phone = IdentifierKind::Phone;
@@ -1046,6 +1089,41 @@ proptest! {
         let one = pool(1).install(|| resolution(&build(&numbered, window)));
         let two = pool(2).install(|| resolution(&build(&shuffled, window)));
         prop_assert_eq!(one, two);
+    }
+
+    #[test]
+    fn probabilistic_links_are_independent_of_their_order(
+        specs in proptest::collection::vec(spec(), 1..40),
+        edges in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), -3i8..4), 0..40),
+    ) {
+        let numbered: Vec<(usize, Spec)> = specs.into_iter().enumerate().collect();
+        let n = numbered.len();
+        let with_edges = |order: &[(usize, Spec)], reverse: bool| {
+            let mut g = build(order, false);
+            let by_index = |i: usize| {
+                let source = ["crm", "ivr", "web"][numbered[i].1.source as usize];
+                g.record_id(&RecordKey::new(source, format!("r{i}"))).unwrap()
+            };
+            let mut list: Vec<ProbabilisticEdge> = edges
+                .iter()
+                .map(|(x, y, w)| ProbabilisticEdge {
+                    a: by_index(x.index(n)),
+                    b: by_index(y.index(n)),
+                    weight: f64::from(*w),
+                })
+                .collect();
+            if reverse {
+                list.reverse();
+                for e in &mut list {
+                    std::mem::swap(&mut e.a, &mut e.b);
+                }
+            }
+            g.add_probabilistic_edges(list).unwrap();
+            resolution(&g)
+        };
+        let mut reversed_input = numbered.clone();
+        reversed_input.reverse();
+        prop_assert_eq!(with_edges(&numbered, false), with_edges(&reversed_input, true));
     }
 
     #[test]
