@@ -285,11 +285,23 @@ impl Matcher {
         v
     }
 
-    fn filter<'a>(&self, datasets: &'a [u16]) -> PairFilter<'a> {
-        PairFilter {
+    fn candidates(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        dry_run: bool,
+    ) -> Result<Candidates, MatchConfigError> {
+        let filter = PairFilter {
             datasets,
             link_only: self.config.mode == LinkMode::LinkOnly,
-        }
+        };
+        Ok(blocking::candidates(
+            cols,
+            &self.config.blocking,
+            self.config.max_block_size,
+            filter,
+            dry_run,
+        )?)
     }
 
     /// Counts the pairs each rule would create, without generating them.
@@ -298,14 +310,7 @@ impl Matcher {
         cols: &Columns,
         datasets: &[u16],
     ) -> Result<Vec<RuleReport>, MatchConfigError> {
-        let c = blocking::candidates(
-            cols,
-            &self.config.blocking,
-            self.config.max_block_size,
-            self.filter(datasets),
-            true,
-        )?;
-        Ok(c.report)
+        Ok(self.candidates(cols, datasets, true)?.report)
     }
 
     /// Blocks, trains a model without labels, and scores the candidate pairs.
@@ -314,13 +319,7 @@ impl Matcher {
     /// link-only mode; pass zeros otherwise).
     pub fn run(&self, cols: &Columns, datasets: &[u16]) -> Result<MatchOutput, MatchConfigError> {
         let t0 = std::time::Instant::now();
-        let cands = blocking::candidates(
-            cols,
-            &self.config.blocking,
-            self.config.max_block_size,
-            self.filter(datasets),
-            false,
-        )?;
+        let cands = self.candidates(cols, datasets, false)?;
         let compiled = self.compile(cols)?;
         let patterns: Vec<u64> = cands
             .pairs
@@ -390,13 +389,7 @@ impl Matcher {
         cols: &Columns,
         datasets: &[u16],
     ) -> Result<Vec<ScoredPair>, MatchConfigError> {
-        let cands = blocking::candidates(
-            cols,
-            &self.config.blocking,
-            self.config.max_block_size,
-            self.filter(datasets),
-            false,
-        )?;
+        let cands = self.candidates(cols, datasets, false)?;
         let compiled = self.compile(cols)?;
         let scorer = Scorer::new(model, &self.config.comparisons, cols);
         Ok(cands
