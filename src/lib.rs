@@ -25,6 +25,14 @@ pub mod record;
 pub mod resolve;
 pub mod suggest;
 
+/// Durations in reports are seconds as a float.
+mod secs {
+    use std::time::Duration;
+    pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
 pub use normalize::{RejectReason, Rejection};
 pub use record::{
     Address, Attributes, Channel, Country, Identifier, IdentifierKind, Interaction,

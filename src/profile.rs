@@ -136,7 +136,12 @@ pub fn build_profiles(records: &[Record], res: &Resolution) -> Vec<Profile> {
                             last_seen: t,
                         });
                     e.records += 1;
-                    e.first_seen = e.first_seen.min(t).or(e.first_seen).or(t);
+                    // `Option::min` would pick `None`: an unknown time must not
+                    // erase a known one.
+                    e.first_seen = match (e.first_seen, t) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     e.last_seen = e.last_seen.max(t);
                 }
                 if let Some(it) = &records[i].interaction {

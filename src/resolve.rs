@@ -47,27 +47,20 @@ pub enum ResolveError {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Timings {
     /// Normalizing every value.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub normalize: Duration,
     /// Building the identity graph from shared identifiers.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub graph: Duration,
     /// Preparing matching columns.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub features: Duration,
     /// Blocking, training and scoring.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub matching: Duration,
     /// Adding probabilistic links under the graph's rules.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub cluster: Duration,
-}
-
-mod secs {
-    use std::time::Duration;
-    pub(super) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(d.as_secs_f64())
-    }
 }
 
 /// The outcome of a run.

@@ -138,21 +138,14 @@ pub struct MatchStats {
     /// Pairs at or above the threshold.
     pub links: u64,
     /// Time spent blocking.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub blocking_time: Duration,
     /// Time spent training (u sampling and EM).
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub training_time: Duration,
     /// Time spent scoring.
-    #[serde(with = "secs")]
+    #[serde(serialize_with = "crate::secs::serialize")]
     pub scoring_time: Duration,
-}
-
-mod secs {
-    use std::time::Duration;
-    pub(super) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(d.as_secs_f64())
-    }
 }
 
 /// The result of a matching run.
