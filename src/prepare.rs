@@ -16,7 +16,7 @@ use crate::normalize::handle::normalize_handle;
 use crate::normalize::junk::{JunkFilter, JunkRules};
 use crate::normalize::name::{PersonName, fold, normalize_person_name};
 use crate::normalize::national_id::normalize_national_id;
-use crate::normalize::phone::normalize_phone;
+use crate::normalize::phone::{PhoneValidation, normalize_phone_with};
 use crate::normalize::{RejectReason, Rejection};
 use crate::record::{Country, Identifier, IdentifierKind, Record};
 
@@ -26,6 +26,8 @@ use crate::record::{Country, Identifier, IdentifierKind, Record};
 pub struct NormalizeConfig {
     /// Region for national phone numbers when a source sets none.
     pub default_region: Option<Country>,
+    /// How strictly phone numbers must fit their country's numbering plan.
+    pub phone_validation: PhoneValidation,
     /// Email provider rules for matching keys.
     pub email: EmailRules,
     /// How dates are read.
@@ -35,11 +37,14 @@ pub struct NormalizeConfig {
 }
 
 /// Per-source reading settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SourceSettings {
     /// Region for this source's national phone numbers.
     pub default_region: Option<Country>,
+    /// Regions tried in turn when a national number is not valid in the
+    /// default region (a source mixing Spanish and American customers).
+    pub fallback_regions: Vec<Country>,
     /// Day-first or month-first dates in this source.
     pub date_order: Option<DateOrder>,
 }
@@ -206,10 +211,25 @@ impl Normalizer {
         id: &Identifier,
         region: Option<Country>,
     ) -> Result<NormalizedIdentifier, Rejection> {
+        let region = region.or(self.config.default_region);
+        self.identifier_in(id, region.as_slice())
+    }
+
+    /// [`identifier`](Self::identifier) with phones read in each of `regions`
+    /// in turn (see [`normalize_phone_with`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`identifier`](Self::identifier).
+    pub fn identifier_in(
+        &self,
+        id: &Identifier,
+        regions: &[Country],
+    ) -> Result<NormalizedIdentifier, Rejection> {
         let raw = id.raw.as_str();
         let (value, display) = match &id.kind {
             IdentifierKind::Phone => {
-                let p = normalize_phone(raw, region.or(self.config.default_region))?;
+                let p = normalize_phone_with(raw, regions, self.config.phone_validation)?;
                 let display = match &p.extension {
                     Some(x) => format!("{} ext. {x}", p.e164),
                     None => p.e164.clone(),
@@ -250,9 +270,19 @@ impl Normalizer {
     /// Normalizes a whole record with its source's settings.
     pub fn record(&self, r: &Record, source: &SourceSettings) -> PreparedRecord {
         let mut p = PreparedRecord::default();
-        let region = source.default_region.or(self.config.default_region);
+        let first = source.default_region.or(self.config.default_region);
+        let regions: std::borrow::Cow<'_, [Country]> = if source.fallback_regions.is_empty() {
+            first.as_slice().into()
+        } else {
+            first
+                .iter()
+                .chain(&source.fallback_regions)
+                .copied()
+                .collect::<Vec<_>>()
+                .into()
+        };
         for id in &r.identifiers {
-            match self.identifier(id, region) {
+            match self.identifier_in(id, &regions) {
                 Ok(n) => {
                     if !p
                         .identifiers
@@ -383,6 +413,7 @@ mod tests {
         let es = SourceSettings {
             default_region: Some(Country::ES),
             date_order: None,
+            ..SourceSettings::default()
         };
         let r = record(&[
             (IdentifierKind::Phone, "612 34 56 78"),
@@ -412,6 +443,7 @@ mod tests {
             &SourceSettings {
                 default_region: Some(Country::ES),
                 date_order: None,
+                ..SourceSettings::default()
             },
         );
         assert!(p.identifiers.is_empty(), "{:?}", p.identifiers);

@@ -289,6 +289,7 @@ mod tests {
                 SourceSettings {
                     default_region: Some(Country::ES),
                     date_order: None,
+                    ..SourceSettings::default()
                 },
             );
         }

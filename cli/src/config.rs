@@ -98,10 +98,17 @@ impl Config {
                     )),
                 })
                 .transpose()?;
+            let fallback_regions = s
+                .fallback_regions
+                .iter()
+                .map(|r| r.parse())
+                .collect::<Result<_, _>>()
+                .with_context(|| format!("source `{}`: fallback_regions", s.name))?;
             sources.insert(
                 s.name.clone(),
                 SourceSettings {
                     default_region,
+                    fallback_regions,
                     date_order,
                 },
             );

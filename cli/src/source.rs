@@ -60,6 +60,10 @@ pub struct SourceConfig {
     /// Default region for national phone numbers (`ES`, `MX`, `AR`, `CO`...).
     #[serde(default)]
     pub default_region: Option<String>,
+    /// Regions tried in turn when a national number is not valid in the
+    /// default region (`["US"]` for a source mixing Spanish and American numbers).
+    #[serde(default)]
+    pub fallback_regions: Vec<String>,
     /// `day_first` (default) or `month_first` for dates like 03/04/1990.
     #[serde(default)]
     pub date_order: Option<String>,

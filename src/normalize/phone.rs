@@ -83,26 +83,100 @@ pub struct Phone {
 /// Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn normalize_phone(raw: &str, default_region: Option<Country>) -> Result<Phone, Rejection> {
+    let regions: &[Country] = match &default_region {
+        Some(r) => std::slice::from_ref(r),
+        None => &[],
+    };
+    normalize_phone_with(raw, regions, PhoneValidation::Valid)
+}
+
+/// How strictly a number must match its country's numbering plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneValidation {
+    /// The number must be valid: an assigned range of its country (the
+    /// default; libphonenumber's `is_valid`).
+    #[default]
+    Valid,
+    /// The number must only have a possible length for its country
+    /// (libphonenumber's `is_possible`): for exports whose numbers were
+    /// never dialed, or test data with made-up area codes.
+    Possible,
+}
+
+impl PhoneValidation {
+    fn accepts(self, number: &PhoneNumber) -> bool {
+        match self {
+            PhoneValidation::Valid => number.is_valid(),
+            PhoneValidation::Possible => {
+                number.is_valid()
+                    || matches!(
+                        number.is_possible_with_reason(),
+                        Ok(rlibphonenumber::enums::NumberLengthType::IsPossible)
+                    )
+            }
+        }
+    }
+}
+
+/// [`normalize_phone`] with several candidate regions and a validation level.
+///
+/// A national number is read in each of `regions` in turn and the first
+/// reading that is accepted wins, so a source that mixes Spanish and
+/// American numbers written without a country code can list `[ES, US]`.
+/// The rejection returned is the one of the first region.
+///
+/// ```
+/// use omnid::Country;
+/// use omnid::normalize::phone::{normalize_phone_with, PhoneValidation};
+/// let us: Country = "US".parse()?;
+/// let both = [Country::ES, us];
+/// let es = normalize_phone_with("612 34 56 78", &both, PhoneValidation::Valid)?;
+/// assert_eq!(es.e164, "+34612345678");
+/// let ny = normalize_phone_with("(212) 555-0199", &both, PhoneValidation::Possible)?;
+/// assert_eq!(ny.e164, "+12125550199");
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`normalize_phone`].
+pub fn normalize_phone_with(
+    raw: &str,
+    regions: &[Country],
+    validation: PhoneValidation,
+) -> Result<Phone, Rejection> {
     if let Some(digits) = raw.strip_prefix('+')
         && is_ascii_digits(digits)
     {
         reject_filler(digits.as_bytes())?;
-        return international(raw);
+        return international(raw, validation);
     }
-    let region = default_region.and_then(library_region);
-    let national = match Compact::read(raw) {
-        Some(compact) => from_compact(&compact, region),
-        None => from_text(raw, region),
+    let compact = Compact::read(raw);
+    let read = |region: Option<Region>| match &compact {
+        Some(compact) => from_compact(compact, region, validation),
+        None => from_text(raw, region, validation),
+    };
+    let mut first = None;
+    let library_regions = regions.iter().filter_map(|&c| library_region(c));
+    let mut tried = false;
+    for region in library_regions {
+        tried = true;
+        match read(Some(region)) {
+            Ok(phone) => return Ok(phone),
+            Err(e) if retryable(&e) => {
+                first.get_or_insert(e);
+            }
+            Err(e) => return Err(first.unwrap_or(e)),
+        }
+    }
+    let national = match first {
+        Some(e) => Err(e),
+        None if !tried => read(None),
+        None => Err(Rejection::new(RejectReason::MissingRegion)),
     };
     match national {
-        Err(e)
-            if matches!(
-                e.reason,
-                RejectReason::TooLong
-                    | RejectReason::InvalidForRegion
-                    | RejectReason::MissingRegion
-            ) =>
-        {
+        Err(e) if retryable(&e) => {
             // Exports of WhatsApp and of some dialers write E.164 without its
             // `+` (`34612345678`): when the national reading fails, the same
             // digits are tried as an international number.
@@ -113,7 +187,7 @@ pub fn normalize_phone(raw: &str, default_region: Option<Country>) -> Result<Pho
             if (10..=15).contains(&digits.len())
                 && is_ascii_digits(&digits)
                 && !digits.starts_with('0')
-                && let Ok(p) = international(&format!("+{digits}"))
+                && let Ok(p) = international(&format!("+{digits}"), validation)
             {
                 return Ok(p);
             }
@@ -121,6 +195,17 @@ pub fn normalize_phone(raw: &str, default_region: Option<Country>) -> Result<Pho
         }
         other => other,
     }
+}
+
+/// A national reading failed in a way another region may not.
+fn retryable(e: &Rejection) -> bool {
+    matches!(
+        e.reason,
+        RejectReason::TooLong
+            | RejectReason::TooShort
+            | RejectReason::InvalidForRegion
+            | RejectReason::MissingRegion
+    )
 }
 
 /// Fewer digits than this, with no `+` and no region, cannot be a whole
@@ -249,17 +334,23 @@ fn is_separator(ch: char) -> bool {
     ) || (ch.is_whitespace() && ch != '\n' && ch != '\r')
 }
 
-fn from_compact(compact: &Compact, region: Option<Region>) -> Result<Phone, Rejection> {
+fn from_compact(
+    compact: &Compact,
+    region: Option<Region>,
+    validation: PhoneValidation,
+) -> Result<Phone, Rejection> {
     let digits = compact.digits();
     reject_filler(digits.as_bytes())?;
     if compact.is_international() {
-        return international(&compact.text).or_else(|rejection| match compact.paren_zero {
-            Some(at) => {
-                let mut text = compact.text.clone();
-                text.remove(at);
-                international(&text).map_err(|_| rejection)
+        return international(&compact.text, validation).or_else(|rejection| {
+            match compact.paren_zero {
+                Some(at) => {
+                    let mut text = compact.text.clone();
+                    text.remove(at);
+                    international(&text, validation).map_err(|_| rejection)
+                }
+                None => Err(rejection),
             }
-            None => Err(rejection),
         });
     }
     // `00` is the international prefix in most of the world; a national number
@@ -269,7 +360,7 @@ fn from_compact(compact: &Compact, region: Option<Region>) -> Result<Phone, Reje
         .filter(|rest| !rest.starts_with('0'));
     let Some(region) = region else {
         return match after_idd {
-            Some(rest) => international(&format!("+{rest}")),
+            Some(rest) => international(&format!("+{rest}"), validation),
             None if digits.len() < MIN_NATIONAL_DIGITS => {
                 Err(Rejection::new(RejectReason::TooShort))
             }
@@ -281,22 +372,30 @@ fn from_compact(compact: &Compact, region: Option<Region>) -> Result<Phone, Reje
         PHONE_NUMBER_UTIL.parse(digits, Some(region)),
         Some(region),
         false,
+        validation,
     );
     match (national, after_idd) {
         // The region's own international prefix may not be `00` (`011` in the
         // United States, `009` in Colombia), but people still write `00`.
-        (Err(rejection), Some(rest)) => international(&format!("+{rest}")).map_err(|_| rejection),
+        (Err(rejection), Some(rest)) => {
+            international(&format!("+{rest}"), validation).map_err(|_| rejection)
+        }
         (national, _) => national,
     }
 }
 
 /// Reads `+` and digits: literally if the digits form a valid number, else
 /// through libphonenumber (which may strip a national prefix) and the repairs.
-fn international(plus_digits: &str) -> Result<Phone, Rejection> {
+fn international(plus_digits: &str, validation: PhoneValidation) -> Result<Phone, Rejection> {
     let digits = plus_digits.strip_prefix('+').unwrap_or(plus_digits);
-    match literal(digits) {
+    match literal(digits, validation) {
         Some(cc_len) => accept(plus_digits.to_owned(), cc_len, None),
-        None => resolve(PHONE_NUMBER_UTIL.parse(plus_digits, None), None, true),
+        None => resolve(
+            PHONE_NUMBER_UTIL.parse(plus_digits, None),
+            None,
+            true,
+            validation,
+        ),
     }
 }
 
@@ -305,7 +404,7 @@ fn international(plus_digits: &str) -> Result<Phone, Rejection> {
 ///
 /// This builds the number directly and validates it, which costs a third of
 /// a full parse.
-fn literal(digits: &str) -> Option<usize> {
+fn literal(digits: &str, validation: PhoneValidation) -> Option<usize> {
     if digits.starts_with('0') {
         return None;
     }
@@ -328,7 +427,7 @@ fn literal(digits: &str) -> Option<usize> {
             national_number: nsn.parse().ok()?,
             ..PhoneNumber::default()
         };
-        return number.is_valid().then_some(cc_len);
+        return validation.accepts(&number).then_some(cc_len);
     }
     None
 }
@@ -338,10 +437,11 @@ fn resolve(
     parsed: Result<PhoneNumber, ParseError>,
     region: Option<Region>,
     international: bool,
+    validation: PhoneValidation,
 ) -> Result<Phone, Rejection> {
     match parsed {
-        Ok(number) if number.is_valid() => accept_number(&number),
-        Ok(number) => match repair(&number) {
+        Ok(number) if validation.accepts(&number) => accept_number(&number),
+        Ok(number) => match repair(&number, validation) {
             Some(repaired) => Ok(repaired),
             None => Err(classify_invalid(&number)),
         },
@@ -379,7 +479,7 @@ fn country_code_len(country_code: i32) -> usize {
 }
 
 /// Reads numbers written with dialing habits the metadata no longer knows.
-fn repair(number: &PhoneNumber) -> Option<Phone> {
+fn repair(number: &PhoneNumber, validation: PhoneValidation) -> Option<Phone> {
     let cc = number.country_code;
     let nsn = number.get_national_significant_number();
     let fixed = match cc {
@@ -398,7 +498,7 @@ fn repair(number: &PhoneNumber) -> Option<Phone> {
         _ => return None,
     };
     let e164 = format!("+{cc}{fixed}");
-    let cc_len = literal(e164.get(1..)?)?;
+    let cc_len = literal(e164.get(1..)?, validation)?;
     accept(e164, cc_len, number.extension.clone()).ok()
 }
 
@@ -443,7 +543,11 @@ fn classify_error(error: &ParseError, region: Option<Region>, international: boo
 
 /// Input that is not a compact number: text with letters, extensions, URIs,
 /// several numbers, or nothing at all.
-fn from_text(raw: &str, region: Option<Region>) -> Result<Phone, Rejection> {
+fn from_text(
+    raw: &str,
+    region: Option<Region>,
+    validation: PhoneValidation,
+) -> Result<Phone, Rejection> {
     if !raw.chars().any(char::is_alphanumeric) {
         return Err(Rejection::new(RejectReason::Empty));
     }
@@ -464,6 +568,7 @@ fn from_text(raw: &str, region: Option<Region>) -> Result<Phone, Rejection> {
         PHONE_NUMBER_UTIL.parse(text.as_ref(), region),
         region,
         international,
+        validation,
     )
 }
 
@@ -989,7 +1094,7 @@ mod tests {
             // Replace the last digits to land on other, often valid, numbers.
             let keep = e164.len().saturating_sub(tail.len()).max(2);
             let candidate = format!("{}{}", &e164[..keep], tail);
-            if literal(&candidate[1..]).is_some() {
+            if literal(&candidate[1..], PhoneValidation::Valid).is_some() {
                 let library = PHONE_NUMBER_UTIL
                     .parse(&candidate, None)
                     .ok()
@@ -998,5 +1103,59 @@ mod tests {
                 prop_assert_eq!(library.as_ref(), Some(&candidate));
             }
         }
+    }
+
+    #[test]
+    fn national_numbers_are_read_in_each_region_in_turn() {
+        let us: Country = "US".parse().unwrap();
+        let both = [Country::ES, us];
+        let valid = PhoneValidation::Valid;
+        let read = |raw: &str, regions: &[Country], v| normalize_phone_with(raw, regions, v);
+        assert_eq!(
+            read("612 34 56 78", &both, valid).unwrap().e164,
+            "+34612345678"
+        );
+        assert_eq!(
+            read("(212) 736-5000", &both, valid).unwrap().e164,
+            "+12127365000"
+        );
+        assert_eq!(
+            read("212.736.5000", &[us, Country::ES], valid)
+                .unwrap()
+                .e164,
+            "+12127365000"
+        );
+        // Only the first region: the American number is too long for Spain.
+        assert_eq!(
+            read("(212) 736-5000", &[Country::ES], valid)
+                .unwrap_err()
+                .reason,
+            RejectReason::TooLong
+        );
+        // Placeholders are not retried in another region.
+        assert_eq!(
+            read("anonymous", &both, valid).unwrap_err().reason,
+            RejectReason::Withheld
+        );
+        assert_eq!(
+            read("000000000", &both, valid).unwrap_err().reason,
+            RejectReason::RepeatedCharacter
+        );
+    }
+
+    #[test]
+    fn possible_validation_accepts_unassigned_ranges_of_the_right_length() {
+        let us: Country = "US".parse().unwrap();
+        // Area code 258 is not assigned: invalid, but a possible length.
+        let strict = normalize_phone_with("258-895-1654", &[us], PhoneValidation::Valid);
+        assert_eq!(strict.unwrap_err().reason, RejectReason::InvalidForRegion);
+        let lax = normalize_phone_with("258-895-1654", &[us], PhoneValidation::Possible).unwrap();
+        assert_eq!(lax.e164, "+12588951654");
+        // Idempotent in both modes.
+        let again = normalize_phone_with(&lax.e164, &[], PhoneValidation::Possible).unwrap();
+        assert_eq!(again, lax);
+        // Lengths no number of the country has are still rejected.
+        let short = normalize_phone_with("258-895-165", &[us], PhoneValidation::Possible);
+        assert!(short.is_err());
     }
 }
