@@ -71,6 +71,10 @@ pub enum Level {
         /// Days allowed.
         days: u32,
     },
+    /// Two ISO dates of the same year with day and month swapped
+    /// (`1987-04-10` and `1987-10-04`): one of them was read in the other
+    /// order (an American `04/10/1987` read day first).
+    DayMonthSwapped,
     /// Two numbers at most `max` apart.
     NumberWithin {
         /// Absolute difference allowed.
@@ -92,6 +96,7 @@ impl fmt::Display for Level {
             Level::TokenJaccard { min } => write!(f, "token jaccard >= {min}"),
             Level::TokenSubset => write!(f, "token subset"),
             Level::DateWithin { days } => write!(f, "within {days} days"),
+            Level::DayMonthSwapped => write!(f, "day and month swapped"),
             Level::NumberWithin { max } => write!(f, "within {max}"),
         }
     }
@@ -108,6 +113,22 @@ pub struct Comparison {
     pub field: Field,
     /// The levels, strongest first (at most 14).
     pub levels: Vec<Level>,
+    /// The smallest term frequency a term-frequency adjustment uses: a value
+    /// seen in 2 records of a million would otherwise count as a one in
+    /// 500,000 coincidence, which overrules every other field when two
+    /// correlated fields (a city and its postcode) are both rare. None: no
+    /// floor but one record.
+    #[serde(default)]
+    pub tf_min_u: Option<f64>,
+    /// Fields this comparison's agreement partly follows from (an email
+    /// made of the person's names: namesakes share `anagarcia@gmail.com`
+    /// far more often than two random people do). When every comparison on
+    /// these fields agrees exactly, the levels' u is the one measured among
+    /// non-matching pairs that agree on them, so the email adds only what
+    /// the names did not already say. Must be the fields of a blocking rule
+    /// (whose EM session measures it).
+    #[serde(default)]
+    pub conditional_on: Vec<Field>,
 }
 
 impl Comparison {
@@ -168,6 +189,7 @@ enum CompiledLevel<'a> {
     TokenJaccard(f64),
     TokenSubset,
     DateWithin(u32),
+    DayMonthSwapped,
     NumberWithin(f64),
 }
 
@@ -215,6 +237,7 @@ impl<'a> Compiled<'a> {
                 Level::TokenJaccard { min } => CompiledLevel::TokenJaccard(*min),
                 Level::TokenSubset => CompiledLevel::TokenSubset,
                 Level::DateWithin { days } => CompiledLevel::DateWithin(*days),
+                Level::DayMonthSwapped => CompiledLevel::DayMonthSwapped,
                 Level::NumberWithin { max } => CompiledLevel::NumberWithin(*max),
             });
         }
@@ -302,6 +325,7 @@ impl<'a> Compiled<'a> {
                         _ => false,
                     }
                 }
+                CompiledLevel::DayMonthSwapped => day_month_swapped(table.bytes(x), table.bytes(y)),
                 CompiledLevel::NumberWithin(max) => {
                     match (number(table.bytes(x)), number(table.bytes(y))) {
                         (Some(p), Some(q)) => (p - q).abs() <= *max,
@@ -348,6 +372,13 @@ fn token_subset(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Days since 0000-03-01 of an ISO `YYYY-MM-DD` date (a proleptic civil-day count).
+/// Same year, `x`'s month is `y`'s day and the other way round, and the
+/// dates differ.
+fn day_month_swapped(x: &[u8], y: &[u8]) -> bool {
+    let iso = |v: &[u8]| v.len() == 10 && v[4] == b'-' && v[7] == b'-';
+    iso(x) && iso(y) && x[..4] == y[..4] && x[5..7] == y[8..10] && x[8..10] == y[5..7] && x != y
+}
+
 fn iso_day(v: &[u8]) -> Option<i64> {
     if v.len() < 10 || v[4] != b'-' || v[7] != b'-' {
         return None;
@@ -396,6 +427,8 @@ mod tests {
             ["maria", "perez"],
         ]);
         let cmp = Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
             name: None,
             field: Field::GivenName,
             levels: vec![
@@ -408,6 +441,8 @@ mod tests {
         assert_eq!(k.level(0, 3).0, 1);
         assert_eq!(k.level(0, 2).0, 2);
         let fam = Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
             name: None,
             field: Field::FamilyName,
             levels: vec![Level::Exact { tf: false }, Level::TokenSubset],
@@ -422,6 +457,8 @@ mod tests {
     fn swapped_names_level() {
         let c = cols(&[["ana", "garcia"], ["garcia", "ana"], ["ana", "ana"]]);
         let cmp = Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
             name: None,
             field: Field::GivenName,
             levels: vec![
@@ -451,5 +488,17 @@ mod tests {
         assert!((token_jaccard(b"a b c", b"b c d") - 0.5).abs() < 1e-12);
         assert!(token_subset(b"garcia", b"garcia lopez"));
         assert!(!token_subset(b"garcia", b"lopez"));
+    }
+
+    #[test]
+    fn day_and_month_swapped() {
+        assert!(day_month_swapped(b"1987-04-10", b"1987-10-04"));
+        assert!(
+            !day_month_swapped(b"1987-04-10", b"1988-10-04"),
+            "another year"
+        );
+        assert!(!day_month_swapped(b"1987-04-04", b"1987-04-04"), "equal");
+        assert!(!day_month_swapped(b"1987-04-10", b"1987-04-11"));
+        assert!(!day_month_swapped(b"1987-04", b"1987-04"), "not a date");
     }
 }

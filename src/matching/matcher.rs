@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::blocking::{self, BlockingRule, Candidates, PairFilter, RuleReport, SkippedBlock};
-use super::comparison::{Comparison, Compiled, MAX_COMPARISONS};
+use super::comparison::{Comparison, Compiled, Level, MAX_COMPARISONS};
 use super::features::{Columns, Field};
 use super::model::{self, EmSession, Model, level_of};
 use super::rng::SplitMix64;
@@ -107,6 +107,14 @@ pub enum MatchConfigError {
     /// The threshold is not a probability.
     #[error("threshold {0} is not in [0, 1]")]
     Threshold(String),
+    /// A comparison's `conditional_on` cannot be measured.
+    #[error("comparison `{comparison}`: conditional_on: {message}")]
+    Conditional {
+        /// The comparison.
+        comparison: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// A candidate pair with its score.
@@ -219,6 +227,9 @@ pub struct Waterfall {
 pub struct Matcher {
     config: MatchingConfig,
     sessions: Vec<usize>,
+    /// Per comparison with `conditional_on`: the session rule that measures
+    /// it and the comparisons that must agree exactly.
+    conditional: Vec<Option<(usize, Vec<usize>)>>,
 }
 
 impl Matcher {
@@ -239,7 +250,7 @@ impl Matcher {
         if !(0.0..=1.0).contains(&config.threshold) {
             return Err(MatchConfigError::Threshold(config.threshold.to_string()));
         }
-        let sessions = if config.training.sessions.is_empty() {
+        let sessions: Vec<usize> = if config.training.sessions.is_empty() {
             (0..config.blocking.len()).collect()
         } else {
             config
@@ -255,7 +266,16 @@ impl Matcher {
                 })
                 .collect::<Result<_, _>>()?
         };
-        Ok(Matcher { config, sessions })
+        let conditional = config
+            .comparisons
+            .iter()
+            .map(|c| conditional_rule(&config, &sessions, c))
+            .collect::<Result<_, _>>()?;
+        Ok(Matcher {
+            config,
+            sessions,
+            conditional,
+        })
     }
 
     /// The configuration.
@@ -415,8 +435,7 @@ impl Matcher {
         let mut weight = model.prior_weight();
         for (c, cm) in model.comparisons.iter().enumerate() {
             let l = level_of(pat, c);
-            let w = if l == 0 { 0.0 } else { cm.levels[l].weight() };
-            let tf = scorer.tf_adjustment(c, l, a, b);
+            let (w, tf) = scorer.level_weight(c, l, pat, a, b);
             weight += w + tf;
             steps.push(WaterfallStep {
                 comparison: cm.name.clone(),
@@ -561,31 +580,58 @@ impl Matcher {
             }
         }
 
+        for (c, cond) in self.conditional.iter().enumerate() {
+            let Some((ri, given)) = cond else { continue };
+            let Some((_, active, m, share)) = session_models.iter().find(|s| s.0 == *ri) else {
+                continue;
+            };
+            model.comparisons[c].conditional = Some(conditional_u(
+                patterns,
+                &cands.rules,
+                *ri,
+                c,
+                active,
+                m,
+                *share,
+                &u_table,
+                given.iter().map(|&g| comps[g].label()).collect(),
+            ));
+        }
+
         // Prior: expected matches among candidates, each pair judged by the
         // session of the first rule that yields it, over all possible pairs.
         model.prior = match tc.prior {
             Some(p) => p,
             None => {
-                let expected: f64 = patterns
-                    .par_iter()
-                    .zip(cands.rules.par_iter())
-                    .map(|(&pat, &mask)| {
-                        let first = mask.trailing_zeros() as usize;
-                        let Some((_, active, m, share)) =
-                            session_models.iter().find(|s| s.0 == first)
-                        else {
-                            return 0.0;
-                        };
-                        let (mut pm, mut pu) = (*share, 1.0 - share);
-                        for (c, on) in active.iter().enumerate() {
-                            let l = level_of(pat, c);
-                            if *on && l != 0 {
-                                pm *= m[c][l];
-                                pu *= u_table[c][l];
-                            }
+                let expected_of = |pat: u64, mask: u32| {
+                    let first = mask.trailing_zeros() as usize;
+                    let Some((_, active, m, share)) = session_models.iter().find(|s| s.0 == first)
+                    else {
+                        return 0.0;
+                    };
+                    let (mut pm, mut pu) = (*share, 1.0 - share);
+                    for (c, on) in active.iter().enumerate() {
+                        let l = level_of(pat, c);
+                        if *on && l != 0 {
+                            pm *= m[c][l];
+                            pu *= u_table[c][l];
                         }
-                        if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 }
+                    }
+                    if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 }
+                };
+                // Fixed chunks summed in order: a float sum that does not
+                // depend on how rayon splits the work.
+                let expected: f64 = patterns
+                    .par_chunks(SUM_CHUNK)
+                    .zip(cands.rules.par_chunks(SUM_CHUNK))
+                    .map(|(ps, rs)| {
+                        ps.iter()
+                            .zip(rs)
+                            .map(|(&p, &r)| expected_of(p, r))
+                            .sum::<f64>()
                     })
+                    .collect::<Vec<f64>>()
+                    .iter()
                     .sum();
                 let total = total_pairs(datasets, self.config.mode);
                 if total > 0.0 {
@@ -730,13 +776,144 @@ fn pattern(compiled: &[Compiled<'_>], a: u32, b: u32) -> u64 {
     })
 }
 
+/// Pairs per parallel chunk of a float sum.
+const SUM_CHUNK: usize = 1 << 14;
+
+/// u of comparison `c`'s levels among the non-matching pairs of rule `ri`'s
+/// session, each pair weighted by its posterior of not matching under the
+/// session's model without `c`. One pseudo-pair drawn from the unconditional u keeps
+/// every level above zero.
+#[allow(clippy::too_many_arguments)]
+fn conditional_u(
+    patterns: &[u64],
+    rules: &[u32],
+    ri: usize,
+    c: usize,
+    active: &[bool],
+    m: &[Vec<f64>],
+    share: f64,
+    u_table: &[Vec<f64>],
+    given: Vec<String>,
+) -> model::ConditionalU {
+    let levels = u_table[c].len();
+    let one = |pat: u64, num: &mut [f64], den: &mut f64| {
+        let l = level_of(pat, c);
+        if l == 0 {
+            return;
+        }
+        let (mut pm, mut pu) = (share, 1.0 - share);
+        // Judged without `c` itself: with it, every pair that agrees on `c`
+        // would look like a match and u would be measured on the pairs that
+        // disagree only.
+        for (k, on) in active.iter().enumerate() {
+            let lk = level_of(pat, k);
+            if *on && lk != 0 && k != c {
+                pm *= m[k][lk];
+                pu *= u_table[k][lk];
+            }
+        }
+        let not_match = if pm + pu > 0.0 { pu / (pm + pu) } else { 1.0 };
+        num[l] += not_match;
+        *den += not_match;
+    };
+    // Fixed chunks combined in order, for sums that do not depend on threads.
+    let parts: Vec<(Vec<f64>, f64)> = patterns
+        .par_chunks(SUM_CHUNK)
+        .zip(rules.par_chunks(SUM_CHUNK))
+        .map(|(ps, rs)| {
+            let (mut num, mut den) = (vec![0.0f64; levels], 0.0f64);
+            for (&pat, &r) in ps.iter().zip(rs) {
+                if r & (1 << ri) != 0 {
+                    one(pat, &mut num, &mut den);
+                }
+            }
+            (num, den)
+        })
+        .collect();
+    let (mut num, mut den) = (vec![0.0f64; levels], 0.0f64);
+    for (n, d) in parts {
+        num.iter_mut().zip(&n).for_each(|(x, y)| *x += y);
+        den += d;
+    }
+    let u = (0..levels)
+        .map(|l| {
+            if l == 0 {
+                1.0
+            } else {
+                (num[l] + u_table[c][l]) / (den + 1.0)
+            }
+        })
+        .collect();
+    model::ConditionalU { given, u }
+}
+
+/// The session rule measuring `c`'s `conditional_on` and the comparisons
+/// that must agree exactly for it to apply.
+fn conditional_rule(
+    config: &MatchingConfig,
+    sessions: &[usize],
+    c: &Comparison,
+) -> Result<Option<(usize, Vec<usize>)>, MatchConfigError> {
+    if c.conditional_on.is_empty() {
+        return Ok(None);
+    }
+    let err = |message: String| MatchConfigError::Conditional {
+        comparison: c.label(),
+        message,
+    };
+    let mut want: Vec<&Field> = c.conditional_on.iter().collect();
+    want.sort();
+    want.dedup();
+    let rule = sessions
+        .iter()
+        .copied()
+        .find(|&ri| {
+            let r = &config.blocking[ri];
+            let mut have: Vec<&Field> = r.fields().collect();
+            have.sort();
+            have.dedup();
+            have == want
+                && r.keys.iter().all(|(k, other)| {
+                    k.transform == super::blocking::Transform::Exact && k == other
+                })
+        })
+        .ok_or_else(|| {
+            err(
+                "no training session blocks on exactly these fields; add a blocking rule such as \
+                 `given_name & family_name`"
+                    .into(),
+            )
+        })?;
+    let given: Vec<usize> = want
+        .iter()
+        .map(|f| {
+            config
+                .comparisons
+                .iter()
+                .position(|o| {
+                    &o.field == *f && matches!(o.levels.first(), Some(Level::Exact { .. }))
+                })
+                .ok_or_else(|| err(format!("no comparison on `{f}` whose first level is exact")))
+        })
+        .collect::<Result<_, _>>()?;
+    if c.fields().iter().any(|f| want.contains(&f)) {
+        return Err(err(
+            "a comparison cannot be conditional on its own field".into()
+        ));
+    }
+    Ok(Some((rule, given)))
+}
+
 /// Scores pairs from their comparison vectors with a weight table.
 struct Scorer<'a> {
     prior: f64,
     weights: Vec<Vec<f64>>,
     /// Per comparison with term-frequency adjustments on its exact level:
     /// the column and u of exact agreement.
-    tf: Vec<Option<(&'a super::features::Column, f64)>>,
+    tf: Vec<Option<(&'a super::features::Column, f64, f64)>>,
+    /// Per comparison with a conditional u: the comparisons that must agree
+    /// exactly and the level weights that then apply.
+    conditional: Vec<Option<(Vec<usize>, Vec<f64>)>>,
 }
 
 impl<'a> Scorer<'a> {
@@ -749,15 +926,42 @@ impl<'a> Scorer<'a> {
                 let on = cm.levels.get(1).is_some_and(|l| l.tf) && cm.u_exact > 0.0;
                 on.then(|| {
                     cols.index_of(&c.field)
-                        .map(|i| (cols.column(i), cm.u_exact))
+                        .map(|i| (cols.column(i), cm.u_exact, c.tf_min_u.unwrap_or(0.0)))
                 })
                 .flatten()
+            })
+            .collect();
+        let conditional = model
+            .comparisons
+            .iter()
+            .map(|cm| {
+                let cond = cm.conditional.as_ref()?;
+                let given = cond
+                    .given
+                    .iter()
+                    .map(|g| model.comparisons.iter().position(|o| &o.name == g))
+                    .collect::<Option<Vec<usize>>>()?;
+                let weights = cm
+                    .levels
+                    .iter()
+                    .zip(&cond.u)
+                    .enumerate()
+                    .map(|(l, (lm, &u))| {
+                        if l == 0 {
+                            0.0
+                        } else {
+                            (lm.m.max(f64::MIN_POSITIVE) / u.max(f64::MIN_POSITIVE)).log2()
+                        }
+                    })
+                    .collect();
+                Some((given, weights))
             })
             .collect();
         Scorer {
             prior: model.prior_weight(),
             weights: model.weight_table(),
             tf,
+            conditional,
         }
     }
 
@@ -766,7 +970,7 @@ impl<'a> Scorer<'a> {
         if level != 1 {
             return 0.0;
         }
-        let Some((col, u_exact)) = self.tf[c] else {
+        let Some((col, u_exact, min_u)) = self.tf[c] else {
             return 0.0;
         };
         let vb = col.of(b);
@@ -774,17 +978,37 @@ impl<'a> Scorer<'a> {
             return 0.0;
         };
         let nn = f64::from(col.non_null.max(1));
-        let p = (f64::from(col.values.count(v)) / nn).max(1.0 / nn);
+        let p = (f64::from(col.values.count(v)) / nn)
+            .max(1.0 / nn)
+            .max(min_u);
         (u_exact / p).log2()
+    }
+
+    /// Comparison `c`'s weight at level `l` in pattern `pat`, and its
+    /// term-frequency adjustment.
+    #[inline]
+    fn level_weight(&self, c: usize, l: usize, pat: u64, a: u32, b: u32) -> (f64, f64) {
+        if l != 0
+            && let Some((given, weights)) = &self.conditional[c]
+            && given.iter().all(|&g| level_of(pat, g) == 1)
+        {
+            // Term frequencies are unconditional: they do not apply here.
+            return (weights[l], 0.0);
+        }
+        (self.weights[c][l], self.tf_adjustment(c, l, a, b))
     }
 
     #[inline]
     fn weight(&self, pat: u64, a: u32, b: u32) -> f64 {
         let mut w = self.prior;
-        for (c, table) in self.weights.iter().enumerate() {
-            let l = level_of(pat, c);
-            w += table[l] + self.tf_adjustment(c, l, a, b);
+        for c in 0..self.weights.len() {
+            let (lw, tf) = self.level_weight(c, level_of(pat, c), pat, a, b);
+            w += lw + tf;
         }
         w
     }
 }
+
+#[cfg(test)]
+#[path = "matcher_tests.rs"]
+mod tests;

@@ -50,6 +50,19 @@ pub struct ComparisonModel {
     /// (the u of exact agreement, used by term-frequency adjustments).
     #[serde(default)]
     pub u_exact: f64,
+    /// u per level among non-matching pairs that agree exactly on other
+    /// comparisons (see [`Comparison::conditional_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional: Option<ConditionalU>,
+}
+
+/// The u of a comparison's levels given that other comparisons agree exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConditionalU {
+    /// The comparisons that must agree exactly (by name).
+    pub given: Vec<String>,
+    /// u per level (index 0, null, unused).
+    pub u: Vec<f64>,
 }
 
 /// A trained model, inspectable and saved as JSON.
@@ -94,6 +107,7 @@ impl Model {
                     name: c.label(),
                     levels,
                     u_exact: 0.0,
+                    conditional: None,
                 }
             })
             .collect();
