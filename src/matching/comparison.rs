@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{Column, Columns, Field};
+use super::features::{Column, Columns, Field, NO_VALUE, SEVERAL_VALUES};
 use super::kernels;
 
 /// One level of agreement, tested in order.
@@ -175,6 +175,8 @@ pub const MAX_COMPARISONS: usize = 16;
 /// A comparison bound to the prepared columns.
 pub(crate) struct Compiled<'a> {
     col: &'a Column,
+    /// The index of `col` in its [`Columns`].
+    index: usize,
     levels: Vec<CompiledLevel<'a>>,
 }
 
@@ -221,6 +223,7 @@ impl<'a> Compiled<'a> {
                 .ok_or_else(|| err(format!("field `{f}` is not prepared")))
         };
         let col = column(&c.field)?;
+        let index = cols.index_of(&c.field).unwrap_or(0);
         let mut levels = Vec::with_capacity(c.levels.len());
         for l in &c.levels {
             levels.push(match l {
@@ -241,7 +244,7 @@ impl<'a> Compiled<'a> {
                 Level::NumberWithin { max } => CompiledLevel::NumberWithin(*max),
             });
         }
-        Ok(Compiled { col, levels })
+        Ok(Compiled { col, index, levels })
     }
 
     /// The level index for records `a` and `b`, and the matched value id on
@@ -267,6 +270,19 @@ impl<'a> Compiled<'a> {
             }
         }
         best
+    }
+
+    /// [`level`](Self::level) with the two records' rows from
+    /// [`Columns::row`]: no column lookups when both hold one value.
+    #[inline]
+    pub(crate) fn level_rows(&self, a: u32, b: u32, ra: &[u32], rb: &[u32]) -> (u8, Option<u32>) {
+        match (ra.get(self.index), rb.get(self.index)) {
+            (Some(&NO_VALUE), _) | (_, Some(&NO_VALUE)) => (0, None),
+            (Some(&x), Some(&y)) if x != SEVERAL_VALUES && y != SEVERAL_VALUES => {
+                self.value_level(a, b, x, y)
+            }
+            _ => self.level(a, b),
+        }
     }
 
     #[inline]
@@ -500,5 +516,39 @@ mod tests {
         assert!(!day_month_swapped(b"1987-04-04", b"1987-04-04"), "equal");
         assert!(!day_month_swapped(b"1987-04-10", b"1987-04-11"));
         assert!(!day_month_swapped(b"1987-04", b"1987-04"), "not a date");
+    }
+
+    #[test]
+    fn row_reads_agree_with_column_reads() {
+        let data: [&[&str]; 6] = [
+            &["maria"],
+            &["maria", "mari"],
+            &[],
+            &["marta"],
+            &["mario", "maria"],
+            &["jose"],
+        ];
+        let c = Columns::build(data.len(), &[Field::GivenName], |r, _, out| {
+            out.extend(data[r].iter().map(|s| s.to_string()))
+        });
+        let cmp = Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
+            name: None,
+            field: Field::GivenName,
+            levels: vec![Level::Exact { tf: true }, Level::JaroWinkler { min: 0.85 }],
+        };
+        let k = Compiled::new(&cmp, &c).unwrap();
+        for a in 0..data.len() as u32 {
+            for b in 0..data.len() as u32 {
+                assert_eq!(
+                    k.level_rows(a, b, c.row(a), c.row(b)),
+                    k.level(a, b),
+                    "{a} {b}"
+                );
+            }
+        }
+        assert_eq!(c.row(1), &[SEVERAL_VALUES]);
+        assert_eq!(c.row(2), &[NO_VALUE]);
     }
 }

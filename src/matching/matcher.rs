@@ -337,7 +337,7 @@ impl Matcher {
         let patterns: Vec<u64> = cands
             .pairs
             .par_iter()
-            .map(|&(a, b)| pattern(&compiled, a, b))
+            .map(|&(a, b)| pattern(&compiled, cols, a, b))
             .collect();
         let blocking_time = t0.elapsed();
 
@@ -409,7 +409,7 @@ impl Matcher {
             .pairs
             .par_iter()
             .map(|&(a, b)| {
-                let weight = scorer.weight(pattern(&compiled, a, b), a, b);
+                let weight = scorer.weight(pattern(&compiled, cols, a, b), a, b);
                 ScoredPair {
                     a,
                     b,
@@ -430,7 +430,7 @@ impl Matcher {
     ) -> Result<Waterfall, MatchConfigError> {
         let compiled = self.compile(cols)?;
         let scorer = Scorer::new(model, &self.config.comparisons, cols);
-        let pat = pattern(&compiled, a, b);
+        let pat = pattern(&compiled, cols, a, b);
         let mut steps = Vec::new();
         let mut weight = model.prior_weight();
         for (c, cm) in model.comparisons.iter().enumerate() {
@@ -694,7 +694,7 @@ impl Matcher {
                             continue;
                         }
                         done += 1;
-                        cnt[k.level(a, b).0 as usize] += 1;
+                        cnt[k.level_rows(a, b, cols.row(a), cols.row(b)).0 as usize] += 1;
                     }
                     cnt
                 })
@@ -770,9 +770,10 @@ fn total_pairs(datasets: &[u16], mode: LinkMode) -> f64 {
 }
 
 #[inline]
-fn pattern(compiled: &[Compiled<'_>], a: u32, b: u32) -> u64 {
+fn pattern(compiled: &[Compiled<'_>], cols: &Columns, a: u32, b: u32) -> u64 {
+    let (ra, rb) = (cols.row(a), cols.row(b));
     compiled.iter().enumerate().fold(0u64, |acc, (c, k)| {
-        acc | (u64::from(k.level(a, b).0) << (4 * c))
+        acc | (u64::from(k.level_rows(a, b, ra, rb).0) << (4 * c))
     })
 }
 
