@@ -4,6 +4,7 @@
 //! [`Normalizer`] is the one place that knows which normalizer serves which
 //! kind; the graph and the matcher only ever see prepared values.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -125,26 +126,33 @@ impl PreparedRecord {
     }
 
     /// Pushes the values this record has for a matching field.
-    pub fn field_values(&self, field: &Field, out: &mut Vec<String>) {
-        let opt = |o: &Option<String>, out: &mut Vec<String>| out.extend(o.iter().cloned());
+    pub fn field_values<'a>(&'a self, field: &Field, out: &mut Vec<Cow<'a, str>>) {
+        let opt = |o: &'a Option<String>, out: &mut Vec<Cow<'a, str>>| {
+            out.extend(o.as_deref().map(Cow::Borrowed))
+        };
         match field {
-            Field::GivenName => out.extend(self.name.as_ref().map(|n| n.given_joined())),
-            Field::GivenNameFormal => {
-                out.extend(self.name.as_ref().map(|n| n.canonical_given().join(" ")))
-            }
-            Field::FamilyName => out.extend(self.name.as_ref().map(|n| n.family_joined())),
-            Field::FamilyNameFirst => {
-                out.extend(self.name.as_ref().and_then(|n| n.family.first().cloned()))
-            }
+            Field::GivenName => out.extend(self.name.as_ref().map(|n| joined(&n.given))),
+            Field::GivenNameFormal => out.extend(
+                self.name
+                    .as_ref()
+                    .map(|n| Cow::Owned(n.canonical_given().join(" "))),
+            ),
+            Field::FamilyName => out.extend(self.name.as_ref().map(|n| joined(&n.family))),
+            Field::FamilyNameFirst => out.extend(
+                self.name
+                    .as_ref()
+                    .and_then(|n| n.family.first())
+                    .map(|f| Cow::Borrowed(f.as_str())),
+            ),
             Field::FullName => out.extend(self.name.as_ref().map(|n| {
                 let (g, f) = (n.given_joined(), n.family_joined());
-                if g.is_empty() || f.is_empty() {
+                Cow::Owned(if g.is_empty() || f.is_empty() {
                     format!("{g}{f}")
                 } else {
                     format!("{g} {f}")
-                }
+                })
             })),
-            Field::BirthDate => out.extend(self.birth_date.map(|d| d.to_string())),
+            Field::BirthDate => out.extend(self.birth_date.map(|d| Cow::Owned(d.to_string()))),
             Field::Gender => opt(&self.gender, out),
             Field::Street => opt(&self.street, out),
             Field::StreetNumber => opt(&self.street_number, out),
@@ -161,20 +169,30 @@ impl PreparedRecord {
                     self.unverified
                         .iter()
                         .filter(|(k, _)| k == kind)
-                        .map(|(_, v)| v.clone()),
+                        .map(|(_, v)| Cow::Borrowed(v.as_str())),
                 );
             }
-            Field::Attribute(name) => out.extend(self.extra.get(name).cloned()),
+            Field::Attribute(name) => {
+                out.extend(self.extra.get(name).map(|v| Cow::Borrowed(v.as_str())))
+            }
         }
     }
 
-    fn values_of(&self, kind: &IdentifierKind, out: &mut Vec<String>) {
+    fn values_of<'a>(&'a self, kind: &IdentifierKind, out: &mut Vec<Cow<'a, str>>) {
         out.extend(
             self.identifiers
                 .iter()
                 .filter(|i| &i.kind == kind)
-                .map(|i| i.value.clone()),
+                .map(|i| Cow::Borrowed(i.value.as_str())),
         );
+    }
+}
+
+/// Name parts space-joined, borrowed when there is one part.
+fn joined(parts: &[String]) -> Cow<'_, str> {
+    match parts {
+        [one] => Cow::Borrowed(one.as_str()),
+        many => Cow::Owned(many.join(" ")),
     }
 }
 

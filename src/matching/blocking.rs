@@ -558,7 +558,7 @@ mod tests {
         let fields = [Field::GivenName, Field::FamilyName, Field::BirthDate];
         Columns::build(rows.len(), &fields, |r, f, out| {
             let i = fields.iter().position(|x| x == f).unwrap();
-            out.push(rows[r][i].to_string());
+            out.push(rows[r][i].into());
         })
     }
 

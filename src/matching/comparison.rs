@@ -430,7 +430,7 @@ mod tests {
         let fields = [Field::GivenName, Field::FamilyName];
         Columns::build(rows.len(), &fields, |r, f, out| {
             let i = fields.iter().position(|x| x == f).unwrap();
-            out.push(rows[r][i].to_string());
+            out.push(rows[r][i].into());
         })
     }
 
@@ -529,7 +529,7 @@ mod tests {
             &["jose"],
         ];
         let c = Columns::build(data.len(), &[Field::GivenName], |r, _, out| {
-            out.extend(data[r].iter().map(|s| s.to_string()))
+            out.extend(data[r].iter().map(|s| (*s).into()))
         });
         let cmp = Comparison {
             tf_min_u: None,

@@ -4,6 +4,7 @@
 //! records point at it by a `u32`. Exact comparisons and blocking keys then
 //! touch integers only, and term frequencies are the values' record counts.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -215,7 +216,7 @@ impl Column {
         self.of(r).first().copied()
     }
 
-    fn build(n: usize, mut fill: impl FnMut(usize, &mut Vec<String>)) -> Column {
+    fn build<'a>(n: usize, mut fill: impl FnMut(usize, &mut Vec<Cow<'a, str>>)) -> Column {
         let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
         let mut col = Column {
             starts: Vec::with_capacity(n + 1),
@@ -270,10 +271,11 @@ impl Columns {
     /// Builds one column per field, in parallel across fields.
     ///
     /// `fill(record, field, out)` pushes the values record `record` has for
-    /// `field` (none, one, or several). Empty strings are ignored.
-    pub fn build<F>(len: usize, fields: &[Field], fill: F) -> Columns
+    /// `field` (none, one, or several), borrowed where they already exist
+    /// as text (`Cow::Borrowed`). Empty strings are ignored.
+    pub fn build<'a, F>(len: usize, fields: &[Field], fill: F) -> Columns
     where
-        F: Fn(usize, &Field, &mut Vec<String>) + Sync,
+        F: Fn(usize, &Field, &mut Vec<Cow<'a, str>>) + Sync,
     {
         let columns: Vec<Column> = fields
             .par_iter()
@@ -356,7 +358,7 @@ mod tests {
     fn columns_intern_values_and_count_records() {
         let data = [vec!["ana"], vec!["luis", "ana"], vec![], vec!["ana", "ana"]];
         let cols = Columns::build(4, &[Field::GivenName], |r, _, out| {
-            out.extend(data[r].iter().map(|s| s.to_string()))
+            out.extend(data[r].iter().map(|s| Cow::Borrowed(*s)))
         });
         let c = cols.column(0);
         assert_eq!(c.values.len(), 2);

@@ -216,7 +216,7 @@ pub struct Waterfall {
 /// let fields = matcher.fields();
 /// let cols = Columns::build(people.len(), &fields, |r, f, out| {
 ///     let i = [Field::GivenName, Field::FamilyName, Field::BirthDate].iter().position(|x| x == f);
-///     if let Some(i) = i { out.push(people[r][i].to_string()) }
+///     if let Some(i) = i { out.push(people[r][i].into()) }
 /// });
 /// let out = matcher.run(&cols, &[0; 6])?;
 /// assert!(out.links.iter().any(|p| (p.a, p.b) == (0, 1)));

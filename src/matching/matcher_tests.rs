@@ -81,7 +81,7 @@ fn columns(rows: &[[String; 4]]) -> Columns {
     Columns::build(rows.len(), &FIELDS, |r, f, out| {
         let i = FIELDS.iter().position(|x| x == f).unwrap_or(0);
         if !rows[r][i].is_empty() {
-            out.push(rows[r][i].clone());
+            out.push(rows[r][i].as_str().into());
         }
     })
 }
