@@ -380,7 +380,7 @@ fn status(contacts: &[u32], records: &[Record]) -> (CaseStatus, Option<jiff::Tim
                 Some((_, t)) => t,
                 None => contacts
                     .last()
-                    .and_then(|i| interaction(i))
+                    .and_then(interaction)
                     .and_then(|x| x.1),
             }
         }
