@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use omnid::graph::IdentityRules;
 use omnid::matching::MatchingConfig;
 use omnid::prepare::{NormalizeConfig, SourceSettings};
+use omnid::profile::ProfileConfig;
 use omnid::resolve::ResolverConfig;
 use serde::Deserialize;
 
@@ -26,6 +27,9 @@ pub struct Config {
     /// Probabilistic matching.
     #[serde(default)]
     pub matching: Option<MatchingConfig>,
+    /// Customer 360: survivorship, cases, journeys, value.
+    #[serde(default)]
+    pub profile: ProfileConfig,
 }
 
 /// A loaded configuration and the folder its relative paths start from.
@@ -34,7 +38,7 @@ pub struct Loaded {
     pub base: PathBuf,
 }
 
-const TOP_KEYS: &[&str] = &["sources", "normalize", "identity", "matching"];
+const TOP_KEYS: &[&str] = &["sources", "normalize", "identity", "matching", "profile"];
 
 /// Reads and checks a configuration file.
 pub fn load(path: &Path) -> Result<Loaded> {

@@ -12,6 +12,7 @@ macro_rules! outln {
 }
 
 mod config;
+mod customer;
 mod eval;
 mod output;
 mod source;
@@ -46,7 +47,8 @@ struct Cli {
 enum Command {
     /// Resolve the configured sources into profiles.
     ///
-    /// Writes DIR/clusters.csv (source,record_id,profile_id), DIR/profiles.jsonl,
+    /// Writes DIR/clusters.csv (source,record_id,profile_id), DIR/profiles.jsonl
+    /// (golden record, identifiers, value segment per customer), DIR/cases.csv,
     /// DIR/edges.csv, DIR/rejects.csv, DIR/model.json and DIR/summary.json.
     ///
     /// Example: omnid resolve --config examples/contact-center/omnid.toml --out out/cc
@@ -78,9 +80,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show the profile of an identifier given in any format.
+    /// Show the customer who holds an identifier given in any format.
     ///
-    /// Example: omnid lookup --out out/cc --phone "612 34 56 78" --region ES
+    /// Prints the customer view: golden record with provenance, identifiers,
+    /// value segment, cases, and the end of the timeline. Re-runs the
+    /// resolution recorded in DIR/summary.json.
+    ///
+    /// Examples:
+    ///   omnid lookup --out out/cc --phone "612 34 56 78" --region ES
+    ///   omnid lookup --out out/cc --email Ana.Garcia+claims@googlemail.com --json
+    ///   omnid lookup --out out/cc --identifier handle:instagram=@ana.garcia
+    #[command(verbatim_doc_comment)]
     Lookup {
         /// Output folder of a previous `resolve`.
         #[arg(long, short)]
@@ -100,7 +110,63 @@ enum Command {
         /// Any identifier: KIND=VALUE, as in handle:instagram=@ana.garcia.
         #[arg(long)]
         identifier: Option<String>,
-        /// Print JSON.
+        /// Timeline entries to show (the most recent).
+        #[arg(long, default_value_t = 10)]
+        tail: usize,
+        /// Print JSON (an array when several customers match).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a customer: by profile id, record, KIND=VALUE, or any raw value.
+    ///
+    /// The selector is tried as a profile id (p-0123456789abcdef), a record
+    /// (SOURCE:ID), an identifier (KIND=VALUE), and then as a raw value of
+    /// every identifier kind in the data (a phone in any format, an email
+    /// variant, a handle or profile URL, a CRM id). Prints the customer view:
+    /// golden record with provenance, identifiers, value segment, cases,
+    /// and the end of the timeline.
+    ///
+    /// Examples:
+    ///   omnid profile --out out/cc "34 646 29 13 41"
+    ///   omnid profile --out out/cc calls:CL000000001 --tail 30
+    ///   omnid profile --out out/cc https://instagram.com/ana.garcia --json
+    #[command(verbatim_doc_comment)]
+    Profile {
+        /// Output folder of a previous `resolve`.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Profile id, SOURCE:ID, KIND=VALUE, or a raw identifier.
+        selector: String,
+        /// Region for a national phone number.
+        #[arg(long)]
+        region: Option<String>,
+        /// Timeline entries to show (the most recent).
+        #[arg(long, default_value_t = 10)]
+        tail: usize,
+        /// Print JSON (an array when several customers match).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Journey report: channel transitions, first-contact resolution, paths,
+    /// critical touchpoints, and customer value segments.
+    ///
+    /// Writes journey.json and CSV files (transitions_cases.csv,
+    /// transitions_overall.csv, channels.csv, paths.csv, touchpoints.csv,
+    /// segments.csv, best_customers.csv, worst_customers.csv) into the report
+    /// folder (default: the output folder) and prints a summary.
+    ///
+    /// Examples:
+    ///   omnid journey --out out/cc
+    ///   omnid journey --out out/cc --report out/cc/journey --json
+    #[command(verbatim_doc_comment)]
+    Journey {
+        /// Output folder of a previous `resolve`.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Folder for the report files (default: the output folder).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Print the whole report as JSON instead of the summary.
         #[arg(long)]
         json: bool,
     },
@@ -186,10 +252,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             email,
             id,
             identifier,
+            tail,
             json,
-        } => output::lookup(
+        } => customer::lookup(
             &out,
-            output::Query {
+            customer::Query {
                 phone,
                 region,
                 email,
@@ -197,8 +264,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 identifier,
             },
             json,
-            &log,
+            tail,
         ),
+        Command::Profile {
+            out,
+            selector,
+            region,
+            tail,
+            json,
+        } => customer::profile(&out, &selector, region.as_deref(), json, tail),
+        Command::Journey { out, report, json } => customer::journey(&out, report.as_deref(), json),
         Command::Normalize {
             kind,
             region,

@@ -2,16 +2,16 @@
 //! printing what it found.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use omnid::cluster::Evidence;
-use omnid::profile::{Profile, build_profiles};
+use omnid::profile::Customer360;
 use omnid::resolve::{Resolution, Resolver};
-use omnid::{IdentifierKind, Record, RecordKey};
+use omnid::{Record, RecordKey};
 use serde_json::json;
 
 use crate::Log;
@@ -25,7 +25,9 @@ pub struct Run {
     pub row_rejects: Vec<Reject>,
     pub rows: u64,
     pub resolution: Resolution,
-    pub profiles: Vec<Profile>,
+    pub c360: Customer360,
+    /// Seconds spent building profiles, cases, journeys and values.
+    pub c360_seconds: f64,
     pub config_path: PathBuf,
     pub resolver: Resolver,
 }
@@ -85,18 +87,27 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
             )
         },
     )?;
-    let profiles = log.stage(
+    let t = Instant::now();
+    let c360 = log.stage(
         "profiles",
-        || Ok(build_profiles(&records, &resolution)),
-        |p| format!("{} profiles built", p.len()),
+        || {
+            Ok(Customer360::build(
+                &records,
+                &resolution,
+                &loaded.config.profile,
+            ))
+        },
+        |c| format!("{} profiles, {} cases", c.profiles().len(), c.cases().len()),
     )?;
+    let c360_seconds = t.elapsed().as_secs_f64();
     Ok(Run {
         records,
         lines,
         row_rejects,
         rows,
         resolution,
-        profiles,
+        c360,
+        c360_seconds,
         config_path: std::fs::canonicalize(config_path)
             .unwrap_or_else(|_| config_path.to_path_buf()),
         resolver,
@@ -194,15 +205,8 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     }
     w.flush()?;
 
-    let path = out.join("profiles.jsonl");
-    let mut w = BufWriter::new(
-        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-    );
-    for p in &run.profiles {
-        serde_json::to_writer(&mut w, p)?;
-        w.write_all(b"\n")?;
-    }
-    w.flush()?;
+    crate::customer::write_profiles(out, &run)?;
+    crate::customer::write_cases(out, &run)?;
 
     let model = res.matching.as_ref().map(|m| &m.output.model);
     std::fs::write(
@@ -222,12 +226,13 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
         "rows_rejected": run.row_rejects.len(),
         "values_rejected": value_rejections,
         "profiles": res.graph.profile_count(),
+        "cases": run.c360.cases().len(),
         "records_in_profiles": res.ids.len(),
         "probabilistic_links_merged": res.probabilistic_links,
         "probabilistic_links_refused": res.probabilistic_refused,
         "graph": gstats,
         "matching": match_stats,
-        "seconds": { "stages": res.timings, "write": write_s, "total": total_s },
+        "seconds": { "stages": res.timings, "profiles": run.c360_seconds, "write": write_s, "total": total_s },
         "peak_rss_mib": rss,
     });
     std::fs::write(
@@ -265,7 +270,7 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
 }
 
 /// Re-runs the resolution recorded in `out/summary.json`.
-fn rerun(out: &Path) -> Result<Run> {
+pub fn rerun(out: &Path) -> Result<Run> {
     let path = out.join("summary.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {} (run `omnid resolve` first)", path.display()))?;
@@ -277,7 +282,7 @@ fn rerun(out: &Path) -> Result<Run> {
     run_config(Path::new(config), false, &Log { quiet: true })
 }
 
-fn parse_key(s: &str) -> Result<RecordKey> {
+pub fn parse_key(s: &str) -> Result<RecordKey> {
     let (source, id) = s
         .split_once(':')
         .with_context(|| format!("`{s}`: write a record as SOURCE:ID"))?;
@@ -337,138 +342,4 @@ pub fn explain(out: &Path, a: &str, b: &str, json: bool, _log: &Log) -> Result<(
         );
     }
     Ok(())
-}
-
-/// What `lookup` looks for.
-pub struct Query {
-    pub phone: Option<String>,
-    pub region: Option<String>,
-    pub email: Option<String>,
-    pub id: Option<String>,
-    pub identifier: Option<String>,
-}
-
-/// `omnid lookup`.
-pub fn lookup(out: &Path, q: Query, json: bool, _log: &Log) -> Result<ExitCode> {
-    let run = rerun(out)?;
-    let g = &run.resolution.graph;
-    let region: Option<omnid::Country> = q
-        .region
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .context("--region")?;
-    let record = if let Some(id) = &q.id {
-        let k = parse_key(id)?;
-        g.record_id(&k)
-            .with_context(|| format!("no record `{id}`"))?
-    } else {
-        let (kind, raw) = if let Some(p) = q.phone {
-            (IdentifierKind::Phone, p)
-        } else if let Some(e) = q.email {
-            (IdentifierKind::Email, e)
-        } else if let Some(spec) = q.identifier {
-            let (k, v) = spec
-                .split_once('=')
-                .context("--identifier: write KIND=VALUE")?;
-            (
-                k.parse::<IdentifierKind>()
-                    .map_err(|e| anyhow::anyhow!("--identifier: {e}"))?,
-                v.to_string(),
-            )
-        } else {
-            bail!("give one of --phone, --email, --id or --identifier");
-        };
-        let region = region.or_else(|| run.resolver.config().normalize.default_region);
-        let n = run
-            .resolver
-            .normalizer()
-            .identifier(&omnid::Identifier::new(kind.clone(), raw.clone()), region)
-            .map_err(|e| anyhow::anyhow!("`{raw}` is not a usable {kind}: {e}"))?;
-        let v = g
-            .value_id(&kind, &n.value)
-            .with_context(|| format!("no customer has {kind} {}", n.value))?;
-        *g.records_with(v)
-            .first()
-            .with_context(|| format!("no customer has {kind} {}", n.value))?
-    };
-    let pid = g.profile_of(record).context("record without a profile")?;
-    let p = run
-        .profiles
-        .iter()
-        .find(|p| p.id == pid)
-        .context("profile not built")?;
-    if json {
-        outln!("{}", serde_json::to_string_pretty(p)?);
-    } else {
-        print_profile(p, &run);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_profile(p: &Profile, run: &Run) {
-    let name = [p.given_names.as_ref(), p.family_names.as_ref()]
-        .iter()
-        .flatten()
-        .map(|s| s.value.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    outln!(
-        "profile {}  {}",
-        p.id,
-        if name.is_empty() { "(no name)" } else { &name }
-    );
-    if let Some(d) = &p.birth_date {
-        outln!("  born {}  (from {})", d.value, d.record);
-    }
-    if let Some(c) = &p.city {
-        outln!("  city {}  (from {})", c.value, c.record);
-    }
-    outln!(
-        "  {} records, {} interactions, {} purchases",
-        p.records.len(),
-        p.interactions,
-        p.purchases
-    );
-    let channels: Vec<String> = p.channels.iter().map(|c| c.to_string()).collect();
-    outln!("  channels: {}", channels.join(" -> "));
-    outln!("  identifiers:");
-    for i in &p.identifiers {
-        outln!(
-            "    {:<20} {:<32} seen in {} records",
-            i.kind.to_string(),
-            i.display,
-            i.records
-        );
-    }
-    outln!("  timeline:");
-    let mut events: Vec<(Option<jiff::Timestamp>, usize)> = run
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| r.interaction.is_some() && run.resolution.profile_of(*i) == Some(p.id))
-        .map(|(i, r)| {
-            (
-                r.interaction.as_ref().and_then(|x| x.at).or(r.observed_at),
-                i,
-            )
-        })
-        .collect();
-    events.sort();
-    for (t, i) in events {
-        let r = &run.records[i];
-        let it = r.interaction.as_ref();
-        let when = t
-            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|| "?".into());
-        let what = it
-            .map(|x| format!("{:<9} {:<12}", x.channel, x.kind))
-            .unwrap_or_default();
-        let case = it
-            .and_then(|x| x.case_ref.clone())
-            .map(|c| format!(" case {c}"))
-            .unwrap_or_default();
-        let summary = it.and_then(|x| x.summary.clone()).unwrap_or_default();
-        outln!("    {when}  {what} {}{case}  {summary}", r.key);
-    }
 }

@@ -345,3 +345,193 @@ fn lookup_finds_a_customer_by_a_phone_in_another_format() {
         "{p}"
     );
 }
+
+fn resolve_sample(name: &str) -> PathBuf {
+    let out = tempdir(name);
+    omnid()
+        .args([
+            "-q",
+            "resolve",
+            "--config",
+            "examples/contact-center/omnid.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn resolve_writes_golden_records_values_and_cases() {
+    let out = resolve_sample("c360-resolve");
+    let profiles = std::fs::read_to_string(out.join("profiles.jsonl")).unwrap();
+    let mut with_name = 0;
+    let mut segments = std::collections::BTreeSet::new();
+    for line in profiles.lines() {
+        let p: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(name) = p["golden"]["name"].as_object() {
+            with_name += 1;
+            let from = &name["provenance"]["record"];
+            assert!(
+                p["records"].as_array().unwrap().contains(from),
+                "provenance is a member record: {p}"
+            );
+        }
+        segments.insert(p["segment"].as_str().unwrap().to_string());
+    }
+    assert!(with_name > 500, "{with_name} golden names");
+    assert!(
+        segments.contains("champion") && segments.contains("no_purchases"),
+        "{segments:?}"
+    );
+    let cases = std::fs::read_to_string(out.join("cases.csv")).unwrap();
+    assert!(cases.starts_with("case_id,profile_id,kind,case_ref,status,contacts,"));
+    assert!(
+        cases
+            .lines()
+            .any(|l| l.contains(",claim,") && l.contains("web_chat>phone")),
+        "a claim moved from the web chat to the phone"
+    );
+}
+
+#[test]
+fn profile_shows_the_customer_view_by_any_selector() {
+    let out = resolve_sample("c360-profile");
+    let cases = std::fs::read_to_string(out.join("cases.csv")).unwrap();
+    let line = cases
+        .lines()
+        .find(|l| l.contains("web_chat>phone"))
+        .expect("a case from chat to phone");
+    let profile_id = line.split(',').nth(1).unwrap().to_string();
+    let run = |args: &[&str]| {
+        let o = omnid()
+            .arg("profile")
+            .arg("--out")
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run(&[&profile_id]);
+    assert!(text.starts_with(&format!("profile {profile_id}")), "{text}");
+    for part in [
+        "golden record:",
+        "identifiers:",
+        "cases (",
+        "timeline (last",
+        "web_chat > phone",
+    ] {
+        assert!(text.contains(part), "{part} missing: {text}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&run(&[&profile_id, "--json"])).unwrap();
+    assert_eq!(json["id"], profile_id.as_str());
+    // The same customer by one of its records and by its email in capitals.
+    let record = json["records"][0].clone();
+    let by_record = run(&[
+        &format!(
+            "{}:{}",
+            record["source"].as_str().unwrap(),
+            record["id"].as_str().unwrap()
+        ),
+        "--json",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&by_record).unwrap()["id"],
+        json["id"]
+    );
+    if let Some(email) = json["golden"]["email"]["display"].as_str() {
+        let by_email: serde_json::Value =
+            serde_json::from_str(&run(&[&email.to_uppercase(), "--json"])).unwrap();
+        let ids: Vec<serde_json::Value> = match by_email {
+            serde_json::Value::Array(v) => v.into_iter().map(|p| p["id"].clone()).collect(),
+            one => vec![one["id"].clone()],
+        };
+        assert!(ids.contains(&json["id"]), "{ids:?}");
+    }
+    let missing = omnid()
+        .args(["profile", "--out"])
+        .arg(&out)
+        .arg("nobody-at-all@nowhere.invalid")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no customer matches"));
+}
+
+#[test]
+fn journey_writes_json_and_csv_reports() {
+    let out = resolve_sample("c360-journey");
+    let report = out.join("report");
+    let o = omnid()
+        .args(["journey", "--out"])
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for part in [
+        "cases (",
+        "first-contact resolution",
+        "most common case paths",
+        "critical touchpoints",
+        "segments:",
+    ] {
+        assert!(text.contains(part), "{part} missing: {text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("journey.json")).unwrap())
+            .unwrap();
+    assert!(json["journey"]["cases"].as_u64().unwrap() > 1000);
+    assert!(
+        !json["journey"]["transitions_in_cases"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!json["value"]["best"].as_array().unwrap().is_empty());
+    let header = |f: &str| {
+        std::fs::read_to_string(report.join(f))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        header("transitions_cases.csv"),
+        "from,to,count,share_of_from"
+    );
+    assert_eq!(
+        header("transitions_overall.csv"),
+        "from,to,count,share_of_from"
+    );
+    assert!(header("channels.csv").contains("fcr_rate,repeat_cases,repeat_contact_rate"));
+    assert_eq!(header("paths.csv"), "path,cases,share");
+    assert!(header("touchpoints.csv").starts_with("channel,kind,outcome,contacts"));
+    assert_eq!(header("segments.csv"), "segment,profiles");
+    assert!(header("best_customers.csv").starts_with("profile_id,segment,r,f,m"));
+    assert!(header("worst_customers.csv").starts_with("profile_id,segment,r,f,m"));
+    let channels = std::fs::read_to_string(report.join("channels.csv")).unwrap();
+    assert!(
+        channels.lines().any(|l| l.starts_with("phone,")),
+        "{channels}"
+    );
+}
+
+#[test]
+fn customer_commands_have_help_with_examples() {
+    for cmd in ["profile", "lookup", "journey"] {
+        let o = omnid().args([cmd, "--help"]).output().unwrap();
+        assert!(o.status.success());
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains(&format!("omnid {cmd} --out")),
+            "{cmd}: {text}"
+        );
+    }
+}

@@ -1,0 +1,390 @@
+//! Cases that continue across channels.
+//!
+//! A profile's service contacts are taken in time order. A contact with an
+//! explicit case reference joins the case with that reference; a contact
+//! without one joins the case of the same kind whose last contact is at most
+//! the window before it (so a chain of follow-ups, each within the window,
+//! stays one case); otherwise it opens a new case. A referenced contact that
+//! finds no case with its reference joins an unreferenced case of its kind
+//! within the window, which then takes the reference: a claim made in the
+//! web chat without a number and followed up by phone quoting one is one case.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::event_time;
+use crate::cluster::ProfileId;
+use crate::record::{Channel, InteractionKind, Outcome, Record, RecordKey};
+
+/// How interactions are grouped into cases.
+///
+/// ```
+/// use omnid::profile::cases::CaseConfig;
+/// use omnid::InteractionKind;
+/// let c: CaseConfig = toml::from_str("window_hours = 48")?;
+/// assert_eq!(c.window_hours, 48);
+/// assert!(c.kinds.contains(&InteractionKind::Claim));
+/// assert!(!c.kinds.contains(&InteractionKind::Purchase));
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseConfig {
+    /// A contact without a case reference continues a case of its kind whose
+    /// last contact is at most this many hours earlier. Default 72.
+    pub window_hours: u32,
+    /// Interaction kinds that are service contacts and form cases. Default:
+    /// inquiry, claim, support, cancellation, other (not purchases, not
+    /// visits).
+    pub kinds: Vec<InteractionKind>,
+}
+
+impl Default for CaseConfig {
+    fn default() -> Self {
+        CaseConfig {
+            window_hours: 72,
+            kinds: vec![
+                InteractionKind::Inquiry,
+                InteractionKind::Claim,
+                InteractionKind::Support,
+                InteractionKind::Cancellation,
+                InteractionKind::Other,
+            ],
+        }
+    }
+}
+
+/// A case's id: its profile and its number there (1 for the first case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CaseId {
+    /// The profile.
+    pub profile: ProfileId,
+    /// Number within the profile, from 1, in order of first contact.
+    pub seq: u32,
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.profile, self.seq)
+    }
+}
+
+impl Serialize for CaseId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a case stands, from the outcomes of its contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CaseStatus {
+    /// The last contact with an outcome resolved it.
+    Resolved,
+    /// The last contact left it open.
+    Pending,
+    /// The last contact passed it to another team or channel.
+    Escalated,
+    /// The customer left before an answer in the last contact.
+    Abandoned,
+    /// The case carries a cancellation that went through.
+    Cancelled,
+    /// No contact recorded an outcome.
+    Unknown,
+}
+
+impl CaseStatus {
+    /// Every status, in declaration order.
+    pub const ALL: &'static [CaseStatus] = &[
+        CaseStatus::Resolved,
+        CaseStatus::Pending,
+        CaseStatus::Escalated,
+        CaseStatus::Abandoned,
+        CaseStatus::Cancelled,
+        CaseStatus::Unknown,
+    ];
+
+    /// The snake-case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::Pending => "pending",
+            CaseStatus::Escalated => "escalated",
+            CaseStatus::Abandoned => "abandoned",
+            CaseStatus::Cancelled => "cancelled",
+            CaseStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One case: the contacts about one matter, across channels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Id.
+    pub id: CaseId,
+    /// The profile (an index into [`Customer360::profiles`](super::Customer360::profiles)).
+    pub profile: u32,
+    /// Kind of the first contact.
+    pub kind: InteractionKind,
+    /// The explicit case reference, when a contact gave one.
+    pub case_ref: Option<String>,
+    /// Contact records (indices into the input), in time order.
+    pub contacts: Vec<u32>,
+    /// Channel of each contact.
+    pub channels: Vec<Channel>,
+    /// First contact.
+    pub first_contact: Option<jiff::Timestamp>,
+    /// Last contact.
+    pub last_contact: Option<jiff::Timestamp>,
+    /// Status.
+    pub status: CaseStatus,
+    /// The contact that resolved it (the last one with a resolved outcome),
+    /// when the case is resolved or cancelled.
+    pub resolved_at: Option<jiff::Timestamp>,
+}
+
+impl Case {
+    /// Contacts after the first.
+    pub fn repeat_contacts(&self) -> usize {
+        self.contacts.len().saturating_sub(1)
+    }
+
+    /// From first contact to resolution.
+    pub fn time_to_resolution(&self) -> Option<jiff::SignedDuration> {
+        Some(self.resolved_at?.duration_since(self.first_contact?))
+    }
+
+    /// Channels in order with repeats in a row collapsed: `web_chat, phone`.
+    pub fn path(&self) -> Vec<Channel> {
+        let mut path = self.channels.clone();
+        path.dedup();
+        path
+    }
+
+    /// Consecutive contacts on different channels, as (from, to).
+    pub fn transitions(&self) -> impl Iterator<Item = (Channel, Channel)> + '_ {
+        self.channels.windows(2).filter_map(|w| match w {
+            [a, b] if a != b => Some((*a, *b)),
+            _ => None,
+        })
+    }
+
+    /// The case for a person or a program to read.
+    pub fn view<'a>(&'a self, records: &'a [Record]) -> CaseView<'a> {
+        CaseView {
+            id: self.id,
+            kind: self.kind,
+            case_ref: self.case_ref.as_deref(),
+            status: self.status,
+            contacts: self.contacts.len(),
+            repeat_contacts: self.repeat_contacts(),
+            first_contact: self.first_contact,
+            last_contact: self.last_contact,
+            time_to_resolution: self.time_to_resolution(),
+            path: self.path(),
+            transitions: self.transitions().collect(),
+            records: self
+                .contacts
+                .iter()
+                .zip(&self.channels)
+                .filter_map(|(&i, &channel)| {
+                    let r = records.get(i as usize)?;
+                    Some(CaseContact {
+                        record: &r.key,
+                        at: event_time(r),
+                        channel,
+                        outcome: r.interaction.as_ref().and_then(|x| x.outcome),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A case as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView<'a> {
+    /// Id.
+    pub id: CaseId,
+    /// Kind of the first contact.
+    pub kind: InteractionKind,
+    /// Explicit reference.
+    pub case_ref: Option<&'a str>,
+    /// Status.
+    pub status: CaseStatus,
+    /// Number of contacts.
+    pub contacts: usize,
+    /// Contacts after the first.
+    pub repeat_contacts: usize,
+    /// First contact.
+    pub first_contact: Option<jiff::Timestamp>,
+    /// Last contact.
+    pub last_contact: Option<jiff::Timestamp>,
+    /// From first contact to resolution.
+    pub time_to_resolution: Option<jiff::SignedDuration>,
+    /// Channels in order, repeats in a row collapsed.
+    pub path: Vec<Channel>,
+    /// Channel changes between consecutive contacts.
+    pub transitions: Vec<(Channel, Channel)>,
+    /// The contacts.
+    pub records: Vec<CaseContact<'a>>,
+}
+
+/// One contact of a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseContact<'a> {
+    /// The record.
+    pub record: &'a RecordKey,
+    /// When.
+    pub at: Option<jiff::Timestamp>,
+    /// Channel.
+    pub channel: Channel,
+    /// Outcome.
+    pub outcome: Option<Outcome>,
+}
+
+struct Open<'a> {
+    kind: InteractionKind,
+    case_ref: Option<&'a str>,
+    contacts: Vec<u32>,
+    channels: Vec<Channel>,
+    first: Option<jiff::Timestamp>,
+    last: Option<jiff::Timestamp>,
+}
+
+/// The cases of one profile, from its timeline (interaction records in time
+/// order).
+pub(crate) fn group(
+    profile: u32,
+    id: ProfileId,
+    timeline: &[u32],
+    records: &[Record],
+    config: &CaseConfig,
+) -> Vec<Case> {
+    let window = jiff::SignedDuration::from_hours(i64::from(config.window_hours));
+    let mut open: Vec<Open<'_>> = Vec::new();
+    for &i in timeline {
+        let Some(r) = records.get(i as usize) else {
+            continue;
+        };
+        let Some(it) = &r.interaction else { continue };
+        if !config.kinds.contains(&it.kind) {
+            continue;
+        }
+        let at = event_time(r);
+        let case_ref = it
+            .case_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let within = |c: &Open<'_>| {
+            c.kind == it.kind
+                && matches!((c.last, at), (Some(last), Some(t)) if t.duration_since(last) <= window)
+        };
+        // The open case of this kind contacted most recently.
+        let latest = |ok: &dyn Fn(&Open<'_>) -> bool| {
+            open.iter()
+                .enumerate()
+                .filter(|(_, c)| ok(c))
+                .max_by_key(|(n, c)| (c.last, *n))
+                .map(|(n, _)| n)
+        };
+        let target = match case_ref {
+            Some(cr) => open
+                .iter()
+                .position(|c| c.case_ref == Some(cr))
+                .or_else(|| latest(&|c| c.case_ref.is_none() && within(c))),
+            None => latest(&within),
+        };
+        match target.and_then(|n| open.get_mut(n)) {
+            Some(c) => {
+                c.contacts.push(i);
+                c.channels.push(it.channel);
+                c.case_ref = c.case_ref.or(case_ref);
+                c.last = c.last.max(at);
+            }
+            None => open.push(Open {
+                kind: it.kind,
+                case_ref,
+                contacts: vec![i],
+                channels: vec![it.channel],
+                first: at,
+                last: at,
+            }),
+        }
+    }
+    open.into_iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let (status, resolved_at) = status(&c.contacts, records);
+            Case {
+                id: CaseId {
+                    profile: id,
+                    seq: n as u32 + 1,
+                },
+                profile,
+                kind: c.kind,
+                case_ref: c.case_ref.map(str::to_string),
+                contacts: c.contacts,
+                channels: c.channels,
+                first_contact: c.first,
+                last_contact: c.last,
+                status,
+                resolved_at,
+            }
+        })
+        .collect()
+}
+
+/// The status from the last contact that recorded an outcome; a case that
+/// carries a cancellation and ends resolved (or without outcome) is
+/// cancelled.
+fn status(contacts: &[u32], records: &[Record]) -> (CaseStatus, Option<jiff::Timestamp>) {
+    let interaction = |i: &u32| {
+        let r = records.get(*i as usize)?;
+        Some((r.interaction.as_ref()?, event_time(r)))
+    };
+    let cancels = contacts
+        .iter()
+        .filter_map(interaction)
+        .any(|(it, _)| it.kind == InteractionKind::Cancellation);
+    let last = contacts
+        .iter()
+        .rev()
+        .filter_map(interaction)
+        .find_map(|(it, _)| it.outcome);
+    let status = match (last, cancels) {
+        (Some(Outcome::Resolved) | None, true) => CaseStatus::Cancelled,
+        (Some(Outcome::Resolved), false) => CaseStatus::Resolved,
+        (Some(Outcome::Escalated), _) => CaseStatus::Escalated,
+        (Some(Outcome::Abandoned), _) => CaseStatus::Abandoned,
+        (None, false) => CaseStatus::Unknown,
+        (Some(_), _) => CaseStatus::Pending,
+    };
+    let resolved_at = match status {
+        CaseStatus::Resolved | CaseStatus::Cancelled => {
+            let resolving = contacts
+                .iter()
+                .rev()
+                .filter_map(interaction)
+                .find(|(it, _)| it.outcome == Some(Outcome::Resolved));
+            match resolving {
+                Some((_, t)) => t,
+                None => contacts
+                    .last()
+                    .and_then(interaction)
+                    .and_then(|x| x.1),
+            }
+        }
+        _ => None,
+    };
+    (status, resolved_at)
+}

@@ -1,0 +1,685 @@
+use super::cases::CaseStatus;
+use super::golden::{GoldenConfig, Survivorship};
+use super::value::Segment;
+use super::*;
+use crate::record::{Attributes, Identifier, Interaction, Money, Outcome};
+use crate::resolve::{Resolver, ResolverConfig};
+
+fn at(s: &str) -> jiff::Timestamp {
+    s.parse().expect("a test timestamp")
+}
+
+fn named(source: &str, id: &str, t: &str, name: &str) -> Record {
+    Record {
+        key: RecordKey::new(source, id),
+        observed_at: Some(at(t)),
+        // A CRM id links records whatever their names say; an email held
+        // under three names would be flagged as shared.
+        identifiers: vec![
+            Identifier::new(IdentifierKind::CrmId("crm".into()), "C-1001"),
+            Identifier::new(IdentifierKind::Email, "ana@gmail.com"),
+        ],
+        attributes: Attributes {
+            full_name: Some(name.into()),
+            ..Attributes::default()
+        },
+        interaction: None,
+    }
+}
+
+fn build(records: &[Record], config: &ProfileConfig) -> Customer360 {
+    let res = Resolver::new(ResolverConfig::default())
+        .expect("default config")
+        .resolve(records)
+        .expect("resolves");
+    Customer360::build(records, &res, config)
+}
+
+/// Six records of one person whose names each rule would choose differently.
+fn disputed_names() -> Vec<Record> {
+    vec![
+        named("crm_es", "1", "2026-01-01T10:00:00Z", "Ana Garcia"),
+        named(
+            "webchat",
+            "2",
+            "2026-01-02T10:00:00Z",
+            "Ana Maria Garcia Lopez",
+        ),
+        named("calls", "3", "2026-01-03T10:00:00Z", "Anita Garcia"),
+        named("whatsapp", "4", "2026-01-04T10:00:00Z", "Anita Garcia"),
+        named("social", "5", "2026-01-05T10:00:00Z", "Ana Perez"),
+        named("store", "6", "2025-12-31T10:00:00Z", "Ana Garcia Lopez"),
+    ]
+}
+
+fn name_under(rule: Survivorship) -> golden::Golden {
+    let records = disputed_names();
+    let config = ProfileConfig {
+        golden: GoldenConfig {
+            name: rule,
+            source_priority: vec!["store".into(), "crm*".into()],
+            trusted_sources: vec!["crm*".into()],
+            ..GoldenConfig::default()
+        },
+        ..ProfileConfig::default()
+    };
+    let c = build(&records, &config);
+    assert_eq!(c.profiles().len(), 1);
+    let name = c.profiles()[0]
+        .golden
+        .name
+        .clone()
+        .expect("a name survives");
+    assert_eq!(name.provenance.rule, rule);
+    assert_eq!(name.candidates, 5);
+    name
+}
+
+#[test]
+fn most_recent_takes_the_newest_record() {
+    let n = name_under(Survivorship::MostRecent);
+    assert_eq!(n.value, "ana perez");
+    assert_eq!(n.provenance.record, RecordKey::new("social", "5"));
+}
+
+#[test]
+fn most_frequent_takes_the_value_most_records_carry_and_cites_the_newest() {
+    let n = name_under(Survivorship::MostFrequent);
+    assert_eq!(n.value, "anita garcia");
+    assert_eq!(n.display, "Anita Garcia");
+    assert_eq!(n.support, 2);
+    assert_eq!(n.provenance.record, RecordKey::new("whatsapp", "4"));
+}
+
+#[test]
+fn source_priority_takes_the_first_listed_source_even_if_old() {
+    let n = name_under(Survivorship::SourcePriority);
+    assert_eq!(n.value, "ana garcia lopez");
+    assert_eq!(n.provenance.record, RecordKey::new("store", "6"));
+}
+
+#[test]
+fn most_complete_takes_the_most_tokens() {
+    let n = name_under(Survivorship::MostComplete);
+    assert_eq!(n.value, "ana maria garcia lopez");
+    assert_eq!(n.provenance.record, RecordKey::new("webchat", "2"));
+}
+
+#[test]
+fn validated_first_takes_the_trusted_source_over_newer_and_more_frequent() {
+    let n = name_under(Survivorship::ValidatedFirst);
+    assert_eq!(n.value, "ana garcia");
+    assert_eq!(n.provenance.record, RecordKey::new("crm_es", "1"));
+}
+
+#[test]
+fn ties_fall_back_to_recency_then_to_the_smaller_key() {
+    // Two values, one record each, same time: the smaller record key wins,
+    // whatever the input order.
+    let mut records = vec![
+        named("b", "1", "2026-01-01T10:00:00Z", "Luis Perez"),
+        named("a", "1", "2026-01-01T10:00:00Z", "Jose Perez"),
+    ];
+    let config = ProfileConfig {
+        golden: GoldenConfig {
+            name: Survivorship::MostFrequent,
+            ..GoldenConfig::default()
+        },
+        ..ProfileConfig::default()
+    };
+    let chosen = |records: &[Record]| {
+        build(records, &config).profiles()[0]
+            .golden
+            .name
+            .clone()
+            .map(|n| (n.value, n.provenance.record))
+    };
+    let first = chosen(&records);
+    records.reverse();
+    assert_eq!(first, chosen(&records));
+    assert_eq!(first.map(|n| n.1), Some(RecordKey::new("a", "1")));
+    // A newer record breaks the frequency tie.
+    records.push(named("c", "1", "2026-02-01T10:00:00Z", "Luis Perez"));
+    records.push(named("d", "1", "2026-01-15T10:00:00Z", "Jose Perez"));
+    let third = build(&records, &config).profiles()[0].golden.name.clone();
+    assert_eq!(third.map(|n| n.value), Some("luis perez".to_string()));
+}
+
+#[test]
+fn provenance_points_to_a_real_input_record_carrying_the_value() {
+    let mut records = disputed_names();
+    records[0].attributes.birth_date = Some("1985-04-03".into());
+    records[1].attributes.birth_date = Some("04/03/1985".into());
+    records[2].attributes.address.city = Some("Sevilla".into());
+    records[3].attributes.address = crate::record::Address {
+        street: Some("Calle Feria".into()),
+        number: Some("12".into()),
+        city: Some("Sevilla".into()),
+        ..crate::record::Address::default()
+    };
+    records[4]
+        .identifiers
+        .push(Identifier::new(IdentifierKind::Phone, "+34 612 34 56 78"));
+    let c = build(&records, &ProfileConfig::default());
+    let g = &c.profiles()[0].golden;
+    let all = [&g.name, &g.birth_date, &g.email, &g.phone, &g.address];
+    for value in all
+        .iter()
+        .map(|v| v.as_ref().expect("every attribute survives"))
+    {
+        let r = &records[value.provenance.index as usize];
+        assert_eq!(r.key, value.provenance.record);
+        assert_eq!(r.observed_at, value.provenance.observed_at);
+        // The shown value is in the record, up to spacing and punctuation.
+        let compact = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        };
+        let text = compact(&format!("{r:?}"));
+        let shown = compact(value.display.split(',').next().unwrap_or_default());
+        assert!(
+            !shown.is_empty() && text.contains(&shown),
+            "{shown} not in {text}"
+        );
+    }
+    let address = g.address.as_ref().expect("address");
+    assert_eq!(
+        address.provenance.record,
+        RecordKey::new("whatsapp", "4"),
+        "most parts"
+    );
+    assert_eq!(address.display, "Calle Feria, 12, Sevilla");
+    let phone = g.phone.as_ref().expect("phone");
+    assert_eq!(phone.value, "+34612345678");
+    assert_eq!(phone.provenance.record, RecordKey::new("social", "5"));
+}
+
+fn contact(source: &str, id: &str, t: &str, channel: Channel, kind: InteractionKind) -> Record {
+    Record {
+        key: RecordKey::new(source, id),
+        observed_at: Some(at(t)),
+        identifiers: vec![Identifier::new(IdentifierKind::Email, "luis@gmail.com")],
+        attributes: Attributes::default(),
+        interaction: Some(Interaction {
+            channel,
+            kind,
+            ..Interaction::default()
+        }),
+    }
+}
+
+fn with(mut r: Record, f: impl FnOnce(&mut Interaction)) -> Record {
+    if let Some(it) = r.interaction.as_mut() {
+        f(it);
+    }
+    r
+}
+
+#[test]
+fn timeline_is_in_time_order_with_key_tie_break_and_untimed_last() {
+    let mut untimed = contact(
+        "a",
+        "0",
+        "2026-01-01T00:00:00Z",
+        Channel::Email,
+        InteractionKind::Inquiry,
+    );
+    untimed.observed_at = None;
+    let records = vec![
+        untimed,
+        contact(
+            "z",
+            "1",
+            "2026-01-02T10:00:00Z",
+            Channel::Phone,
+            InteractionKind::Inquiry,
+        ),
+        contact(
+            "b",
+            "1",
+            "2026-01-02T10:00:00Z",
+            Channel::WebChat,
+            InteractionKind::Inquiry,
+        ),
+        contact(
+            "c",
+            "1",
+            "2026-01-01T10:00:00Z",
+            Channel::App,
+            InteractionKind::Visit,
+        ),
+    ];
+    let c = build(&records, &ProfileConfig::default());
+    let p = &c.profiles()[0];
+    let keys: Vec<String> = p
+        .timeline
+        .iter()
+        .map(|&i| records[i as usize].key.to_string())
+        .collect();
+    assert_eq!(keys, ["c:1", "b:1", "z:1", "a:0"]);
+    assert_eq!(
+        p.channels,
+        [
+            Channel::App,
+            Channel::WebChat,
+            Channel::Phone,
+            Channel::Email
+        ]
+    );
+}
+
+#[test]
+fn cases_chain_by_kind_within_the_window_and_join_by_reference() {
+    let claim = InteractionKind::Claim;
+    let records = vec![
+        with(
+            contact(
+                "webchat",
+                "1",
+                "2026-03-01T10:00:00Z",
+                Channel::WebChat,
+                claim,
+            ),
+            |i| i.outcome = Some(Outcome::Pending),
+        ),
+        // 30 h later: the same claim.
+        with(
+            contact("calls", "2", "2026-03-02T16:00:00Z", Channel::Phone, claim),
+            |i| {
+                i.outcome = Some(Outcome::Resolved);
+                i.case_ref = Some("INC-1".into());
+            },
+        ),
+        // An inquiry in between is another case.
+        contact(
+            "whatsapp",
+            "3",
+            "2026-03-02T12:00:00Z",
+            Channel::WhatsApp,
+            InteractionKind::Inquiry,
+        ),
+        // Four days after the last claim contact: a new claim.
+        with(
+            contact("email", "4", "2026-03-06T17:00:00Z", Channel::Email, claim),
+            |i| i.outcome = Some(Outcome::Escalated),
+        ),
+        // Quoting the first reference a month later: back to the first case.
+        with(
+            contact("calls", "5", "2026-04-06T17:00:00Z", Channel::Phone, claim),
+            |i| {
+                i.outcome = Some(Outcome::Resolved);
+                i.case_ref = Some(" INC-1 ".into());
+            },
+        ),
+        // Purchases form no case.
+        contact(
+            "store",
+            "6",
+            "2026-03-03T10:00:00Z",
+            Channel::Store,
+            InteractionKind::Purchase,
+        ),
+    ];
+    let c = build(&records, &ProfileConfig::default());
+    let cases = c.cases_of(0);
+    assert_eq!(cases.len(), 3, "{cases:#?}");
+    let first = &cases[0];
+    assert_eq!(first.id.seq, 1);
+    assert_eq!(first.case_ref.as_deref(), Some("INC-1"));
+    assert_eq!(
+        first.channels,
+        [Channel::WebChat, Channel::Phone, Channel::Phone]
+    );
+    assert_eq!(first.path(), [Channel::WebChat, Channel::Phone]);
+    assert_eq!(
+        first.transitions().collect::<Vec<_>>(),
+        [(Channel::WebChat, Channel::Phone)]
+    );
+    assert_eq!(first.repeat_contacts(), 2);
+    assert_eq!(first.status, CaseStatus::Resolved);
+    assert_eq!(
+        first.time_to_resolution(),
+        Some(at("2026-04-06T17:00:00Z").duration_since(at("2026-03-01T10:00:00Z")))
+    );
+    assert_eq!(cases[1].kind, InteractionKind::Inquiry);
+    assert_eq!(cases[1].status, CaseStatus::Unknown);
+    assert_eq!(cases[2].status, CaseStatus::Escalated);
+    assert_eq!(cases[2].time_to_resolution(), None);
+    assert_eq!(c.profiles()[0].contacts, 5);
+    assert_eq!(c.profiles()[0].complaints, 4);
+}
+
+#[test]
+fn a_shorter_window_splits_the_chain() {
+    let claim = InteractionKind::Claim;
+    let records = vec![
+        contact(
+            "webchat",
+            "1",
+            "2026-03-01T10:00:00Z",
+            Channel::WebChat,
+            claim,
+        ),
+        contact("calls", "2", "2026-03-02T16:00:00Z", Channel::Phone, claim),
+    ];
+    let mut config = ProfileConfig::default();
+    assert_eq!(build(&records, &config).cases().len(), 1);
+    config.cases.window_hours = 24;
+    assert_eq!(build(&records, &config).cases().len(), 2);
+}
+
+#[test]
+fn a_resolved_cancellation_is_a_cancelled_case() {
+    let records = vec![with(
+        contact(
+            "calls",
+            "1",
+            "2026-03-01T10:00:00Z",
+            Channel::Phone,
+            InteractionKind::Cancellation,
+        ),
+        |i| i.outcome = Some(Outcome::Resolved),
+    )];
+    let c = build(&records, &ProfileConfig::default());
+    assert_eq!(c.cases()[0].status, CaseStatus::Cancelled);
+}
+
+#[test]
+fn journey_counts_transitions_fcr_paths_and_touchpoints() {
+    let claim = InteractionKind::Claim;
+    let mut records = Vec::new();
+    // Six customers: a web-chat claim left pending, then a call that resolves
+    // it; two of them cancel a week later.
+    for n in 0..6 {
+        let email = format!("c{n}@gmail.com");
+        let mut chat = contact(
+            "webchat",
+            &format!("{n}a"),
+            "2026-03-01T10:00:00Z",
+            Channel::WebChat,
+            claim,
+        );
+        chat.identifiers = vec![Identifier::new(IdentifierKind::Email, &email)];
+        let mut call = contact(
+            "calls",
+            &format!("{n}b"),
+            "2026-03-02T10:00:00Z",
+            Channel::Phone,
+            claim,
+        );
+        call.identifiers = chat.identifiers.clone();
+        records.push(with(chat, |i| i.outcome = Some(Outcome::Pending)));
+        records.push(with(call, |i| i.outcome = Some(Outcome::Resolved)));
+        if n < 2 {
+            let mut cancel = contact(
+                "calls",
+                &format!("{n}c"),
+                "2026-03-09T10:00:00Z",
+                Channel::Phone,
+                InteractionKind::Cancellation,
+            );
+            cancel.identifiers = chat_ids(&email);
+            records.push(cancel);
+        }
+    }
+    // One inquiry solved by WhatsApp at once.
+    records.push(with(
+        contact(
+            "whatsapp",
+            "w",
+            "2026-03-05T10:00:00Z",
+            Channel::WhatsApp,
+            InteractionKind::Inquiry,
+        ),
+        |i| i.outcome = Some(Outcome::Resolved),
+    ));
+    let c = build(&records, &ProfileConfig::default());
+    let j = c.journey();
+    assert_eq!(j.profiles, 7);
+    assert_eq!(j.cases, 6 + 2 + 1);
+    assert_eq!(
+        j.transitions_in_cases
+            .count(Channel::WebChat, Channel::Phone),
+        6
+    );
+    assert_eq!(
+        j.transitions_overall
+            .count(Channel::WebChat, Channel::Phone),
+        6
+    );
+    assert_eq!(
+        j.transitions_overall.count(Channel::Phone, Channel::Phone),
+        2
+    );
+    assert_eq!(
+        j.transitions_in_cases.count(Channel::Phone, Channel::Phone),
+        0
+    );
+    let chat = j
+        .channels
+        .iter()
+        .find(|s| s.channel == Channel::WebChat)
+        .expect("chat");
+    assert_eq!(
+        (
+            chat.cases_opened,
+            chat.first_contact_resolved,
+            chat.repeat_cases
+        ),
+        (6, 0, 6)
+    );
+    assert_eq!(chat.repeat_contact_rate, 1.0);
+    let wa = j
+        .channels
+        .iter()
+        .find(|s| s.channel == Channel::WhatsApp)
+        .expect("wa");
+    assert_eq!(wa.fcr_rate, 1.0);
+    assert_eq!(j.paths[0].path, [Channel::WebChat, Channel::Phone]);
+    assert_eq!(j.paths[0].cases, 6);
+    let top = &j.touchpoints[0];
+    assert_eq!(
+        (top.channel, top.kind, top.outcome),
+        (Channel::WebChat, claim, Some(Outcome::Pending))
+    );
+    assert_eq!(top.escalated_to_other_channel, 6);
+    assert_eq!(top.followed_by_cancellation, 2);
+}
+
+fn chat_ids(email: &str) -> Vec<Identifier> {
+    vec![Identifier::new(IdentifierKind::Email, email)]
+}
+
+fn purchase(customer: &str, id: &str, t: &str, amount: f64, currency: &str) -> Record {
+    Record {
+        key: RecordKey::new("store", id),
+        observed_at: Some(at(t)),
+        identifiers: chat_ids(customer),
+        attributes: Attributes::default(),
+        interaction: Some(Interaction {
+            channel: Channel::Store,
+            kind: InteractionKind::Purchase,
+            amount: Some(Money {
+                amount,
+                currency: currency.into(),
+            }),
+            ..Interaction::default()
+        }),
+    }
+}
+
+#[test]
+fn rfm_scores_quintiles_per_currency_and_segments() {
+    // Five euro customers with distinct recency, frequency and spend, and
+    // one peso customer who is the only one of their currency.
+    let mut records = Vec::new();
+    for (n, (days_ago, count, amount)) in [
+        (1, 5, 500.0),
+        (10, 4, 400.0),
+        (40, 3, 300.0),
+        (100, 2, 200.0),
+        (300, 1, 100.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let who = format!("e{n}@gmail.com");
+        for k in 0..count {
+            let t =
+                at("2026-06-01T00:00:00Z") - jiff::SignedDuration::from_hours(24 * (days_ago + k));
+            records.push(purchase(
+                &who,
+                &format!("e{n}-{k}"),
+                &t.to_string(),
+                amount / count as f64,
+                "EUR",
+            ));
+        }
+    }
+    records.push(purchase(
+        "mx@gmail.com",
+        "mx-1",
+        "2026-06-01T00:00:00Z",
+        1.0,
+        "MXN",
+    ));
+    let c = build(&records, &ProfileConfig::default());
+    let v = c.value();
+    assert_eq!(v.as_of, Some(at("2026-06-01T00:00:00Z")));
+    let rfm_of = |email: &str| {
+        let hits = c.find(&IdentifierKind::Email, email);
+        c.profiles()[hits[0]].rfm.clone().expect("a buyer")
+    };
+    let best = rfm_of("e0@gmail.com");
+    assert_eq!((best.r, best.f, best.m), (4, 5, 5));
+    assert_eq!(best.recency_days, Some(1.0));
+    assert_eq!(best.currency.as_deref(), Some("EUR"));
+    assert_eq!(best.monetary, 500.0);
+    let worst = rfm_of("e4@gmail.com");
+    assert_eq!((worst.r, worst.f, worst.m), (1, 1, 1));
+    let mx = rfm_of("mx@gmail.com");
+    assert_eq!((mx.r, mx.f, mx.m), (5, 1, 1), "ranked alone in pesos");
+    let seg = |email: &str| c.profiles()[c.find(&IdentifierKind::Email, email)[0]].segment;
+    assert_eq!(seg("e0@gmail.com"), Segment::Loyal);
+    assert_eq!(seg("e4@gmail.com"), Segment::Lost);
+    assert_eq!(seg("mx@gmail.com"), Segment::NewCustomer);
+    assert_eq!(
+        v.best[0].profile,
+        c.profiles()[c.find(&IdentifierKind::Email, "e0@gmail.com")[0]].id
+    );
+}
+
+#[test]
+fn segment_grid_matches_the_table() {
+    assert_eq!(Segment::from_scores(5, 5), Segment::Champion);
+    assert_eq!(Segment::from_scores(4, 4), Segment::Loyal);
+    assert_eq!(Segment::from_scores(5, 2), Segment::PotentialLoyalist);
+    assert_eq!(Segment::from_scores(5, 1), Segment::NewCustomer);
+    assert_eq!(Segment::from_scores(4, 1), Segment::Promising);
+    assert_eq!(Segment::from_scores(3, 3), Segment::NeedsAttention);
+    assert_eq!(Segment::from_scores(3, 2), Segment::AboutToSleep);
+    assert_eq!(Segment::from_scores(2, 3), Segment::AtRisk);
+    assert_eq!(Segment::from_scores(1, 5), Segment::CannotLose);
+    assert_eq!(Segment::from_scores(2, 2), Segment::Hibernating);
+    assert_eq!(Segment::from_scores(1, 1), Segment::Lost);
+}
+
+#[test]
+fn lookup_finds_a_profile_by_any_format_and_views_it() {
+    let mut records = vec![
+        with(
+            contact(
+                "webchat",
+                "1",
+                "2026-03-01T10:00:00Z",
+                Channel::WebChat,
+                InteractionKind::Claim,
+            ),
+            |i| i.summary = Some("router".into()),
+        ),
+        contact(
+            "calls",
+            "2",
+            "2026-03-02T10:00:00Z",
+            Channel::Phone,
+            InteractionKind::Claim,
+        ),
+    ];
+    records[1]
+        .identifiers
+        .push(Identifier::new(IdentifierKind::Phone, "+34 612 34 56 78"));
+    records[1].identifiers.push(Identifier::new(
+        IdentifierKind::Handle(crate::Network::Instagram),
+        "@Luis.P",
+    ));
+    let resolver = Resolver::new(ResolverConfig::default()).expect("config");
+    let res = resolver.resolve(&records).expect("resolves");
+    let c = Customer360::build(&records, &res, &ProfileConfig::default());
+    let n = resolver.normalizer();
+    for raw in [
+        "612345678",
+        "0034 612-345-678",
+        "Luis@GMail.com",
+        "https://instagram.com/luis.p",
+    ] {
+        let hits = c.lookup_any(n, raw, Some(crate::Country::ES));
+        assert_eq!(hits.len(), 1, "{raw}: {hits:?}");
+        assert_eq!(hits[0].profile, 0);
+    }
+    assert!(c.lookup_any(n, "nobody@gmail.com", None).is_empty());
+    let phone = Identifier::new(IdentifierKind::Phone, "anonymous");
+    assert!(c.lookup(n, &phone, None).is_err());
+    let view = c
+        .view(
+            0,
+            &records,
+            ViewOptions {
+                cases: true,
+                timeline_tail: Some(1),
+            },
+        )
+        .expect("a view");
+    let timeline = view.timeline.as_ref().expect("timeline");
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].record, &RecordKey::new("calls", "2"));
+    assert_eq!(view.cases.as_ref().map(Vec::len), Some(1));
+    let json = serde_json::to_value(&view).expect("serializes");
+    assert_eq!(
+        json["cases"][0]["path"],
+        serde_json::json!(["web_chat", "phone"])
+    );
+    assert_eq!(json["timeline"][0]["case"], json["cases"][0]["id"]);
+}
+
+#[test]
+fn build_does_not_depend_on_input_order() {
+    let mut records = disputed_names();
+    records.push(contact(
+        "calls",
+        "9",
+        "2026-03-02T10:00:00Z",
+        Channel::Phone,
+        InteractionKind::Claim,
+    ));
+    records.push(purchase(
+        "ana@gmail.com",
+        "p1",
+        "2026-03-03T10:00:00Z",
+        10.0,
+        "EUR",
+    ));
+    let a = build(&records, &ProfileConfig::default());
+    records.reverse();
+    let b = build(&records, &ProfileConfig::default());
+    let pa = &a.profiles()[0];
+    let pb = &b.profiles()[0];
+    assert_eq!(
+        pa.golden.name.as_ref().map(|g| &g.provenance.record),
+        pb.golden.name.as_ref().map(|g| &g.provenance.record)
+    );
+    assert_eq!(pa.identifiers, pb.identifiers);
+    assert_eq!(pa.channels, pb.channels);
+    assert_eq!(a.journey(), b.journey());
+    assert_eq!(pa.rfm, pb.rfm);
+}

@@ -1,0 +1,371 @@
+//! Customer value: recency, frequency and monetary (RFM) scores per profile,
+//! segments, and the best and worst customers.
+//!
+//! - **Recency** is the time from the last purchase to the "as of" date (the
+//!   latest time in the data unless configured); **frequency** the number of
+//!   purchases; **monetary** the total spent.
+//! - **Scores** are quintiles from 1 (worst) to 5 (best) over the customers
+//!   with at least one purchase: a customer's score is `1 + 5 * k / n`, where
+//!   `k` is how many of the `n` customers are strictly worse, so equal values
+//!   always get equal scores.
+//! - **Currencies are never converted.** Each customer's primary currency is
+//!   the one of most of their purchases (then the larger total, then the code);
+//!   the monetary score ranks the customer among the customers with the same
+//!   primary currency only. A Mexican customer is compared with Mexican
+//!   customers in pesos, without an exchange rate that would date the result.
+//! - **Segments** follow the usual RFM grid on the recency score and the
+//!   rounded mean of the frequency and monetary scores (see [`Segment`]).
+//! - **Best customers**: highest R+F+M, then M, F, R. **Worst customers**: the
+//!   most complaints per purchase, then the most service contacts per purchase
+//!   (a customer without purchases counts as one purchase).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Profile, event_time};
+use crate::cluster::ProfileId;
+use crate::record::Record;
+
+/// Customer value settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueConfig {
+    /// The date recency is measured to. Default: the latest time in the data.
+    pub as_of: Option<jiff::Timestamp>,
+    /// How many best and worst customers to list. Default 10.
+    pub top: usize,
+}
+
+impl Default for ValueConfig {
+    fn default() -> Self {
+        ValueConfig {
+            as_of: None,
+            top: 10,
+        }
+    }
+}
+
+/// A customer value segment from the RFM scores.
+///
+/// | recency \ mean of F and M | 1 | 2 | 3 | 4 | 5 |
+/// |---|---|---|---|---|---|
+/// | 5 | new | potential loyalist | potential loyalist | champion | champion |
+/// | 4 | promising | potential loyalist | potential loyalist | loyal | loyal |
+/// | 3 | about to sleep | about to sleep | needs attention | loyal | loyal |
+/// | 2 | hibernating | hibernating | at risk | at risk | cannot lose |
+/// | 1 | lost | lost | at risk | at risk | cannot lose |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Segment {
+    /// Bought recently, often and much.
+    Champion,
+    /// Buys often and much, not as recently.
+    Loyal,
+    /// Recent, average frequency and spend.
+    PotentialLoyalist,
+    /// First purchases, very recent.
+    NewCustomer,
+    /// Recent, few purchases.
+    Promising,
+    /// Average recency, frequency and spend.
+    NeedsAttention,
+    /// Below average recency, frequency and spend.
+    AboutToSleep,
+    /// Bought often and much, but long ago.
+    AtRisk,
+    /// The best customers of the past, gone quiet.
+    CannotLose,
+    /// Long ago, few purchases.
+    Hibernating,
+    /// The longest ago and the fewest purchases.
+    Lost,
+    /// No purchase recorded.
+    NoPurchases,
+}
+
+impl Segment {
+    /// Every segment, in declaration order.
+    pub const ALL: &'static [Segment] = &[
+        Segment::Champion,
+        Segment::Loyal,
+        Segment::PotentialLoyalist,
+        Segment::NewCustomer,
+        Segment::Promising,
+        Segment::NeedsAttention,
+        Segment::AboutToSleep,
+        Segment::AtRisk,
+        Segment::CannotLose,
+        Segment::Hibernating,
+        Segment::Lost,
+        Segment::NoPurchases,
+    ];
+
+    /// The segment of recency score `r` and the mean `fm` of the frequency
+    /// and monetary scores (both 1 to 5).
+    pub fn from_scores(r: u8, fm: u8) -> Segment {
+        match (r, fm) {
+            (5, 4..) => Segment::Champion,
+            (3 | 4, 4..) => Segment::Loyal,
+            (4 | 5, 2 | 3) => Segment::PotentialLoyalist,
+            (5, _) => Segment::NewCustomer,
+            (4, _) => Segment::Promising,
+            (3, 3) => Segment::NeedsAttention,
+            (3, _) => Segment::AboutToSleep,
+            (_, 5..) => Segment::CannotLose,
+            (_, 3 | 4) => Segment::AtRisk,
+            (2, _) => Segment::Hibernating,
+            _ => Segment::Lost,
+        }
+    }
+
+    /// The snake-case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Segment::Champion => "champion",
+            Segment::Loyal => "loyal",
+            Segment::PotentialLoyalist => "potential_loyalist",
+            Segment::NewCustomer => "new_customer",
+            Segment::Promising => "promising",
+            Segment::NeedsAttention => "needs_attention",
+            Segment::AboutToSleep => "about_to_sleep",
+            Segment::AtRisk => "at_risk",
+            Segment::CannotLose => "cannot_lose",
+            Segment::Hibernating => "hibernating",
+            Segment::Lost => "lost",
+            Segment::NoPurchases => "no_purchases",
+        }
+    }
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Recency, frequency and monetary value of one customer with purchases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rfm {
+    /// Days from the last purchase to the "as of" date (none when no
+    /// purchase has a time).
+    pub recency_days: Option<f64>,
+    /// Number of purchases.
+    pub frequency: u32,
+    /// The currency of most purchases, if any purchase had an amount.
+    pub currency: Option<String>,
+    /// Total spent in that currency.
+    pub monetary: f64,
+    /// Recency score, 1 to 5.
+    pub r: u8,
+    /// Frequency score, 1 to 5.
+    pub f: u8,
+    /// Monetary score among customers of the same currency, 1 to 5.
+    pub m: u8,
+}
+
+/// One customer in a best or worst list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedCustomer {
+    /// Profile.
+    pub profile: ProfileId,
+    /// Segment.
+    pub segment: Segment,
+    /// Scores, for customers with purchases.
+    pub rfm: Option<Rfm>,
+    /// Purchases.
+    pub purchases: u32,
+    /// Claims and complaints.
+    pub complaints: u32,
+    /// Service contacts.
+    pub contacts: u32,
+    /// Complaints per purchase (per one, without purchases).
+    pub complaints_per_purchase: f64,
+    /// Service contacts per purchase (per one, without purchases).
+    pub contacts_per_purchase: f64,
+}
+
+/// Customer value over all profiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueReport {
+    /// The date recency was measured to.
+    pub as_of: Option<jiff::Timestamp>,
+    /// Profiles per segment, in [`Segment::ALL`] order, empty ones left out.
+    pub segments: Vec<(Segment, u64)>,
+    /// Highest value first.
+    pub best: Vec<RankedCustomer>,
+    /// Most complaints and contacts per purchase first.
+    pub worst: Vec<RankedCustomer>,
+}
+
+/// Scores 1 to 5 for `keys`, higher keys better; equal keys score alike.
+fn quintiles(keys: &[f64]) -> Vec<u8> {
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let n = sorted.len().max(1);
+    keys.iter()
+        .map(|k| {
+            let below = sorted.partition_point(|x| x.total_cmp(k).is_lt());
+            (1 + 5 * below / n).min(5) as u8
+        })
+        .collect()
+}
+
+/// The currency of most purchases; then the larger total; then the code.
+fn primary(p: &Profile, records: &[Record]) -> Option<(String, f64)> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for &i in &p.timeline {
+        let Some(it) = records.get(i as usize).and_then(|r| r.interaction.as_ref()) else {
+            continue;
+        };
+        if it.kind != crate::record::InteractionKind::Purchase {
+            continue;
+        }
+        if let Some(m) = &it.amount
+            && m.amount.is_finite()
+        {
+            match counts.iter_mut().find(|c| c.0 == m.currency) {
+                Some(c) => c.1 += 1,
+                None => counts.push((&m.currency, 1)),
+            }
+        }
+    }
+    let total = |c: &str| p.spend_by_currency.get(c).copied().unwrap_or(0.0);
+    counts
+        .into_iter()
+        .max_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(total(a.0).total_cmp(&total(b.0)))
+                .then(b.0.cmp(a.0))
+        })
+        .map(|(c, _)| (c.to_string(), total(c)))
+}
+
+fn ranked(p: &Profile) -> RankedCustomer {
+    let per = f64::from(p.purchases.max(1));
+    RankedCustomer {
+        profile: p.id,
+        segment: p.segment,
+        rfm: p.rfm.clone(),
+        purchases: p.purchases,
+        complaints: p.complaints,
+        contacts: p.contacts,
+        complaints_per_purchase: f64::from(p.complaints) / per,
+        contacts_per_purchase: f64::from(p.contacts) / per,
+    }
+}
+
+/// Scores every profile with purchases, sets its segment, and lists the best
+/// and worst customers.
+pub(crate) fn score(
+    profiles: &mut [Profile],
+    records: &[Record],
+    config: &ValueConfig,
+) -> ValueReport {
+    let as_of = config.as_of.or_else(|| {
+        use rayon::prelude::*;
+        records.par_iter().filter_map(event_time).max()
+    });
+    let buyers: Vec<usize> = (0..profiles.len())
+        .filter(|&i| profiles.get(i).is_some_and(|p| p.purchases > 0))
+        .collect();
+    let days = |p: &Profile| -> Option<f64> {
+        let d = as_of?.duration_since(p.last_purchase?);
+        Some(d.as_secs_f64() / 86_400.0)
+    };
+    let mut recency = Vec::with_capacity(buyers.len());
+    let mut frequency = Vec::with_capacity(buyers.len());
+    let mut money: Vec<(Option<String>, f64)> = Vec::with_capacity(buyers.len());
+    for p in buyers.iter().filter_map(|&i| profiles.get(i)) {
+        // Unknown recency ranks below every known one.
+        recency.push(days(p).map_or(f64::NEG_INFINITY, |d| -d));
+        frequency.push(f64::from(p.purchases));
+        money.push(match primary(p, records) {
+            Some((c, total)) => (Some(c), total),
+            None => (None, 0.0),
+        });
+    }
+    let r = quintiles(&recency);
+    let f = quintiles(&frequency);
+    let mut m = vec![1u8; buyers.len()];
+    let mut by_currency: Vec<usize> = (0..buyers.len()).collect();
+    by_currency.sort_by(|&a, &b| money[a].0.cmp(&money[b].0).then(a.cmp(&b)));
+    for group in by_currency.chunk_by(|&a, &b| money[a].0 == money[b].0) {
+        let keys: Vec<f64> = group.iter().map(|&k| money[k].1).collect();
+        for (&k, s) in group.iter().zip(quintiles(&keys)) {
+            if let Some(slot) = m.get_mut(k) {
+                *slot = s;
+            }
+        }
+    }
+    for (k, &i) in buyers.iter().enumerate() {
+        let Some(p) = profiles.get_mut(i) else {
+            continue;
+        };
+        let (rs, fs, ms) = (r[k], f[k], m[k]);
+        let (currency, monetary) = std::mem::take(&mut money[k]);
+        p.segment = Segment::from_scores(rs, (fs + ms).div_ceil(2));
+        p.rfm = Some(Rfm {
+            recency_days: days(p),
+            frequency: p.purchases,
+            currency,
+            monetary,
+            r: rs,
+            f: fs,
+            m: ms,
+        });
+    }
+    let mut segments: Vec<(Segment, u64)> = Segment::ALL.iter().map(|&s| (s, 0)).collect();
+    for p in profiles.iter() {
+        if let Some(c) = segments.iter_mut().find(|c| c.0 == p.segment) {
+            c.1 += 1;
+        }
+    }
+    segments.retain(|c| c.1 > 0);
+
+    let scores = |p: &Profile| {
+        p.rfm.as_ref().map_or((0, 0, 0, 0), |x| {
+            (
+                u32::from(x.r) + u32::from(x.f) + u32::from(x.m),
+                x.m,
+                x.f,
+                x.r,
+            )
+        })
+    };
+    let mut best: Vec<&Profile> = profiles.iter().filter(|p| p.rfm.is_some()).collect();
+    best.sort_by(|a, b| {
+        scores(b)
+            .cmp(&scores(a))
+            .then(b.purchases.cmp(&a.purchases))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut worst: Vec<(f64, f64, &Profile)> = profiles
+        .iter()
+        .filter(|p| p.complaints > 0 || p.contacts > 0)
+        .map(|p| {
+            let per = f64::from(p.purchases.max(1));
+            (
+                f64::from(p.complaints) / per,
+                f64::from(p.contacts) / per,
+                p,
+            )
+        })
+        .collect();
+    worst.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.id.cmp(&b.2.id))
+    });
+    ValueReport {
+        as_of,
+        segments,
+        best: best.into_iter().take(config.top).map(ranked).collect(),
+        worst: worst
+            .into_iter()
+            .take(config.top)
+            .map(|w| ranked(w.2))
+            .collect(),
+    }
+}
