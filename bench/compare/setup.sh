@@ -9,6 +9,8 @@ if [ ! -x .venv/bin/python ]; then
     Faker==40.54.0
 fi
 mkdir -p data results
+# splink_febrl.py reads data/febrl/dataset3.csv: the copy bundled in examples/.
+[ -e data/febrl ] || ln -s ../../../examples/febrl data/febrl
 for n in "$@"; do
   f="data/people_${n}.csv"
   [ -s "$f" ] || .venv/bin/python gen_people.py --records "$n" --seed 42 --out "$f"
