@@ -258,6 +258,9 @@ pub(crate) fn is_invisible(c: char) -> bool {
 
 /// Removes invisible characters anywhere in the value.
 pub(crate) fn strip_invisible(raw: &str) -> Cow<'_, str> {
+    if raw.is_ascii() {
+        return Cow::Borrowed(raw);
+    }
     // Every invisible character's UTF-8 form starts with one of these lead
     // bytes: a byte scan skips decoding values that have none.
     let Some(from) = raw
