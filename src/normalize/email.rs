@@ -469,8 +469,10 @@ fn is_placeholder_domain(domain: &str) -> bool {
         .and_then(|start| domain.get(start..));
     let made_up = registered.is_some_and(|d| {
         // Every listed domain starts with one of these letters: most stop here.
-        matches!(d.as_bytes().first(), Some(b'd' | b'e' | b'n' | b'p' | b's' | b't'))
-            && matches!(
+        matches!(
+            d.as_bytes().first(),
+            Some(b'd' | b'e' | b'n' | b'p' | b's' | b't')
+        ) && matches!(
             d,
             "example.com"
                 | "example.org"
@@ -651,8 +653,7 @@ fn match_key(local: &str, domain: &str, rules: &EmailRules) -> Result<Option<Str
     // `+tag` alone is a name, not a tag; `ana.+x` leaves `ana`.
     if let Some((before, _)) = split_once_byte(local, b'+')
         && !before.is_empty()
-        && (rules.remove_plus_tag_everywhere
-            || in_list(&rules.remove_plus_tag_domains, key_domain))
+        && (rules.remove_plus_tag_everywhere || in_list(&rules.remove_plus_tag_domains, key_domain))
     {
         name = before.trim_end_matches('.');
     }
