@@ -109,6 +109,7 @@ fn lookup(c: &mut Criterion) {
         SourceSettings {
             default_region: Some(Country::ES),
             date_order: None,
+            ..SourceSettings::default()
         },
     );
     let resolver = Resolver::new(config).expect("a valid configuration");

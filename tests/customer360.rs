@@ -26,6 +26,7 @@ fn spanish_resolver() -> Resolver {
             SourceSettings {
                 default_region: Some(Country::ES),
                 date_order: None,
+                ..SourceSettings::default()
             },
         );
     }

@@ -17,9 +17,11 @@ mod eval;
 mod output;
 mod source;
 
+use std::cell::Cell;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -28,6 +30,7 @@ use anyhow::{Context, Result};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressFinish, ProgressState, ProgressStyle};
 
 /// Omnichannel customer identity resolution.
 #[derive(Parser)]
@@ -235,7 +238,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let log = Log { quiet: cli.quiet };
+    let log = Log::new(cli.quiet);
     match cli.command {
         Command::Resolve {
             config,
@@ -292,16 +295,62 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Stage messages on stderr, unless quiet.
+/// Stage messages on stderr: a progress bar per stage on a terminal, one
+/// plain line per finished stage otherwise (logs, pipes, tests), nothing
+/// with `--quiet`.
 pub struct Log {
-    quiet: bool,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Quiet,
+    Lines,
+    Bars,
 }
 
 impl Log {
+    /// Bars when stderr is a terminal, plain lines when not, nothing when quiet.
+    pub fn new(quiet: bool) -> Log {
+        let mode = if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Mode::Bars
+        } else {
+            Mode::Lines
+        };
+        Log { mode }
+    }
+
+    /// A log that prints nothing.
+    pub fn quiet() -> Log {
+        Log { mode: Mode::Quiet }
+    }
+
     /// Prints one line.
     pub fn line(&self, msg: impl std::fmt::Display) {
-        if !self.quiet {
+        if self.mode != Mode::Quiet {
             eprintln!("{msg}");
+        }
+    }
+
+    /// Starts a stage: on a terminal, a spinner with its name and elapsed
+    /// time until [`Stage::finish`].
+    pub fn start<'a>(&'a self, name: &'a str) -> Stage<'a> {
+        let bar = (self.mode == Mode::Bars).then(|| {
+            let bar = ProgressBar::new_spinner()
+                .with_style(spinner_style("{spinner} {prefix:<12} {msg} {elapsed}"))
+                .with_prefix(name.to_owned())
+                .with_finish(ProgressFinish::AndClear);
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        Stage {
+            log: self,
+            name,
+            started: Instant::now(),
+            bar,
+            counting: Cell::new(false),
         }
     }
 
@@ -309,17 +358,80 @@ impl Log {
     pub fn stage<T>(
         &self,
         name: &str,
-        f: impl FnOnce() -> Result<T>,
+        f: impl FnOnce(&Stage) -> Result<T>,
         summary: impl Fn(&T) -> String,
     ) -> Result<T> {
-        let t = Instant::now();
-        let v = f()?;
-        self.line(format_args!(
-            "{name:<12} {:<48} {:>8.2}s",
-            summary(&v),
-            t.elapsed().as_secs_f64()
-        ));
+        let stage = self.start(name);
+        let v = f(&stage)?;
+        stage.finish(summary(&v));
         Ok(v)
+    }
+}
+
+/// A rate, short: `1.2M/s`, `280k/s`, `45/s`.
+pub fn per_second(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.1}M/s", per_s / 1e6)
+    } else if per_s >= 1e3 {
+        format!("{:.0}k/s", per_s / 1e3)
+    } else {
+        format!("{per_s:.0}/s")
+    }
+}
+
+fn spinner_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// A running stage (see [`Log::start`]).
+pub struct Stage<'a> {
+    log: &'a Log,
+    name: &'a str,
+    started: Instant,
+    /// Only on a terminal.
+    bar: Option<ProgressBar>,
+    /// A count was reported: the bar shows it and its rate.
+    counting: Cell<bool>,
+}
+
+impl Stage<'_> {
+    /// What the stage works on (a source name), next to its name on a terminal.
+    pub fn message(&self, msg: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(msg.to_owned());
+        }
+    }
+
+    /// How many items (`unit`: rows...) are done so far: the bar shows the
+    /// count and the rate.
+    pub fn count(&self, done: u64, unit: &str) {
+        let Some(bar) = &self.bar else { return };
+        if !self.counting.replace(true) {
+            let style = spinner_style(&format!(
+                "{{spinner}} {{prefix:<12}} {{msg}} {{human_pos}} {unit} ({{rate}}) {{elapsed}}"
+            ))
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&per_second(state.per_sec()));
+                },
+            );
+            bar.set_style(style);
+        }
+        bar.set_position(done);
+    }
+
+    /// Ends the stage: one line with its name, `summary` and time.
+    pub fn finish(self, summary: impl std::fmt::Display) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        self.log.line(format_args!(
+            "{:<12} {:<48} {:>8.2}s",
+            self.name,
+            summary.to_string(),
+            self.started.elapsed().as_secs_f64()
+        ));
     }
 }
 
@@ -392,7 +504,7 @@ fn generate(customers: u64, seed: u64, out: &Path, log: &Log) -> Result<ExitCode
     };
     let summary = log.stage(
         "generate",
-        || omnid_gen::write_dir(&opts, out).with_context(|| format!("writing {}", out.display())),
+        |_| omnid_gen::write_dir(&opts, out).with_context(|| format!("writing {}", out.display())),
         |s| format!("{} customers, {} records", s.customers, s.total_records()),
     )?;
     let _ = summary;

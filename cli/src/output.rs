@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use omnid::cluster::Evidence;
@@ -51,7 +51,10 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
     for src in &loaded.config.sources {
         let data = log.stage(
             "read",
-            || read_source(src, &loaded.base),
+            |stage| {
+                stage.message(&src.name);
+                read_source(src, &loaded.base, &|rows| stage.count(rows, "rows"))
+            },
             |d| {
                 format!(
                     "{}: {} rows, {} rejected",
@@ -76,9 +79,14 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
         lines.extend(data.lines);
         row_rejects.extend(data.rejects);
     }
+    // One library call: on a terminal a spinner shows that it runs and for
+    // how long; the time of each of its stages is printed when it ends.
     let resolution = log.stage(
         "resolve",
-        || resolver.resolve(&records).map_err(anyhow::Error::from),
+        |stage| {
+            stage.message("normalize, graph, blocking, train, score, cluster");
+            resolver.resolve(&records).map_err(anyhow::Error::from)
+        },
         |r| {
             format!(
                 "{} records -> {} profiles",
@@ -87,10 +95,11 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
             )
         },
     )?;
+    log_resolve_stages(log, &resolution);
     let t = Instant::now();
     let c360 = log.stage(
         "profiles",
-        || {
+        |_| {
             Ok(Customer360::build(
                 &records,
                 &resolution,
@@ -114,6 +123,80 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
     })
 }
 
+/// One line per stage of [`Resolver::resolve`], from the times and counts
+/// it records (it runs as one call, with no progress reports).
+fn log_resolve_stages(log: &Log, res: &Resolution) {
+    let line = |name: &str, summary: String, time: Duration| {
+        log.line(format_args!(
+            "  {name:<10} {summary:<48} {:>8.2}s",
+            time.as_secs_f64()
+        ));
+    };
+    let t = &res.timings;
+    let records = res.prepared.len() as u64;
+    let rejected: usize = res.prepared.iter().map(|p| p.rejections.len()).sum();
+    line(
+        "normalize",
+        format!(
+            "{records} records, {rejected} values rejected ({})",
+            rate(records, t.normalize)
+        ),
+        t.normalize,
+    );
+    line(
+        "graph",
+        format!(
+            "{} distinct identifier values",
+            res.graph_stats().identifier_values
+        ),
+        t.graph,
+    );
+    if let Some(m) = &res.matching {
+        let stats = &m.output.stats;
+        line("features", "matching columns".into(), t.features);
+        line(
+            "blocking",
+            format!(
+                "{} candidate pairs ({})",
+                stats.comparisons,
+                rate(stats.comparisons, stats.blocking_time)
+            ),
+            stats.blocking_time,
+        );
+        line(
+            "train",
+            format!(
+                "{} u pairs, {} EM sessions",
+                stats.u_pairs,
+                stats.sessions.len()
+            ),
+            stats.training_time,
+        );
+        line(
+            "score",
+            format!(
+                "{} links ({})",
+                stats.links,
+                rate(stats.comparisons, stats.scoring_time)
+            ),
+            stats.scoring_time,
+        );
+    }
+    line(
+        "cluster",
+        format!(
+            "{} links merged, {} refused",
+            res.probabilistic_links, res.probabilistic_refused
+        ),
+        t.cluster,
+    );
+}
+
+/// `n` items in `time`, per second (`1.2M/s`).
+fn rate(n: u64, time: Duration) -> String {
+    crate::per_second(n as f64 / time.as_secs_f64().max(1e-9))
+}
+
 fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
     let path = dir.join(name);
     let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -125,6 +208,8 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     let t0 = Instant::now();
     let run = run_config(config_path, strict, log)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let writing = log.start("write");
+    writing.message(&out.display().to_string());
     let t_write = Instant::now();
     let res = &run.resolution;
 
@@ -240,10 +325,7 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
         serde_json::to_string_pretty(&summary)?,
     )?;
 
-    log.line(format_args!(
-        "write        {:<48} {write_s:>8.2}s",
-        out.display()
-    ));
+    writing.finish(out.display());
     log.line(format_args!(
         "done: {} rows -> {} records + {} rejected rows; {} profiles; {} values rejected; {:.2}s, peak {:.0} MiB",
         run.rows,
@@ -279,7 +361,7 @@ pub fn rerun(out: &Path) -> Result<Run> {
     let config = v["config"]
         .as_str()
         .with_context(|| format!("{}: no `config`", path.display()))?;
-    run_config(Path::new(config), false, &Log { quiet: true })
+    run_config(Path::new(config), false, &Log::quiet())
 }
 
 pub fn parse_key(s: &str) -> Result<RecordKey> {

@@ -425,8 +425,14 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
     Ok(r)
 }
 
+/// Rows between two progress reports: often enough for a smooth rate, rare
+/// enough to cost nothing.
+const PROGRESS_EVERY: u64 = 1024;
+
 /// Reads one source. `base` is the configuration file's folder.
-pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
+///
+/// `progress` is told the number of rows read so far, every few thousand rows.
+pub fn read_source(src: &SourceConfig, base: &Path, progress: &dyn Fn(u64)) -> Result<SourceData> {
     let path = base.join(&src.path);
     let ctx = format!("source `{}` ({})", src.name, path.display());
     let file = File::open(&path).with_context(|| format!("{ctx}: cannot open"))?;
@@ -439,6 +445,9 @@ pub fn read_source(src: &SourceConfig, base: &Path) -> Result<SourceData> {
     let mut seen: HashSet<String> = HashSet::new();
     let mut push = |out: &mut SourceData, line: u64, row: Result<Record, RowError>| {
         out.rows += 1;
+        if out.rows % PROGRESS_EVERY == 0 {
+            progress(out.rows);
+        }
         match row {
             Ok(rec) if !seen.insert(rec.key.id.clone()) => out.rejects.push(Reject {
                 source: src.name.clone(),

@@ -117,6 +117,41 @@ fn sample_run_accounts_for_every_row_and_writes_every_output() {
 }
 
 #[test]
+fn quiet_prints_nothing_on_stderr_and_a_pipe_gets_plain_stage_lines() {
+    let out = tempdir("quiet");
+    let run = |quiet: bool| {
+        let mut cmd = omnid();
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let res = cmd
+            .args(["resolve", "--config", "examples/febrl/febrl1.toml", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(res.status.success(), "{res:?}");
+        String::from_utf8(res.stderr).unwrap()
+    };
+    assert_eq!(run(true), "");
+    // stderr is a pipe here: one line per stage, no bars or escape codes.
+    let err = run(false);
+    for stage in [
+        "read ",
+        "resolve ",
+        "  normalize ",
+        "profiles ",
+        "write ",
+        "done: ",
+    ] {
+        assert!(
+            err.lines().any(|l| l.starts_with(stage)),
+            "no `{stage}` line in:\n{err}"
+        );
+    }
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+}
+
+#[test]
 fn resolve_is_deterministic() {
     let (a, b) = (tempdir("det-a"), tempdir("det-b"));
     for (out, threads) in [(&a, "1"), (&b, "2")] {

@@ -258,11 +258,23 @@ pub(crate) fn is_invisible(c: char) -> bool {
 
 /// Removes invisible characters anywhere in the value.
 pub(crate) fn strip_invisible(raw: &str) -> Cow<'_, str> {
-    if raw.is_ascii() || !raw.chars().any(is_invisible) {
-        Cow::Borrowed(raw)
-    } else {
-        Cow::Owned(raw.chars().filter(|&c| !is_invisible(c)).collect())
+    if raw.is_ascii() {
+        return Cow::Borrowed(raw);
     }
+    // Every invisible character's UTF-8 form starts with one of these lead
+    // bytes: a byte scan skips decoding values that have none.
+    let Some(from) = raw
+        .bytes()
+        .position(|b| matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xEF))
+    else {
+        return Cow::Borrowed(raw);
+    };
+    if !raw.get(from..).unwrap_or(raw).chars().any(is_invisible) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    out.extend(raw.chars().filter(|&c| !is_invisible(c)));
+    Cow::Owned(out)
 }
 
 fn has_space_or_invisible(s: &str) -> bool {
@@ -283,6 +295,11 @@ pub(crate) fn has_alphanumeric(s: &str) -> bool {
 /// Trims white space (including no-break spaces), control characters and
 /// invisible characters from both ends.
 pub(crate) fn trim_value(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        // Nothing to trim, the common case: no decoding.
+        return s;
+    }
     s.trim_matches(|c: char| c.is_whitespace() || c.is_control() || is_invisible(c))
 }
 
@@ -693,6 +710,17 @@ mod tests {
             if let Ok(id) = normalize_opaque_id(&s) {
                 prop_assert_eq!(normalize_opaque_id(&id), Ok(id.clone()));
             }
+        }
+
+        #[test]
+        fn strip_and_trim_match_their_plain_definitions(
+            s in "[ a-z.\u{AD}\u{A0}\u{180E}\u{200B}-\u{200F}\u{2060}\u{FEFF}\u{E1}\u{E2}\t\u{1}]{0,12}"
+        ) {
+            let stripped: String = s.chars().filter(|&c| !is_invisible(c)).collect();
+            prop_assert_eq!(strip_invisible(&s), stripped);
+            let trimmed =
+                s.trim_matches(|c: char| c.is_whitespace() || c.is_control() || is_invisible(c));
+            prop_assert_eq!(trim_value(&s), trimmed);
         }
     }
 }

@@ -176,14 +176,12 @@ pub struct Email {
 impl Email {
     /// The canonical domain (`gmail.com`, `xn--espaa-rta.es`).
     pub fn domain(&self) -> &str {
-        self.address
-            .rsplit_once('@')
-            .map_or("", |(_, domain)| domain)
+        rsplit_once_byte(&self.address, b'@').map_or("", |(_, domain)| domain)
     }
 
     /// The canonical local part (`ana.garcia+promo`).
     pub fn local_part(&self) -> &str {
-        self.address.rsplit_once('@').map_or("", |(local, _)| local)
+        rsplit_once_byte(&self.address, b'@').map_or("", |(local, _)| local)
     }
 }
 
@@ -223,14 +221,14 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<Email, Rejection
 }
 
 fn normalize_unwrapped(s: &str, rules: &EmailRules) -> Result<Email, Rejection> {
-    let Some((local_raw, domain_raw)) = s.rsplit_once('@') else {
+    let Some((local_raw, domain_raw)) = rsplit_once_byte(s, b'@') else {
         return Err(if is_missing_marker(s) {
             RejectReason::Placeholder.into()
         } else {
             Rejection::new(RejectReason::Syntax).with_detail("no @")
         });
     };
-    if local_raw.contains('@') {
+    if local_raw.bytes().any(|b| b == b'@') {
         return Err(Rejection::new(RejectReason::Syntax)
             .with_detail("more than one @ (a list of addresses?)"));
     }
@@ -297,6 +295,19 @@ fn unwrap_address(raw: &str) -> &str {
     }
 }
 
+/// `s.split_once(b)` for an ASCII byte `b`: a byte loop costs less than the
+/// `char` searcher's set-up on strings as short as addresses.
+fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|c| c == b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// `s.rsplit_once(b)` for an ASCII byte `b`, as [`split_once_byte`].
+fn rsplit_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|c| c == b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 fn has_mailto(s: &str) -> bool {
     s.get(..7)
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case("mailto:"))
@@ -323,6 +334,11 @@ fn is_atext(b: u8) -> bool {
     ATEXT.get(usize::from(b)).copied().unwrap_or(false)
 }
 
+/// The letters U+00C0..=U+00FF (`À` to `ÿ`, not `×` and `÷`).
+fn is_latin1_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{FF}') && c != '\u{D7}' && c != '\u{F7}'
+}
+
 /// Appends the canonical local part: lower case, NFC for non-ASCII.
 fn push_local(out: &mut String, local: &str) -> Result<(), Rejection> {
     let syntax = |detail: &str| Err(Rejection::new(RejectReason::Syntax).with_detail(detail));
@@ -343,7 +359,14 @@ fn push_local(out: &mut String, local: &str) -> Result<(), Rejection> {
             pushed.make_ascii_lowercase();
         }
     } else {
-        out.extend(local.chars().flat_map(char::to_lowercase).nfc());
+        if local.chars().all(|c| c.is_ascii() || is_latin1_letter(c)) {
+            // Already NFC once lower-cased (`Begoña`): precomposed Latin-1
+            // letters lower-case to precomposed Latin-1 letters, and no
+            // combining mark follows to compose with. Skips the NFC pass.
+            out.extend(local.chars().flat_map(char::to_lowercase));
+        } else {
+            out.extend(local.chars().flat_map(char::to_lowercase).nfc());
+        }
         let allowed = out.get(start..).is_some_and(|l| {
             l.chars().all(|c| match u8::try_from(c) {
                 Ok(b) if b.is_ascii() => b == b'.' || is_atext(b),
@@ -438,14 +461,18 @@ fn check_domain(domain: &str) -> Result<bool, Rejection> {
 /// labels, so subdomains count too), and the top-level domains reserved by
 /// RFC 2606 and RFC 6762, where no mailbox lives.
 fn is_placeholder_domain(domain: &str) -> bool {
-    let (rest, tld) = domain.rsplit_once('.').unwrap_or(("", domain));
-    let sld = rest.rsplit_once('.').map_or(rest, |(_, sld)| sld);
+    let (rest, tld) = rsplit_once_byte(domain, b'.').unwrap_or(("", domain));
+    let sld = rsplit_once_byte(rest, b'.').map_or(rest, |(_, sld)| sld);
     let registered = domain
         .len()
         .checked_sub(sld.len() + tld.len() + 1)
         .and_then(|start| domain.get(start..));
     let made_up = registered.is_some_and(|d| {
+        // Every listed domain starts with one of these letters: most stop here.
         matches!(
+            d.as_bytes().first(),
+            Some(b'd' | b'e' | b'n' | b'p' | b's' | b't')
+        ) && matches!(
             d,
             "example.com"
                 | "example.org"
@@ -565,7 +592,7 @@ fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<()
     if is_placeholder_local(local) {
         return placeholder("a local part that means no email");
     }
-    let first_label = domain.split_once('.').map_or(domain, |(label, _)| label);
+    let first_label = split_once_byte(domain, b'.').map_or(domain, |(label, _)| label);
     if local == first_label && (local.len() <= 2 || is_generic_word(local)) {
         return placeholder("a made-up address");
     }
@@ -621,15 +648,17 @@ fn match_key(local: &str, domain: &str, rules: &EmailRules) -> Result<Option<Str
         }
     }
     let mut name = local;
-    if rules.remove_plus_tag_everywhere || in_list(&rules.remove_plus_tag_domains, key_domain) {
-        // `+tag` alone is a name, not a tag; `ana.+x` leaves `ana`.
-        if let Some((before, _)) = local.split_once('+')
-            && !before.is_empty()
-        {
-            name = before.trim_end_matches('.');
-        }
+    // The local part is looked at before the domain lists: most addresses
+    // have no `+` and need no list scan.
+    // `+tag` alone is a name, not a tag; `ana.+x` leaves `ana`.
+    if let Some((before, _)) = split_once_byte(local, b'+')
+        && !before.is_empty()
+        && (rules.remove_plus_tag_everywhere || in_list(&rules.remove_plus_tag_domains, key_domain))
+    {
+        name = before.trim_end_matches('.');
     }
-    let remove_dots = in_list(&rules.remove_dots_domains, key_domain) && name.contains('.');
+    let remove_dots =
+        name.bytes().any(|b| b == b'.') && in_list(&rules.remove_dots_domains, key_domain);
     if !remove_dots && name.len() == local.len() && key_domain == domain {
         return Ok(None);
     }
@@ -1083,6 +1112,21 @@ mod tests {
             s in "[ <\"]{0,2}[A-Za-zñÑé0-9._+'\u{301}-]{1,20}@[A-Za-zñ0-9.-]{1,20}\\.(com|es|mx|XN--P1AI)[ >.;]{0,2}"
         ) {
             check_idempotent(&s)?;
+        }
+
+        #[test]
+        fn local_parts_are_lower_case_nfc(
+            local in "[A-Za-z0-9.À-ÿ\u{301}\u{303}\u{130}ǅ]{1,20}"
+        ) {
+            let mut out = String::new();
+            let expected: String = local.chars().flat_map(char::to_lowercase).nfc().collect();
+            match push_local(&mut out, &local) {
+                Ok(()) => prop_assert_eq!(out, expected),
+                Err(r) => prop_assert!(
+                    r.reason == RejectReason::Syntax || r.reason == RejectReason::TooLong,
+                    "{local:?}: {r}"
+                ),
+            }
         }
     }
 }

@@ -1343,11 +1343,44 @@ const RELATIONS: &[&str] = &[
 
 /// The relation word, when `raw` starts with `<relation> de` or `<relation> del`.
 fn relation_descriptor(raw: &str) -> Option<&'static str> {
-    // Only the first two words matter: fold a short prefix, not the whole value.
-    let head: String = raw.trim_start().chars().take(24).collect();
-    let folded = fold(&head);
-    let mut words = folded.split(' ');
+    let head = raw.trim_start();
+    // Every relation starts with one of these letters: most names stop here.
+    if let Some(&b) = head.as_bytes().first()
+        && b.is_ascii_alphanumeric()
+        && !matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'e' | b'h' | b'm' | b'n' | b'p' | b't'
+        )
+    {
+        return None;
+    }
+    // Only the first two words matter: fold a short prefix into a stack
+    // buffer, not the whole value into a `String`. Cutting the fold at 64
+    // bytes changes no answer: a relation and `del` fit in 11, and a longer
+    // first or second word is no match whether cut or not.
+    let mut folded = [0u8; 64];
+    let mut len = 0;
+    let mut pending = false;
+    for c in head.chars().take(24) {
+        // The same byte rules as [`Sink::byte`].
+        fold_char(c, |b| {
+            if b.is_ascii_alphanumeric() {
+                let space = pending && len > 0;
+                pending = false;
+                let bytes = [b' ', b.to_ascii_lowercase()];
+                for &b in bytes.get(usize::from(!space)..).unwrap_or_default() {
+                    if let Some(slot) = folded.get_mut(len) {
+                        *slot = b;
+                        len += 1;
+                    }
+                }
+            } else if b != b'\'' && b != b'`' {
+                pending = true;
+            }
+        });
+    }
+    let mut words = folded.get(..len)?.split(|&b| b == b' ');
     let first = words.next()?;
-    let relation = RELATIONS.iter().find(|r| **r == first)?;
-    matches!(words.next(), Some("de" | "del")).then_some(relation)
+    let relation = RELATIONS.iter().find(|r| r.as_bytes() == first)?;
+    matches!(words.next(), Some(b"de" | b"del")).then_some(relation)
 }

@@ -619,3 +619,64 @@ fn fuzz_regressions_are_idempotent() {
         assert_idempotent(&n).unwrap();
     }
 }
+
+/// The plain reading of [`relation_descriptor`]: fold the first 24
+/// characters into a `String` and look at its first two words.
+fn relation_descriptor_reference(raw: &str) -> Option<&'static str> {
+    let head: String = raw.trim_start().chars().take(24).collect();
+    let folded = fold(&head);
+    let mut words = folded.split(' ');
+    let first = words.next()?;
+    let relation = RELATIONS.iter().find(|r| **r == first)?;
+    matches!(words.next(), Some("de" | "del")).then_some(relation)
+}
+
+#[test]
+fn relation_descriptors() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("Mamá de Lucas", Some("mama")),
+        ("  ESPOSA DEL Ing. Pérez", Some("esposa")),
+        ("-tía de Ana", Some("tia")),
+        ("Ábuela de Juan", Some("abuela")),
+        ("Papi de", Some("papi")),
+        ("mama       del", Some("mama")),
+        // The 24th character cuts `del` to `d`.
+        ("mama                   del", None),
+        ("Mamá Lucas", None),
+        ("Mamadou de Souza", None),
+        ("Juan de la Cruz", None),
+        ("Hermanos del Río", None),
+        ("", None),
+        ("   ", None),
+        ("Tío", None),
+    ];
+    for &(raw, expected) in cases {
+        assert_eq!(relation_descriptor(raw), expected, "{raw:?}");
+        assert_eq!(relation_descriptor_reference(raw), expected, "{raw:?}");
+    }
+}
+
+fn relation_like() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        Just("Mamá".to_owned()),
+        Just("TIO".to_owned()),
+        Just("papi".to_owned()),
+        Just("de".to_owned()),
+        Just("DEL".to_owned()),
+        Just("d'el".to_owned()),
+        "[ -~ªºÁáñÑ·’\u{0301}\u{4E00}]{0,6}",
+    ];
+    prop::collection::vec(word, 0..5).prop_map(|w| w.join(" "))
+}
+
+proptest! {
+    #[test]
+    fn relation_descriptor_matches_folding_the_prefix(s in any::<String>()) {
+        prop_assert_eq!(relation_descriptor(&s), relation_descriptor_reference(&s));
+    }
+
+    #[test]
+    fn relation_descriptor_matches_folding_relation_like_prefixes(s in relation_like()) {
+        prop_assert_eq!(relation_descriptor(&s), relation_descriptor_reference(&s));
+    }
+}
