@@ -445,7 +445,7 @@ pub fn read_source(src: &SourceConfig, base: &Path, progress: &dyn Fn(u64)) -> R
     let mut seen: HashSet<String> = HashSet::new();
     let mut push = |out: &mut SourceData, line: u64, row: Result<Record, RowError>| {
         out.rows += 1;
-        if out.rows % PROGRESS_EVERY == 0 {
+        if out.rows.is_multiple_of(PROGRESS_EVERY) {
             progress(out.rows);
         }
         match row {
