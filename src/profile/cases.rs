@@ -378,10 +378,7 @@ fn status(contacts: &[u32], records: &[Record]) -> (CaseStatus, Option<jiff::Tim
                 .find(|(it, _)| it.outcome == Some(Outcome::Resolved));
             match resolving {
                 Some((_, t)) => t,
-                None => contacts
-                    .last()
-                    .and_then(interaction)
-                    .and_then(|x| x.1),
+                None => contacts.last().and_then(interaction).and_then(|x| x.1),
             }
         }
         _ => None,
