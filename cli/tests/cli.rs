@@ -169,7 +169,13 @@ fn resolve_is_deterministic() {
             .assert()
             .success();
     }
-    for f in ["clusters.csv", "edges.csv", "profiles.jsonl", "model.json"] {
+    for f in [
+        "clusters.csv",
+        "edges.csv",
+        "profiles.jsonl",
+        "cases.csv",
+        "model.json",
+    ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),
             std::fs::read(b.join(f)).unwrap(),
