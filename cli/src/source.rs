@@ -139,16 +139,6 @@ const TARGETS: &[&str] = &[
     "outcome",
     "summary",
     "ignore",
-    "phone",
-    "email",
-    "handle",
-    "app_user_id",
-    "device_id",
-    "cookie",
-    "crm_id",
-    "national_id",
-    "loyalty_card",
-    "custom",
 ];
 
 fn parse_target(s: &str) -> Result<Target, String> {
@@ -185,7 +175,13 @@ fn parse_target(s: &str) -> Result<Target, String> {
                     if omnid::record::KIND_NAMES.contains(&head) {
                         return Err(e.to_string());
                     }
-                    let hint = omnid::suggest::closest(head, TARGETS)
+                    // Identifier kinds are the library's list, not repeated here.
+                    let names: Vec<&str> = TARGETS
+                        .iter()
+                        .chain(omnid::record::KIND_NAMES)
+                        .copied()
+                        .collect();
+                    let hint = omnid::suggest::closest(head, &names)
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_default();
                     return Err(format!("unknown target `{t}`{hint}"));
