@@ -27,6 +27,7 @@ use anyhow::{Context, Result};
 
 // Matching allocates many small vectors from several threads: mimalloc's
 // per-thread heaps measured faster than the system allocator (BENCHMARKS.md).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
