@@ -301,12 +301,6 @@ impl RuleKeys {
             None => self.left(r),
         }
     }
-    /// Would this rule pair `a` and `b`?
-    fn pairs(&self, a: u32, b: u32) -> bool {
-        let hit = |x: &[u64], y: &[u64]| x.iter().any(|k| y.contains(k));
-        hit(self.left(a), self.right(b))
-            || (self.right.is_some() && hit(self.right(a), self.left(b)))
-    }
 }
 
 /// Keys of one side of a rule for every record. `by_bytes` hashes the text
@@ -325,46 +319,59 @@ fn side_keys(
                 .ok_or_else(|| k.field.clone())
         })
         .collect::<Result<_, _>>()?;
-    let n = cols.len();
-    let per_record: Vec<Vec<u64>> = (0..n as u32)
+    let n = cols.len() as u32;
+    // Records in chunks, each chunk's keys in one flat list: no list per record.
+    let chunks: Vec<(Vec<u32>, Vec<u64>)> = (0..n.div_ceil(KEY_CHUNK))
         .into_par_iter()
-        .map_init(Vec::new, |buf, r| {
-            let mut acc: Vec<u64> = vec![0x5151_5151];
-            for (part, (col, t)) in parts.iter().enumerate() {
-                let mut next = Vec::new();
-                for &id in col.of(r) {
-                    let key = if *t == Transform::Exact && !by_bytes {
-                        // Exact keys need no hashing of bytes: the interned id is the key.
-                        u64::from(id) | (1 << 40)
-                    } else if transform(*t, col.values.bytes(id), buf) {
-                        hash_bytes(part as u64, buf)
-                    } else {
-                        continue;
-                    };
-                    for h in &acc {
-                        let k = mix(*h, key ^ ((part as u64) << 48));
-                        if !next.contains(&k) && next.len() < MAX_KEYS_PER_RECORD {
-                            next.push(k);
+        .map(|c| {
+            let (mut lens, mut flat) = (Vec::new(), Vec::new());
+            let (mut buf, mut acc, mut next) = (Vec::new(), Vec::new(), Vec::new());
+            for r in c * KEY_CHUNK..((c + 1) * KEY_CHUNK).min(n) {
+                acc.clear();
+                acc.push(0x5151_5151u64);
+                for (part, (col, t)) in parts.iter().enumerate() {
+                    next.clear();
+                    for &id in col.of(r) {
+                        let key = if *t == Transform::Exact && !by_bytes {
+                            // Exact keys need no hashing of bytes: the interned id is the key.
+                            u64::from(id) | (1 << 40)
+                        } else if transform(*t, col.values.bytes(id), &mut buf) {
+                            hash_bytes(part as u64, &buf)
+                        } else {
+                            continue;
+                        };
+                        for h in &acc {
+                            let k = mix(*h, key ^ ((part as u64) << 48));
+                            if !next.contains(&k) && next.len() < MAX_KEYS_PER_RECORD {
+                                next.push(k);
+                            }
                         }
                     }
+                    std::mem::swap(&mut acc, &mut next);
+                    if acc.is_empty() {
+                        break;
+                    }
                 }
-                acc = next;
-                if acc.is_empty() {
-                    break;
-                }
+                lens.push(acc.len() as u32);
+                flat.extend_from_slice(&acc);
             }
-            acc
+            (lens, flat)
         })
         .collect();
-    let mut starts = Vec::with_capacity(n + 1);
-    let mut flat = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n as usize + 1);
+    let mut flat = Vec::with_capacity(chunks.iter().map(|c| c.1.len()).sum());
     starts.push(0u32);
-    for ks in per_record {
-        flat.extend(ks);
-        starts.push(flat.len() as u32);
+    for (lens, keys) in chunks {
+        for len in lens {
+            starts.push(starts.last().copied().unwrap_or(0) + len);
+        }
+        flat.extend(keys);
     }
     Ok((starts, flat))
 }
+
+/// Records per parallel task when computing keys.
+const KEY_CHUNK: u32 = 4096;
 
 /// A block that was larger than the cap and was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -464,7 +471,8 @@ pub(crate) fn candidates(
         .collect::<Result<_, MissingField>>()?;
 
     let mut out = Candidates::default();
-    for (ri, (rule, rk)) in rules.iter().zip(&keys).enumerate() {
+    let mut found_by_rule: Vec<Vec<u64>> = Vec::with_capacity(rules.len());
+    for (rule, rk) in rules.iter().zip(&keys) {
         // (key, side, record): side 0 is the left key, 1 the right key of a crosswise rule.
         let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(rk.keys.len());
         for r in 0..cols.len() as u32 {
@@ -505,7 +513,7 @@ pub(crate) fn candidates(
             }
         }
         if !dry_run {
-            let found: Vec<Vec<((u32, u32), u32)>> = groups
+            let found: Vec<Vec<u64>> = groups
                 .par_iter()
                 .filter(|g| g.len() > 1 && g.len() <= max_block)
                 .map(|g| {
@@ -516,38 +524,51 @@ pub(crate) fn candidates(
                                 continue;
                             }
                             let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
-                            if !filter.allows(a, b) {
-                                continue;
+                            if filter.allows(a, b) {
+                                v.push(u64::from(a) << 32 | u64::from(b));
                             }
-                            // Generated once: by the first rule that yields the pair.
-                            if keys[..ri].iter().any(|k| k.pairs(a, b)) {
-                                continue;
-                            }
-                            let mut mask = 1u32 << ri;
-                            for (rj, k) in keys.iter().enumerate().skip(ri + 1) {
-                                if k.pairs(a, b) {
-                                    mask |= 1 << rj;
-                                }
-                            }
-                            v.push(((a, b), mask));
                         }
                     }
                     v
                 })
                 .collect();
-            let mut new: Vec<((u32, u32), u32)> = found.into_iter().flatten().collect();
+            let mut pairs: Vec<u64> = found.concat();
             // A pair can meet twice in one rule (several keys per record): keep one.
-            new.par_sort_unstable();
-            new.dedup_by_key(|e| e.0);
-            report.new_pairs = new.len() as u64;
-            for (p, m) in new {
-                out.pairs.push(p);
-                out.rules.push(m);
-            }
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            found_by_rule.push(pairs);
         }
         out.report.push(report);
     }
+    if !dry_run {
+        merge_rules(&mut out, found_by_rule);
+    }
     Ok(out)
+}
+
+/// The union of the pairs of every rule, each pair once with the bits of the
+/// rules that yield it, in pair order; counts the pairs each rule adds to
+/// the union (the pairs whose first rule it is).
+///
+/// Merging sorted lists reads memory in order: asking every other rule
+/// whether it pairs each candidate reads the keys of random records.
+fn merge_rules(out: &mut Candidates, by_rule: Vec<Vec<u64>>) {
+    let total: usize = by_rule.iter().map(Vec::len).sum();
+    let mut tagged: Vec<(u64, u32)> = Vec::with_capacity(total);
+    for (ri, pairs) in by_rule.into_iter().enumerate() {
+        tagged.extend(pairs.into_iter().map(|p| (p, 1u32 << ri)));
+    }
+    tagged.par_sort_unstable_by_key(|e| e.0);
+    out.pairs.reserve(tagged.len());
+    for run in tagged.chunk_by(|x, y| x.0 == y.0) {
+        let mask = run.iter().fold(0, |m, e| m | e.1);
+        let p = run[0].0;
+        out.pairs.push(((p >> 32) as u32, p as u32));
+        out.rules.push(mask);
+        if let Some(r) = out.report.get_mut(mask.trailing_zeros() as usize) {
+            r.new_pairs += 1;
+        }
+    }
 }
 
 #[cfg(test)]

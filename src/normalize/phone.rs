@@ -108,12 +108,13 @@ impl PhoneValidation {
     fn accepts(self, number: &PhoneNumber) -> bool {
         match self {
             PhoneValidation::Valid => number.is_valid(),
+            // The length test is cheap and settles most numbers; the
+            // validity test runs the region's patterns.
             PhoneValidation::Possible => {
-                number.is_valid()
-                    || matches!(
-                        number.is_possible_with_reason(),
-                        Ok(rlibphonenumber::enums::NumberLengthType::IsPossible)
-                    )
+                matches!(
+                    number.is_possible_with_reason(),
+                    Ok(rlibphonenumber::enums::NumberLengthType::IsPossible)
+                ) || number.is_valid()
             }
         }
     }
