@@ -14,8 +14,8 @@ use crate::cluster::{ProbabilisticEdge, ProfileId, RecordId};
 use crate::graph::{GraphBuilder, GraphError, GraphStats, IdentityGraph, IdentityRules};
 use crate::matching::features::Columns;
 use crate::matching::{MatchOutput, Matcher, MatchingConfig};
-use crate::prepare::{NormalizeConfig, Normalizer, PreparedRecord, SourceSettings};
-use crate::record::Record;
+use crate::prepare::{FieldRejection, NormalizeConfig, Normalizer, PreparedRecord, SourceSettings};
+use crate::record::{Record, RecordKey};
 
 /// Everything a run needs. Plain data: the same from TOML or a Rust literal.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -68,8 +68,11 @@ pub struct Timings {
 pub struct Resolution {
     /// The identity graph with every link, deterministic and probabilistic.
     pub graph: IdentityGraph,
-    /// Prepared records, in input order.
+    /// Prepared records, in input order (empty after
+    /// [`Resolver::resolve_prepared_lean`]).
     pub prepared: Vec<PreparedRecord>,
+    /// Every value rejected, with the input index of its record, in input order.
+    pub rejections: Vec<(u32, FieldRejection)>,
     /// Graph record id of each input record (`ids[i]` for `records[i]`).
     pub ids: Vec<RecordId>,
     /// The matching run, when matching is configured.
@@ -166,28 +169,108 @@ impl Resolver {
         &self.normalizer
     }
 
+    /// Normalizes one record with its source's settings: the first stage of
+    /// [`Resolver::resolve`], for callers that read records in batches and
+    /// need not keep them (see [`Resolver::resolve_prepared`]).
+    pub fn prepare(&self, record: &Record) -> Prepared {
+        static DEFAULT: SourceSettings = SourceSettings {
+            default_region: None,
+            fallback_regions: Vec::new(),
+            date_order: None,
+        };
+        let s = self
+            .config
+            .sources
+            .get(&record.key.source)
+            .unwrap_or(&DEFAULT);
+        Prepared {
+            key: record.key.clone(),
+            observed_at: record.observed_at,
+            record: self.normalizer.record(record, s),
+        }
+    }
+
     /// Resolves `records` into profiles.
     ///
     /// Record keys must be unique. The result does not depend on the order
     /// of `records` or on the number of threads.
     pub fn resolve(&self, records: &[Record]) -> Result<Resolution, ResolveError> {
-        let mut timings = Timings::default();
         let t = Instant::now();
-        let default = SourceSettings::default();
-        let prepared: Vec<PreparedRecord> = records
-            .par_iter()
-            .map(|r| {
-                let s = self.config.sources.get(&r.key.source).unwrap_or(&default);
-                self.normalizer.record(r, s)
+        let prepared: Vec<Prepared> = records.par_iter().map(|r| self.prepare(r)).collect();
+        let normalize = t.elapsed();
+        let mut res = self.resolve_prepared(prepared)?;
+        res.timings.normalize = normalize;
+        Ok(res)
+    }
+
+    /// Resolves records already normalized by [`Resolver::prepare`] (in
+    /// input order; `Resolution::prepared[i]` and `ids[i]` belong to
+    /// `records[i]`). The same result as [`Resolver::resolve`] on the raw
+    /// records, without holding them: a caller that streams its input can
+    /// drop each raw record once it is prepared. `timings.normalize` is
+    /// left at zero: the caller normalized.
+    ///
+    /// ```
+    /// use omnid::resolve::{Resolver, ResolverConfig};
+    /// use omnid::{Identifier, IdentifierKind, Record, RecordKey};
+    /// let resolver = Resolver::new(ResolverConfig::default())?;
+    /// let prepared = ["+34 612 34 56 78", "0034612345678"]
+    ///     .iter()
+    ///     .enumerate()
+    ///     .map(|(i, phone)| {
+    ///         let raw = Record {
+    ///             key: RecordKey::new("calls", i.to_string()),
+    ///             identifiers: vec![Identifier::new(IdentifierKind::Phone, *phone)],
+    ///             ..Record::default()
+    ///         };
+    ///         resolver.prepare(&raw) // `raw` is dropped here
+    ///     })
+    ///     .collect();
+    /// let res = resolver.resolve_prepared(prepared)?;
+    /// assert_eq!(res.profile_of(0), res.profile_of(1));
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve_prepared(&self, records: Vec<Prepared>) -> Result<Resolution, ResolveError> {
+        self.resolve_prepared_with(records, true)
+    }
+
+    /// [`Resolver::resolve_prepared`] for callers that need profiles ids,
+    /// links and rejections but not the prepared records: each is freed as
+    /// soon as the identity graph and the matching columns hold its values,
+    /// which takes most of the memory of a large run away before blocking
+    /// and scoring. `Resolution::prepared` is then empty;
+    /// `Resolution::rejections` is filled as always.
+    pub fn resolve_prepared_lean(
+        &self,
+        records: Vec<Prepared>,
+    ) -> Result<Resolution, ResolveError> {
+        self.resolve_prepared_with(records, false)
+    }
+
+    fn resolve_prepared_with(
+        &self,
+        mut records: Vec<Prepared>,
+        keep_prepared: bool,
+    ) -> Result<Resolution, ResolveError> {
+        let mut timings = Timings::default();
+        let rejections: Vec<(u32, FieldRejection)> = records
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                let taken = if keep_prepared {
+                    r.record.rejections.clone()
+                } else {
+                    std::mem::take(&mut r.record.rejections)
+                };
+                taken.into_iter().map(move |f| (i as u32, f))
             })
             .collect();
-        timings.normalize = t.elapsed();
-
         let t = Instant::now();
         let mut builder = GraphBuilder::new(self.config.identity.clone())?;
         builder.reserve(records.len(), 2);
         let mut ids = Vec::with_capacity(records.len());
-        for (r, p) in records.iter().zip(&prepared) {
+        for r in &records {
+            let p = &r.record;
             let name = p.name_key();
             let id = builder.add(
                 &r.key,
@@ -199,6 +282,10 @@ impl Resolver {
         }
         let mut graph = builder.stitch()?;
         timings.graph = t.elapsed();
+        let len = records.len();
+        if !keep_prepared && self.matcher.is_none() {
+            records = Vec::new();
+        }
 
         let mut matching = None;
         let (mut accepted, mut refused) = (0, 0);
@@ -207,12 +294,15 @@ impl Resolver {
             // Matching works on records in key order, so pair order and
             // sampling do not depend on input order.
             let mut order: Vec<usize> = (0..records.len()).collect();
-            order.sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
+            order.par_sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
             let fields = matcher.fields();
             let cols = Columns::build(order.len(), &fields, |i, f, out| {
-                prepared[order[i]].field_values(f, out)
+                records[order[i]].record.field_values(f, out)
             });
-            let datasets: Vec<u16> = dataset_index(records, &order);
+            let datasets: Vec<u16> = dataset_index(&records, &order);
+            if !keep_prepared {
+                records = Vec::new();
+            }
             timings.features = t.elapsed();
 
             let t = Instant::now();
@@ -229,7 +319,7 @@ impl Resolver {
             accepted = counts.merged;
             refused = counts.refused;
             timings.cluster = t.elapsed();
-            let mut row_of = vec![0u32; order.len()];
+            let mut row_of = vec![0u32; len];
             for (row, &i) in order.iter().enumerate() {
                 row_of[i] = row as u32;
             }
@@ -242,7 +332,8 @@ impl Resolver {
         }
         Ok(Resolution {
             graph,
-            prepared,
+            prepared: records.into_iter().map(|r| r.record).collect(),
+            rejections,
             ids,
             matching,
             probabilistic_links: accepted,
@@ -252,8 +343,19 @@ impl Resolver {
     }
 }
 
+/// A record normalized by [`Resolver::prepare`]: what resolution needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// Source and id.
+    pub key: RecordKey,
+    /// When the source saw the record.
+    pub observed_at: Option<jiff::Timestamp>,
+    /// Its normalized values.
+    pub record: PreparedRecord,
+}
+
 /// Dataset number of each record in `order`: sources numbered by name.
-fn dataset_index(records: &[Record], order: &[usize]) -> Vec<u16> {
+fn dataset_index(records: &[Prepared], order: &[usize]) -> Vec<u16> {
     let mut names: Vec<&str> = records.iter().map(|r| r.key.source.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -309,6 +411,65 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("+34612345678"), "{e}");
+    }
+
+    #[test]
+    fn prepared_and_lean_runs_resolve_like_a_whole_run() {
+        let config: ResolverConfig = toml::from_str(
+            r#"
+            [matching]
+            threshold = 0.5
+            blocking = ["family_name"]
+            [[matching.comparisons]]
+            field = "given_name"
+            levels = [{exact={tf=true}}, {jaro_winkler={min=0.9}}]
+            [[matching.comparisons]]
+            field = "birth_date"
+            levels = [{exact={tf=false}}, {damerau={max=1}}]
+            "#,
+        )
+        .unwrap();
+        let families = ["garcia", "lopez", "martin", "sanchez", "perez", "gomez"];
+        let givens = ["ana", "luis", "marta", "jorge", "elena", "pablo", "rosa"];
+        let mut records = Vec::new();
+        for (i, (f, g)) in families
+            .iter()
+            .flat_map(|f| givens.iter().map(move |g| (f, g)))
+            .enumerate()
+        {
+            let day = 1 + i % 28;
+            for (copy, given) in [*g, &g.replace('a', "á")].into_iter().enumerate() {
+                let mut r = Record {
+                    key: RecordKey::new("crm", format!("{i}-{copy}")),
+                    ..Record::default()
+                };
+                r.attributes.given_names = Some(given.to_string());
+                r.attributes.family_names = Some(f.to_string());
+                r.attributes.birth_date = Some(format!("19{}-03-{day:02}", 60 + i % 30));
+                if copy == 1 {
+                    r.identifiers = vec![Identifier::new(IdentifierKind::Phone, "anonymous")];
+                }
+                records.push(r);
+            }
+        }
+        let resolver = Resolver::new(config).unwrap();
+        let whole = resolver.resolve(&records).unwrap();
+        let prepare = || records.iter().map(|r| resolver.prepare(r)).collect();
+        let prepared = resolver.resolve_prepared(prepare()).unwrap();
+        let lean = resolver.resolve_prepared_lean(prepare()).unwrap();
+        assert!(whole.matching.as_ref().unwrap().output.links.len() >= families.len());
+        assert!(lean.prepared.is_empty());
+        assert_eq!(prepared.prepared, whole.prepared);
+        assert_eq!(whole.rejections.len(), records.len() / 2);
+        for res in [&prepared, &lean] {
+            assert_eq!(res.rejections, whole.rejections);
+            for i in 0..records.len() {
+                assert_eq!(res.profile_of(i), whole.profile_of(i));
+            }
+        }
+        // Each person's two records are one profile, and people stay apart.
+        assert_eq!(whole.profile_of(0), whole.profile_of(1));
+        assert_ne!(whole.profile_of(0), whole.profile_of(2));
     }
 
     #[test]

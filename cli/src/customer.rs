@@ -32,8 +32,8 @@ fn time(t: Option<jiff::Timestamp>) -> String {
 /// provenance, identifiers, value), without cases and timeline.
 pub fn write_profiles(out: &Path, run: &Run) -> Result<()> {
     let mut w = create(out, "profiles.jsonl")?;
-    for p in 0..run.c360.profiles().len() {
-        if let Some(v) = run.c360.view(p, &run.records, ViewOptions::default()) {
+    for p in 0..run.c360()?.profiles().len() {
+        if let Some(v) = run.c360()?.view(p, &run.records, ViewOptions::default()) {
             serde_json::to_writer(&mut w, &v)?;
             w.write_all(b"\n")?;
         }
@@ -58,7 +58,7 @@ pub fn write_cases(out: &Path, run: &Run) -> Result<()> {
         "path",
         "records",
     ])?;
-    for c in run.c360.cases() {
+    for c in run.c360()?.cases() {
         let path: Vec<&str> = c.path().iter().map(|ch| ch.as_str()).collect();
         let records: Vec<String> = c
             .contacts
@@ -112,7 +112,7 @@ fn parse_identifier(spec: &str) -> Result<Identifier> {
 /// The profile positions holding one raw identifier of a known kind.
 fn by_identifier(run: &Run, id: &Identifier, region: Option<omnid::Country>) -> Result<Vec<usize>> {
     let hits = run
-        .c360
+        .c360()?
         .lookup(run.resolver.normalizer(), id, region)
         .map_err(|e| anyhow::anyhow!("`{}` is not a usable {}: {e}", id.raw, id.kind))?;
     if hits.is_empty() {
@@ -132,7 +132,7 @@ fn by_record(run: &Run, spec: &str) -> Result<usize> {
         .resolution
         .profile_of(i)
         .context("record without a profile")?;
-    run.c360.position(pid).context("profile not built")
+    run.c360()?.position(pid).context("profile not built")
 }
 
 /// `omnid lookup`.
@@ -166,7 +166,7 @@ pub fn profile(
     let region = self::region(&run, region)?;
     let found = if let Ok(pid) = selector.parse::<ProfileId>() {
         vec![
-            run.c360
+            run.c360()?
                 .position(pid)
                 .with_context(|| format!("no profile {pid}"))?,
         ]
@@ -180,7 +180,7 @@ pub fn profile(
         vec![p]
     } else {
         let hits = run
-            .c360
+            .c360()?
             .lookup_any(run.resolver.normalizer(), selector, region);
         let mut found: Vec<usize> = hits.into_iter().map(|h| h.profile).collect();
         found.dedup();
@@ -202,7 +202,7 @@ fn show(run: &Run, found: Vec<usize>, json: bool, tail: usize) -> Result<ExitCod
     };
     let views: Vec<CustomerView<'_>> = found
         .iter()
-        .filter_map(|&p| run.c360.view(p, &run.records, options))
+        .filter_map(|&p| run.c360().ok()?.view(p, &run.records, options))
         .collect();
     if json {
         let text = match views.as_slice() {
@@ -344,8 +344,8 @@ pub fn journey(out: &Path, report: Option<&Path>, json: bool) -> Result<ExitCode
     let run = rerun(out)?;
     let dir = report.unwrap_or(out);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let j = run.c360.journey();
-    let v = run.c360.value();
+    let j = run.c360()?.journey();
+    let v = run.c360()?.value();
     let all = serde_json::json!({ "journey": j, "value": v });
     std::fs::write(
         dir.join("journey.json"),

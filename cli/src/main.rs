@@ -66,6 +66,10 @@ enum Command {
         /// Fail on the first rejected row instead of writing it to rejects.csv.
         #[arg(long)]
         strict: bool,
+        /// Identity resolution only: no customer 360 (profiles.jsonl,
+        /// cases.csv). Raw records are then not kept: less memory, faster.
+        #[arg(long)]
+        no_profiles: bool,
     },
     /// Explain why two records are (or are not) one customer.
     ///
@@ -245,7 +249,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config,
             out,
             strict,
-        } => output::resolve(&config, &out, strict, &log),
+            no_profiles,
+        } => output::resolve(&config, &out, strict, !no_profiles, &log),
         Command::Explain { out, a, b, json } => {
             output::explain(&out, &a, &b, json, &log).map(|()| ExitCode::SUCCESS)
         }

@@ -1,10 +1,12 @@
 //! `resolve`, `explain` and `lookup`: running the library and writing or
 //! printing what it found.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -16,20 +18,31 @@ use serde_json::json;
 
 use crate::Log;
 use crate::config;
-use crate::source::{Reject, read_source};
+use crate::source::{Reading, Reject, read_source};
 
 /// Everything a finished run holds.
 pub struct Run {
+    /// Raw records, in input order; empty when profiles were not built.
     pub records: Vec<Record>,
     pub lines: Vec<u64>,
     pub row_rejects: Vec<Reject>,
     pub rows: u64,
     pub resolution: Resolution,
-    pub c360: Customer360,
+    /// Profiles, cases, journeys and values; none with `--no-profiles`.
+    pub c360: Option<Customer360>,
     /// Seconds spent building profiles, cases, journeys and values.
     pub c360_seconds: f64,
     pub config_path: PathBuf,
     pub resolver: Resolver,
+}
+
+impl Run {
+    /// The customer 360, or an error telling that it was not built.
+    pub fn c360(&self) -> Result<&Customer360> {
+        self.c360
+            .as_ref()
+            .context("profiles were not built (the run was made with --no-profiles)")
+    }
 }
 
 /// Peak resident memory of this process, in MiB (Linux; none elsewhere).
@@ -40,20 +53,28 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Reads the sources and resolves them.
-pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
+/// Reads the sources and resolves them; builds the customer 360 when
+/// `profiles` is set (it needs the raw records, which are kept only then).
+pub fn run_config(config_path: &Path, strict: bool, profiles: bool, log: &Log) -> Result<Run> {
     let loaded = config::load(config_path)?;
     let resolver_config = loaded.config.resolver()?;
     let resolver = Resolver::new(resolver_config)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
-    let (mut records, mut lines, mut row_rejects, mut rows) =
-        (Vec::new(), Vec::new(), Vec::new(), 0);
+    let (mut prepared, mut records, mut lines, mut row_rejects, mut rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+    let reading = Reading {
+        resolver: &resolver,
+        keep_records: profiles,
+        nanos: AtomicU64::new(0),
+    };
     for src in &loaded.config.sources {
         let data = log.stage(
             "read",
             |stage| {
                 stage.message(&src.name);
-                read_source(src, &loaded.base, &|rows| stage.count(rows, "rows"))
+                read_source(src, &loaded.base, &reading, &|rows| {
+                    stage.count(rows, "rows")
+                })
             },
             |d| {
                 format!(
@@ -75,39 +96,53 @@ pub fn run_config(config_path: &Path, strict: bool, log: &Log) -> Result<Run> {
             );
         }
         rows += data.rows;
-        records.extend(data.records);
-        lines.extend(data.lines);
+        if prepared.is_empty() {
+            // One source (the usual case): no copy of every record.
+            prepared = data.prepared;
+            records = data.records;
+            lines = data.lines;
+        } else {
+            prepared.extend(data.prepared);
+            records.extend(data.records);
+            lines.extend(data.lines);
+        }
         row_rejects.extend(data.rejects);
     }
+    let normalize = Duration::from_nanos(reading.nanos.into_inner());
     // One library call: on a terminal a spinner shows that it runs and for
     // how long; the time of each of its stages is printed when it ends.
-    let resolution = log.stage(
+    let n = prepared.len();
+    let mut resolution = log.stage(
         "resolve",
         |stage| {
-            stage.message("normalize, graph, blocking, train, score, cluster");
-            resolver.resolve(&records).map_err(anyhow::Error::from)
+            stage.message("graph, blocking, train, score, cluster");
+            if profiles {
+                resolver.resolve_prepared(prepared)
+            } else {
+                resolver.resolve_prepared_lean(prepared)
+            }
+            .map_err(anyhow::Error::from)
         },
-        |r| {
-            format!(
-                "{} records -> {} profiles",
-                records.len(),
-                r.graph.profile_count()
-            )
-        },
+        |r| format!("{n} records -> {} profiles", r.graph.profile_count()),
     )?;
+    resolution.timings.normalize = normalize;
     log_resolve_stages(log, &resolution);
     let t = Instant::now();
-    let c360 = log.stage(
-        "profiles",
-        |_| {
-            Ok(Customer360::build(
-                &records,
-                &resolution,
-                &loaded.config.profile,
-            ))
-        },
-        |c| format!("{} profiles, {} cases", c.profiles().len(), c.cases().len()),
-    )?;
+    let c360 = if profiles {
+        Some(log.stage(
+            "profiles",
+            |_| {
+                Ok(Customer360::build(
+                    &records,
+                    &resolution,
+                    &loaded.config.profile,
+                ))
+            },
+            |c| format!("{} profiles, {} cases", c.profiles().len(), c.cases().len()),
+        )?)
+    } else {
+        None
+    };
     let c360_seconds = t.elapsed().as_secs_f64();
     Ok(Run {
         records,
@@ -133,12 +168,12 @@ fn log_resolve_stages(log: &Log, res: &Resolution) {
         ));
     };
     let t = &res.timings;
-    let records = res.prepared.len() as u64;
-    let rejected: usize = res.prepared.iter().map(|p| p.rejections.len()).sum();
+    let records = res.ids.len() as u64;
+    let rejected = res.rejections.len();
     line(
         "normalize",
         format!(
-            "{records} records, {rejected} values rejected ({})",
+            "{records} records, {rejected} values rejected ({}, while reading)",
             rate(records, t.normalize)
         ),
         t.normalize,
@@ -204,9 +239,15 @@ fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
 }
 
 /// `omnid resolve`.
-pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Result<ExitCode> {
+pub fn resolve(
+    config_path: &Path,
+    out: &Path,
+    strict: bool,
+    profiles: bool,
+    log: &Log,
+) -> Result<ExitCode> {
     let t0 = Instant::now();
-    let run = run_config(config_path, strict, log)?;
+    let run = run_config(config_path, strict, profiles, log)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let writing = log.start("write");
     writing.message(&out.display().to_string());
@@ -215,9 +256,14 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
 
     let mut w = csv_writer(out, "clusters.csv")?;
     w.write_record(["source", "record_id", "profile_id"])?;
-    for (i, r) in run.records.iter().enumerate() {
-        let p = res.profile_of(i).map(|p| p.to_string()).unwrap_or_default();
-        w.write_record([r.key.source.as_str(), r.key.id.as_str(), p.as_str()])?;
+    let mut profile = String::new();
+    for (i, &r) in res.ids.iter().enumerate() {
+        let (source, id) = res.graph.key_parts(r).unwrap_or_default();
+        profile.clear();
+        if let Some(p) = res.profile_of(i) {
+            write!(profile, "{p}")?;
+        }
+        w.write_record([source, id, profile.as_str()])?;
     }
     w.flush()?;
 
@@ -234,24 +280,28 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
             &r.reason,
         ])?;
     }
-    for (i, p) in res.prepared.iter().enumerate() {
-        for fr in &p.rejections {
-            value_rejections += 1;
-            let key = &run.records[i].key;
-            w.write_record([
-                &key.source,
-                &run.lines[i].to_string(),
-                &key.id,
-                &fr.field,
-                &fr.value,
-                &fr.rejection.to_string(),
-            ])?;
-        }
+    for (i, fr) in &res.rejections {
+        let i = *i as usize;
+        value_rejections += 1;
+        let (source, id) = res
+            .ids
+            .get(i)
+            .and_then(|&r| res.graph.key_parts(r))
+            .unwrap_or_default();
+        let line = run.lines.get(i).map(u64::to_string).unwrap_or_default();
+        w.write_record([
+            source,
+            &line,
+            id,
+            &fr.field,
+            &fr.value,
+            &fr.rejection.to_string(),
+        ])?;
     }
     w.flush()?;
 
     let graph = &res.graph;
-    let key = |r: omnid::cluster::RecordId| graph.key(r).unwrap_or_default();
+    let key = |r: omnid::cluster::RecordId| graph.key_parts(r).unwrap_or_default();
     let mut w = csv_writer(out, "edges.csv")?;
     w.write_record([
         "a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight",
@@ -273,9 +323,7 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
                 format!("{weight:.3}"),
             ),
         };
-        w.write_record([
-            &a.source, &a.id, &b.source, &b.id, status, evidence, &kind, &value, &weight,
-        ])?;
+        w.write_record([a.0, a.1, b.0, b.1, status, evidence, &kind, &value, &weight])?;
         Ok(())
     };
     for e in graph.accepted_links() {
@@ -290,8 +338,20 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     }
     w.flush()?;
 
-    crate::customer::write_profiles(out, &run)?;
-    crate::customer::write_cases(out, &run)?;
+    if run.c360.is_some() {
+        crate::customer::write_profiles(out, &run)?;
+        crate::customer::write_cases(out, &run)?;
+    } else {
+        // Files of an earlier run with profiles would no longer match.
+        for stale in ["profiles.jsonl", "cases.csv"] {
+            match std::fs::remove_file(out.join(stale)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {stale}"));
+                }
+                _ => {}
+            }
+        }
+    }
 
     let model = res.matching.as_ref().map(|m| &m.output.model);
     std::fs::write(
@@ -307,11 +367,11 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     let summary = json!({
         "config": run.config_path,
         "rows_read": run.rows,
-        "records": run.records.len(),
+        "records": res.ids.len(),
         "rows_rejected": run.row_rejects.len(),
         "values_rejected": value_rejections,
         "profiles": res.graph.profile_count(),
-        "cases": run.c360.cases().len(),
+        "cases": run.c360.as_ref().map(|c| c.cases().len()),
         "records_in_profiles": res.ids.len(),
         "probabilistic_links_merged": res.probabilistic_links,
         "probabilistic_links_refused": res.probabilistic_refused,
@@ -329,18 +389,18 @@ pub fn resolve(config_path: &Path, out: &Path, strict: bool, log: &Log) -> Resul
     log.line(format_args!(
         "done: {} rows -> {} records + {} rejected rows; {} profiles; {} values rejected; {:.2}s, peak {:.0} MiB",
         run.rows,
-        run.records.len(),
+        res.ids.len(),
         run.row_rejects.len(),
         res.graph.profile_count(),
         value_rejections,
         total_s,
         rss.unwrap_or(0.0)
     ));
-    if run.records.len() as u64 + run.row_rejects.len() as u64 != run.rows {
+    if res.ids.len() as u64 + run.row_rejects.len() as u64 != run.rows {
         bail!(
             "internal error: {} rows read but {} records and {} rejects",
             run.rows,
-            run.records.len(),
+            res.ids.len(),
             run.row_rejects.len()
         );
     }
@@ -361,7 +421,7 @@ pub fn rerun(out: &Path) -> Result<Run> {
     let config = v["config"]
         .as_str()
         .with_context(|| format!("{}: no `config`", path.display()))?;
-    run_config(Path::new(config), false, &Log::quiet())
+    run_config(Path::new(config), false, true, &Log::quiet())
 }
 
 pub fn parse_key(s: &str) -> Result<RecordKey> {

@@ -1,20 +1,27 @@
 //! Source configuration and reading: CSV or JSONL rows into `omnid::Record`s.
 //!
-//! Reading is streaming (one row in memory at a time besides the records
-//! kept). A row that cannot become a record goes to the rejects with its
+//! Reading is streaming (one batch of rows in memory at a time besides the
+//! records kept). A row that cannot become a record goes to the rejects with its
 //! source, line, field and reason; the run goes on.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use hashbrown::HashTable;
+use omnid::resolve::{Prepared, Resolver};
 use omnid::{
     Channel, Identifier, IdentifierKind, Interaction, InteractionKind, Money, Outcome, Record,
     RecordKey,
 };
+use rayon::prelude::*;
 use serde::Deserialize;
+use std::hash::BuildHasher;
 
 /// File format of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -208,9 +215,12 @@ pub struct Reject {
     pub reason: String,
 }
 
-/// Records read from a source, with their line numbers, and row rejects.
+/// Records read from a source, normalized as they are read, with their line
+/// numbers, and row rejects.
 pub struct SourceData {
-    /// Records in file order.
+    /// Normalized records in file order.
+    pub prepared: Vec<Prepared>,
+    /// The raw records, in the same order, when asked to keep them.
     pub records: Vec<Record>,
     /// Line of each record.
     pub lines: Vec<u64>,
@@ -255,11 +265,11 @@ fn map_columns(src: &SourceConfig, header: &[String], ctx: &str) -> Result<Mappi
     })
 }
 
-fn decode(bytes: &[u8], encoding: Encoding) -> Option<String> {
+fn decode(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, str>> {
     match encoding {
-        Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(str::to_string),
+        Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
         // Latin-1 maps each byte to the code point of the same number.
-        Encoding::Latin1 => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+        Encoding::Latin1 => Some(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
     }
 }
 
@@ -288,8 +298,12 @@ pub fn parse_timestamp(s: &str) -> Option<jiff::Timestamp> {
 /// Why a row is rejected: (field, value, reason).
 type RowError = (String, String, String);
 
-fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<Record, RowError> {
-    let get = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or("");
+fn build_record<S: AsRef<str>>(
+    src: &SourceConfig,
+    map: &Mapping,
+    fields: &[S],
+) -> Result<Record, RowError> {
+    let get = |i: usize| fields.get(i).map(|s| s.as_ref().trim()).unwrap_or("");
     let id = get(map.id);
     if id.is_empty() {
         return Err((
@@ -425,36 +439,126 @@ fn build_record(src: &SourceConfig, map: &Mapping, fields: &[String]) -> Result<
 /// enough to cost nothing.
 const PROGRESS_EVERY: u64 = 1024;
 
+/// A record as kept: normalized, and raw when the caller keeps raw records.
+type Read = (Prepared, Option<Record>);
+
+/// What happens to each record read: it is normalized at once by the
+/// resolver, and the raw record is kept only when asked (profiles need it).
+pub struct Reading<'a> {
+    /// The resolver that normalizes.
+    pub resolver: &'a Resolver,
+    /// Keep the raw records.
+    pub keep_records: bool,
+    /// Time spent building and normalizing records (the parallel part of
+    /// reading), in nanoseconds.
+    pub nanos: AtomicU64,
+}
+
+impl Reading<'_> {
+    fn read(&self, record: Record) -> Read {
+        let prepared = self.resolver.prepare(&record);
+        (prepared, self.keep_records.then_some(record))
+    }
+
+    fn add_time(&self, d: Duration) {
+        self.nanos
+            .fetch_add(d.as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// CSV rows parsed before they are turned into records in parallel.
+const BATCH: usize = 16 * 1024;
+
+/// One CSV read, in file order: a parsed row, or a row the parser refused.
+enum Slot {
+    Row,
+    Bad(u64, RowError),
+}
+
+/// Turns one parsed CSV row into a record, with its line.
+fn csv_row(
+    src: &SourceConfig,
+    map: &Mapping,
+    header: &[String],
+    rec: &csv::ByteRecord,
+) -> (u64, Result<Record, RowError>) {
+    let line = rec.position().map_or(0, |p| p.line());
+    if rec.len() != header.len() {
+        let shown = String::from_utf8_lossy(rec.as_slice())
+            .chars()
+            .take(200)
+            .collect();
+        let reason = format!(
+            "bad_row: {} fields where the header has {}",
+            rec.len(),
+            header.len()
+        );
+        return (line, Err((String::new(), shown, reason)));
+    }
+    let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(rec.len());
+    for (i, f) in rec.iter().enumerate() {
+        match decode(f, src.encoding) {
+            Some(s) => fields.push(s),
+            None => {
+                let column = header.get(i).cloned().unwrap_or_default();
+                let value = String::from_utf8_lossy(f).into_owned();
+                let reason = "invalid_utf8: set `encoding = \"latin1\"` if the file is Latin-1";
+                return (line, Err((column, value, reason.to_string())));
+            }
+        }
+    }
+    (line, build_record(src, map, &fields))
+}
+
 /// Reads one source. `base` is the configuration file's folder.
 ///
 /// `progress` is told the number of rows read so far, every few thousand rows.
-pub fn read_source(src: &SourceConfig, base: &Path, progress: &dyn Fn(u64)) -> Result<SourceData> {
+pub fn read_source(
+    src: &SourceConfig,
+    base: &Path,
+    reading: &Reading<'_>,
+    progress: &dyn Fn(u64),
+) -> Result<SourceData> {
     let path = base.join(&src.path);
     let ctx = format!("source `{}` ({})", src.name, path.display());
     let file = File::open(&path).with_context(|| format!("{ctx}: cannot open"))?;
+    let file_size = file.metadata().map_or(0, |m| m.len());
     let mut out = SourceData {
+        prepared: Vec::new(),
         records: Vec::new(),
         lines: Vec::new(),
         rejects: Vec::new(),
         rows: 0,
     };
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut push = |out: &mut SourceData, line: u64, row: Result<Record, RowError>| {
+    // Record indices by id: duplicate ids are found without a copy of every id.
+    let mut seen: HashTable<u32> = HashTable::new();
+    let hasher = foldhash::fast::RandomState::default();
+    let mut push = |out: &mut SourceData, line: u64, row: Result<Read, RowError>| {
         out.rows += 1;
         if out.rows.is_multiple_of(PROGRESS_EVERY) {
             progress(out.rows);
         }
+        let hash = |id: &str| hasher.hash_one(id);
+        let duplicate = |out: &SourceData, id: &str| {
+            seen.find(hash(id), |&i| out.prepared[i as usize].key.id == id)
+                .is_some()
+        };
         match row {
-            Ok(rec) if !seen.insert(rec.key.id.clone()) => out.rejects.push(Reject {
+            Ok((p, _)) if duplicate(out, &p.key.id) => out.rejects.push(Reject {
                 source: src.name.clone(),
                 line,
-                record_id: rec.key.id.clone(),
+                record_id: p.key.id.clone(),
                 field: src.id.clone(),
-                value: rec.key.id,
+                value: p.key.id,
                 reason: "duplicate_id: an earlier row of this source has the same id".into(),
             }),
-            Ok(rec) => {
-                out.records.push(rec);
+            Ok((p, raw)) => {
+                let prepared = &out.prepared;
+                seen.insert_unique(hash(&p.key.id), prepared.len() as u32, |&i| {
+                    hash(&prepared[i as usize].key.id)
+                });
+                out.prepared.push(p);
+                out.records.extend(raw);
                 out.lines.push(line);
             }
             Err((field, value, reason)) => out.rejects.push(Reject {
@@ -489,57 +593,73 @@ pub fn read_source(src: &SourceConfig, base: &Path, progress: &dyn Fn(u64)) -> R
                 })
                 .collect();
             let map = map_columns(src, &header, &ctx)?;
-            let mut rec = csv::ByteRecord::new();
+            // Rows are parsed in file order in batches, turned into records
+            // in parallel, and kept in file order.
+            let mut pool: Vec<csv::ByteRecord> = Vec::new();
+            let mut reserved = false;
             loop {
-                match rdr.read_byte_record(&mut rec) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = rec.position().map_or(0, |p| p.line());
-                        if rec.len() != header.len() {
-                            push(
-                                &mut out,
-                                line,
-                                Err((
-                                    String::new(),
-                                    String::from_utf8_lossy(rec.as_slice())
-                                        .chars()
-                                        .take(200)
-                                        .collect(),
-                                    format!(
-                                        "bad_row: {} fields where the header has {}",
-                                        rec.len(),
-                                        header.len()
-                                    ),
-                                )),
-                            );
-                            continue;
+                let mut slots: Vec<Slot> = Vec::with_capacity(BATCH);
+                let mut filled = 0;
+                let mut eof = false;
+                while filled < BATCH {
+                    if pool.len() == filled {
+                        pool.push(csv::ByteRecord::new());
+                    }
+                    match rdr.read_byte_record(&mut pool[filled]) {
+                        Ok(false) => {
+                            eof = true;
+                            break;
                         }
-                        let mut fields = Vec::with_capacity(rec.len());
-                        let mut bad = None;
-                        for (i, f) in rec.iter().enumerate() {
-                            match decode(f, src.encoding) {
-                                Some(s) => fields.push(s),
-                                None => {
-                                    bad = Some((header[i].clone(), String::from_utf8_lossy(f).into_owned(), "invalid_utf8: set `encoding = \"latin1\"` if the file is Latin-1".to_string()));
-                                    break;
-                                }
+                        Ok(true) => {
+                            slots.push(Slot::Row);
+                            filled += 1;
+                        }
+                        Err(e) => {
+                            let line = e.position().map_or(0, |p| p.line());
+                            if let csv::ErrorKind::Io(_) = e.kind() {
+                                return Err(e).with_context(|| format!("{ctx}: read error"));
                             }
-                        }
-                        match bad {
-                            Some(e) => push(&mut out, line, Err(e)),
-                            None => push(&mut out, line, build_record(src, &map, &fields)),
+                            slots.push(Slot::Bad(
+                                line,
+                                (String::new(), String::new(), format!("bad_row: {e}")),
+                            ));
                         }
                     }
-                    Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
-                        if let csv::ErrorKind::Io(_) = e.kind() {
-                            return Err(e).with_context(|| format!("{ctx}: read error"));
+                }
+                let t = Instant::now();
+                let rows: Vec<(u64, Result<Read, RowError>)> = pool[..filled]
+                    .par_iter()
+                    .map(|rec| {
+                        let (line, row) = csv_row(src, &map, &header, rec);
+                        (line, row.map(|r| reading.read(r)))
+                    })
+                    .collect();
+                reading.add_time(t.elapsed());
+                let mut rows = rows.into_iter();
+                for slot in slots {
+                    match slot {
+                        Slot::Row => {
+                            if let Some((line, row)) = rows.next() {
+                                push(&mut out, line, row);
+                            }
                         }
-                        push(
-                            &mut out,
-                            line,
-                            Err((String::new(), String::new(), format!("bad_row: {e}"))),
-                        );
+                        Slot::Bad(line, e) => push(&mut out, line, Err(e)),
+                    }
+                }
+                if eof {
+                    break;
+                }
+                if !reserved {
+                    reserved = true;
+                    // Room for the whole file at the first batch's bytes per
+                    // row: growing by doubling would copy every record.
+                    let per_row = rdr.position().byte() as f64 / out.rows.max(1) as f64;
+                    let rows = (file_size as f64 / per_row.max(1.0) * 1.02) as usize;
+                    let more = rows.saturating_sub(out.prepared.len());
+                    out.prepared.reserve(more);
+                    out.lines.reserve(more);
+                    if reading.keep_records {
+                        out.records.reserve(more);
                     }
                 }
             }
@@ -607,7 +727,10 @@ pub fn read_source(src: &SourceConfig, base: &Path, progress: &dyn Fn(u64)) -> R
                         Some(v) => v.to_string(),
                     })
                     .collect();
-                push(&mut out, line, build_record(src, &map, &fields));
+                let t = Instant::now();
+                let row = build_record(src, &map, &fields).map(|r| reading.read(r));
+                reading.add_time(t.elapsed());
+                push(&mut out, line, row);
             }
         }
     }

@@ -184,6 +184,43 @@ fn resolve_is_deterministic() {
     }
 }
 
+#[test]
+fn no_profiles_gives_the_same_identities_without_the_customer_360() {
+    let (full, lean) = (tempdir("full"), tempdir("lean"));
+    for (out, extra) in [(&full, None), (&lean, Some("--no-profiles"))] {
+        // A profiles file of an earlier run must not survive a lean run.
+        std::fs::write(out.join("profiles.jsonl"), "stale").unwrap();
+        let mut cmd = omnid();
+        cmd.args([
+            "-q",
+            "resolve",
+            "--config",
+            "examples/contact-center/omnid.toml",
+            "--out",
+        ])
+        .arg(out);
+        cmd.args(extra);
+        cmd.assert().success();
+    }
+    for f in ["clusters.csv", "edges.csv", "rejects.csv", "model.json"] {
+        assert_eq!(
+            std::fs::read(full.join(f)).unwrap(),
+            std::fs::read(lean.join(f)).unwrap(),
+            "{f} differs with --no-profiles"
+        );
+    }
+    assert!(full.join("profiles.jsonl").metadata().unwrap().len() > 1000);
+    assert!(!lean.join("profiles.jsonl").exists());
+    assert!(!lean.join("cases.csv").exists());
+    let out = omnid()
+        .args(["profile", "--out"])
+        .arg(&lean)
+        .arg("crm_es:C000001")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
 }

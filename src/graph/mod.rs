@@ -600,6 +600,12 @@ impl IdentityGraph {
         (r.index() < self.len()).then(|| self.keys.key(r.0))
     }
 
+    /// The source and id of a record, borrowed (no allocation, unlike
+    /// [`IdentityGraph::key`]).
+    pub fn key_parts(&self, r: RecordId) -> Option<(&str, &str)> {
+        (r.index() < self.len()).then(|| (self.keys.source(r.0), self.keys.id(r.0)))
+    }
+
     /// The record with this key.
     pub fn record_id(&self, key: &RecordKey) -> Option<RecordId> {
         let found = self.by_rank.binary_search_by(|&r| {

@@ -8,9 +8,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 
 use crate::record::IdentifierKind;
 
@@ -217,7 +219,9 @@ impl Column {
     }
 
     fn build<'a>(n: usize, mut fill: impl FnMut(usize, &mut Vec<Cow<'a, str>>)) -> Column {
-        let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        // Value ids by their bytes in the arena: a lookup allocates nothing.
+        let mut index: HashTable<u32> = HashTable::new();
+        let hash = |b: &[u8]| FxBuildHasher.hash_one(b);
         let mut col = Column {
             starts: Vec::with_capacity(n + 1),
             ..Column::default()
@@ -229,13 +233,21 @@ impl Column {
             fill(r, &mut buf);
             let first = col.ids.len();
             for v in buf.iter().filter(|v| !v.is_empty()) {
-                let next = col.values.ends.len() as u32;
-                let id = *index.entry(v.as_bytes().into()).or_insert_with(|| {
-                    col.values.arena.extend_from_slice(v.as_bytes());
-                    col.values.ends.push(col.values.arena.len() as u32);
-                    col.values.counts.push(0);
-                    next
-                });
+                let bytes = v.as_bytes();
+                let h = hash(bytes);
+                let values = &mut col.values;
+                let id = match index.find(h, |&id| values.bytes(id) == bytes) {
+                    Some(&id) => id,
+                    None => {
+                        let id = values.ends.len() as u32;
+                        values.arena.extend_from_slice(bytes);
+                        values.ends.push(values.arena.len() as u32);
+                        values.counts.push(0);
+                        let values = &col.values;
+                        index.insert_unique(h, id, |&id| hash(values.bytes(id)));
+                        id
+                    }
+                };
                 // A record holding a value twice counts once.
                 if !col.ids[first..].contains(&id) {
                     col.ids.push(id);

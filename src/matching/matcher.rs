@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::blocking::{self, BlockingRule, Candidates, PairFilter, RuleReport, SkippedBlock};
 use super::comparison::{Comparison, Compiled, Level, MAX_COMPARISONS};
-use super::features::{Columns, Field};
+use super::features::{Columns, Field, NO_VALUE, SEVERAL_VALUES};
 use super::model::{self, EmSession, Model, level_of};
 use super::rng::SplitMix64;
 
@@ -905,13 +905,37 @@ fn conditional_rule(
     Ok(Some((rule, given)))
 }
 
+/// The term-frequency adjustment of exact agreement on each value of one
+/// column, computed once per value rather than once per pair.
+struct TfTable {
+    index: usize,
+    weights: Vec<f64>,
+}
+
+impl TfTable {
+    fn new(cols: &Columns, index: usize, u_exact: f64, min_u: f64) -> Self {
+        let col = cols.column(index);
+        let nn = f64::from(col.non_null.max(1));
+        let weights = (0..col.values.len() as u32)
+            .into_par_iter()
+            .map(|v| {
+                let p = (f64::from(col.values.count(v)) / nn)
+                    .max(1.0 / nn)
+                    .max(min_u);
+                (u_exact / p).log2()
+            })
+            .collect();
+        TfTable { index, weights }
+    }
+}
+
 /// Scores pairs from their comparison vectors with a weight table.
 struct Scorer<'a> {
     prior: f64,
     weights: Vec<Vec<f64>>,
-    /// Per comparison with term-frequency adjustments on its exact level:
-    /// the column and u of exact agreement.
-    tf: Vec<Option<(&'a super::features::Column, f64, f64)>>,
+    /// Per comparison with term-frequency adjustments on its exact level.
+    tf: Vec<Option<TfTable>>,
+    cols: &'a Columns,
     /// Per comparison with a conditional u: the comparisons that must agree
     /// exactly and the level weights that then apply.
     conditional: Vec<Option<(Vec<usize>, Vec<f64>)>>,
@@ -927,7 +951,7 @@ impl<'a> Scorer<'a> {
                 let on = cm.levels.get(1).is_some_and(|l| l.tf) && cm.u_exact > 0.0;
                 on.then(|| {
                     cols.index_of(&c.field)
-                        .map(|i| (cols.column(i), cm.u_exact, c.tf_min_u.unwrap_or(0.0)))
+                        .map(|i| TfTable::new(cols, i, cm.u_exact, c.tf_min_u.unwrap_or(0.0)))
                 })
                 .flatten()
             })
@@ -962,6 +986,7 @@ impl<'a> Scorer<'a> {
             prior: model.prior_weight(),
             weights: model.weight_table(),
             tf,
+            cols,
             conditional,
         }
     }
@@ -971,18 +996,23 @@ impl<'a> Scorer<'a> {
         if level != 1 {
             return 0.0;
         }
-        let Some((col, u_exact, min_u)) = self.tf[c] else {
+        let Some(tf) = &self.tf[c] else {
             return 0.0;
         };
-        let vb = col.of(b);
-        let Some(&v) = col.of(a).iter().find(|v| vb.contains(v)) else {
-            return 0.0;
+        // One value each (the usual case): the row-major ids, already in cache.
+        let va = self.cols.row(a).get(tf.index).copied().unwrap_or(NO_VALUE);
+        let vb = self.cols.row(b).get(tf.index).copied().unwrap_or(NO_VALUE);
+        let shared = if va < SEVERAL_VALUES && vb < SEVERAL_VALUES {
+            (va == vb).then_some(va)
+        } else {
+            let col = self.cols.column(tf.index);
+            let of_b = col.of(b);
+            col.of(a).iter().find(|v| of_b.contains(v)).copied()
         };
-        let nn = f64::from(col.non_null.max(1));
-        let p = (f64::from(col.values.count(v)) / nn)
-            .max(1.0 / nn)
-            .max(min_u);
-        (u_exact / p).log2()
+        shared
+            .and_then(|v| tf.weights.get(v as usize))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Comparison `c`'s weight at level `l` in pattern `pat`, and its
