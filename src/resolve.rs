@@ -269,9 +269,10 @@ impl Resolver {
         let mut builder = GraphBuilder::new(self.config.identity.clone())?;
         builder.reserve(records.len(), 2);
         let mut ids = Vec::with_capacity(records.len());
-        for r in &records {
+        // The builder is sequential; the name keys it hashes need not be.
+        let names: Vec<Option<String>> = records.par_iter().map(|r| r.record.name_key()).collect();
+        for (r, name) in records.iter().zip(names) {
             let p = &r.record;
-            let name = p.name_key();
             let id = builder.add(
                 &r.key,
                 r.observed_at,
@@ -294,7 +295,8 @@ impl Resolver {
             // Matching works on records in key order, so pair order and
             // sampling do not depend on input order.
             let mut order: Vec<usize> = (0..records.len()).collect();
-            order.par_sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
+            // Keys are unique: an unstable sort gives the one order.
+            order.par_sort_unstable_by(|&a, &b| records[a].key.cmp(&records[b].key));
             let fields = matcher.fields();
             let cols = Columns::build(order.len(), &fields, |i, f, out| {
                 records[order[i]].record.field_values(f, out)
@@ -356,9 +358,12 @@ pub struct Prepared {
 
 /// Dataset number of each record in `order`: sources numbered by name.
 fn dataset_index(records: &[Prepared], order: &[usize]) -> Vec<u16> {
-    let mut names: Vec<&str> = records.iter().map(|r| r.key.source.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
+    let names: Vec<&str> = records
+        .iter()
+        .map(|r| r.key.source.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     order
         .iter()
         .map(|&i| {

@@ -1,9 +1,8 @@
 //! `resolve`, `explain` and `lookup`: running the library and writing or
 //! printing what it found.
 
-use std::fmt::Write as _;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
@@ -14,6 +13,7 @@ use omnid::cluster::Evidence;
 use omnid::profile::Customer360;
 use omnid::resolve::{Resolution, Resolver};
 use omnid::{Record, RecordKey};
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::Log;
@@ -232,10 +232,41 @@ fn rate(n: u64, time: Duration) -> String {
     crate::per_second(n as f64 / time.as_secs_f64().max(1e-9))
 }
 
-fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
+fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = dir.join(name);
     let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(csv::Writer::from_writer(BufWriter::new(f)))
+    Ok(BufWriter::new(f))
+}
+
+fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
+    Ok(csv::Writer::from_writer(create(dir, name)?))
+}
+
+/// Rows formatted per chunk in parallel, written in order.
+const WRITE_CHUNK: usize = 64 * 1024;
+
+/// Writes one CSV row per item: chunks of items are formatted in parallel
+/// into buffers, which are written in item order.
+fn write_rows<T: Sync>(
+    w: &mut BufWriter<File>,
+    items: &[T],
+    row: impl Fn(&mut csv::Writer<Vec<u8>>, &T) -> csv::Result<()> + Sync,
+) -> Result<()> {
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(WRITE_CHUNK)
+        .map(|chunk| {
+            let mut cw = csv::Writer::from_writer(Vec::new());
+            for item in chunk {
+                row(&mut cw, item)?;
+            }
+            cw.into_inner()
+                .map_err(|e| csv::Error::from(e.into_error()))
+        })
+        .collect::<csv::Result<_>>()?;
+    for chunk in chunks {
+        w.write_all(&chunk)?;
+    }
+    Ok(())
 }
 
 /// `omnid resolve`.
@@ -254,18 +285,20 @@ pub fn resolve(
     let t_write = Instant::now();
     let res = &run.resolution;
 
-    let mut w = csv_writer(out, "clusters.csv")?;
-    w.write_record(["source", "record_id", "profile_id"])?;
-    let mut profile = String::new();
-    for (i, &r) in res.ids.iter().enumerate() {
-        let (source, id) = res.graph.key_parts(r).unwrap_or_default();
-        profile.clear();
-        if let Some(p) = res.profile_of(i) {
-            write!(profile, "{p}")?;
-        }
-        w.write_record([source, id, profile.as_str()])?;
-    }
-    w.flush()?;
+    let mut w = create(out, "clusters.csv")?;
+    write_rows(&mut w, &[()], |w, ()| {
+        w.write_record(["source", "record_id", "profile_id"])
+    })?;
+    let records: Vec<usize> = (0..res.ids.len()).collect();
+    write_rows(&mut w, &records, |w, &i| {
+        let (source, id) = res
+            .ids
+            .get(i)
+            .and_then(|&r| res.graph.key_parts(r))
+            .unwrap_or_default();
+        let profile = res.profile_of(i).map(|p| p.to_string()).unwrap_or_default();
+        w.write_record([source, id, profile.as_str()])
+    })?;
 
     let mut value_rejections = 0u64;
     let mut w = csv_writer(out, "rejects.csv")?;
@@ -302,11 +335,13 @@ pub fn resolve(
 
     let graph = &res.graph;
     let key = |r: omnid::cluster::RecordId| graph.key_parts(r).unwrap_or_default();
-    let mut w = csv_writer(out, "edges.csv")?;
-    w.write_record([
-        "a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight",
-    ])?;
-    let mut write_edge = |e: &omnid::cluster::Edge, status: &str| -> Result<()> {
+    let mut w = create(out, "edges.csv")?;
+    write_rows(&mut w, &[()], |w, ()| {
+        w.write_record([
+            "a_source", "a_id", "b_source", "b_id", "status", "evidence", "kind", "value", "weight",
+        ])
+    })?;
+    let write_edge = |w: &mut csv::Writer<Vec<u8>>, e: &omnid::cluster::Edge, status: &str| {
         let (a, b) = (key(e.a), key(e.b));
         let (evidence, kind, value, weight) = match e.evidence {
             Evidence::SharedIdentifier { value, .. } => {
@@ -323,19 +358,18 @@ pub fn resolve(
                 format!("{weight:.3}"),
             ),
         };
-        w.write_record([a.0, a.1, b.0, b.1, status, evidence, &kind, &value, &weight])?;
-        Ok(())
+        w.write_record([a.0, a.1, b.0, b.1, status, evidence, &kind, &value, &weight])
     };
-    for e in graph.accepted_links() {
-        write_edge(&e, "accepted")?;
-    }
-    for r in graph.refused_links() {
+    let accepted: Vec<omnid::cluster::Edge> = graph.accepted_links().collect();
+    write_rows(&mut w, &accepted, |w, e| write_edge(w, e, "accepted"))?;
+    let refused: Vec<omnid::cluster::RefusedEdge> = graph.refused_links().collect();
+    write_rows(&mut w, &refused, |w, r| {
         let status = match r.refusal {
             omnid::cluster::Refusal::CannotLink { .. } => "refused_cannot_link",
             omnid::cluster::Refusal::MaxPerProfile { .. } => "refused_max_per_profile",
         };
-        write_edge(&r.edge, status)?;
-    }
+        write_edge(w, &r.edge, status)
+    })?;
     w.flush()?;
 
     if run.c360.is_some() {

@@ -475,6 +475,55 @@ enum Slot {
     Bad(u64, RowError),
 }
 
+/// One batch of CSV rows parsed into a pool.
+struct Batch {
+    /// Every read in file order; the `Row`s are `pool[..rows]` in order.
+    slots: Vec<Slot>,
+    rows: usize,
+    eof: bool,
+    /// Bytes of the file read so far.
+    end_byte: u64,
+}
+
+/// Parses up to [`BATCH`] rows into `pool` (reusing its buffers). A row
+/// the parser refuses becomes a `Bad` slot; only an I/O error is an error.
+fn fill<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    pool: &mut Vec<csv::ByteRecord>,
+) -> csv::Result<Batch> {
+    let mut batch = Batch {
+        slots: Vec::with_capacity(BATCH),
+        rows: 0,
+        eof: false,
+        end_byte: 0,
+    };
+    while batch.rows < BATCH {
+        if pool.len() == batch.rows {
+            pool.push(csv::ByteRecord::new());
+        }
+        match rdr.read_byte_record(&mut pool[batch.rows]) {
+            Ok(false) => {
+                batch.eof = true;
+                break;
+            }
+            Ok(true) => {
+                batch.slots.push(Slot::Row);
+                batch.rows += 1;
+            }
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => return Err(e),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let reason = format!("bad_row: {e}");
+                batch
+                    .slots
+                    .push(Slot::Bad(line, (String::new(), String::new(), reason)));
+            }
+        }
+    }
+    batch.end_byte = rdr.position().byte();
+    Ok(batch)
+}
+
 /// Turns one parsed CSV row into a record, with its line.
 fn csv_row(
     src: &SourceConfig,
@@ -595,48 +644,33 @@ pub fn read_source(
             let map = map_columns(src, &header, &ctx)?;
             // Rows are parsed in file order in batches, turned into records
             // in parallel, and kept in file order.
-            let mut pool: Vec<csv::ByteRecord> = Vec::new();
+            // Two pools: the next batch is parsed on this thread while the
+            // current one is turned into records on the others.
+            let (mut pool, mut next_pool) = (Vec::new(), Vec::new());
+            let mut batch =
+                fill(&mut rdr, &mut pool).with_context(|| format!("{ctx}: read error"))?;
             let mut reserved = false;
             loop {
-                let mut slots: Vec<Slot> = Vec::with_capacity(BATCH);
-                let mut filled = 0;
-                let mut eof = false;
-                while filled < BATCH {
-                    if pool.len() == filled {
-                        pool.push(csv::ByteRecord::new());
-                    }
-                    match rdr.read_byte_record(&mut pool[filled]) {
-                        Ok(false) => {
-                            eof = true;
-                            break;
-                        }
-                        Ok(true) => {
-                            slots.push(Slot::Row);
-                            filled += 1;
-                        }
-                        Err(e) => {
-                            let line = e.position().map_or(0, |p| p.line());
-                            if let csv::ErrorKind::Io(_) = e.kind() {
-                                return Err(e).with_context(|| format!("{ctx}: read error"));
-                            }
-                            slots.push(Slot::Bad(
-                                line,
-                                (String::new(), String::new(), format!("bad_row: {e}")),
-                            ));
-                        }
-                    }
-                }
-                let t = Instant::now();
-                let rows: Vec<(u64, Result<Read, RowError>)> = pool[..filled]
-                    .par_iter()
-                    .map(|rec| {
-                        let (line, row) = csv_row(src, &map, &header, rec);
-                        (line, row.map(|r| reading.read(r)))
-                    })
-                    .collect();
-                reading.add_time(t.elapsed());
+                let convert = || {
+                    let t = Instant::now();
+                    let rows: Vec<(u64, Result<Read, RowError>)> = pool[..batch.rows]
+                        .par_iter()
+                        .map(|rec| {
+                            let (line, row) = csv_row(src, &map, &header, rec);
+                            (line, row.map(|r| reading.read(r)))
+                        })
+                        .collect();
+                    reading.add_time(t.elapsed());
+                    rows
+                };
+                let (next, rows) = if batch.eof {
+                    (None, convert())
+                } else {
+                    let (next, rows) = rayon::join(|| fill(&mut rdr, &mut next_pool), convert);
+                    (Some(next), rows)
+                };
                 let mut rows = rows.into_iter();
-                for slot in slots {
+                for slot in std::mem::take(&mut batch.slots) {
                     match slot {
                         Slot::Row => {
                             if let Some((line, row)) = rows.next() {
@@ -646,14 +680,12 @@ pub fn read_source(
                         Slot::Bad(line, e) => push(&mut out, line, Err(e)),
                     }
                 }
-                if eof {
-                    break;
-                }
+                let Some(next) = next else { break };
                 if !reserved {
                     reserved = true;
                     // Room for the whole file at the first batch's bytes per
                     // row: growing by doubling would copy every record.
-                    let per_row = rdr.position().byte() as f64 / out.rows.max(1) as f64;
+                    let per_row = batch.end_byte as f64 / out.rows.max(1) as f64;
                     let rows = (file_size as f64 / per_row.max(1.0) * 1.02) as usize;
                     let more = rows.saturating_sub(out.prepared.len());
                     out.prepared.reserve(more);
@@ -662,6 +694,8 @@ pub fn read_source(
                         out.records.reserve(more);
                     }
                 }
+                batch = next.with_context(|| format!("{ctx}: read error"))?;
+                std::mem::swap(&mut pool, &mut next_pool);
             }
         }
         Format::Jsonl => {

@@ -19,6 +19,7 @@
 //! agrees on every such number its metadata has examples for (see the tests);
 //! the rule makes the canonical form a fixed point whatever the metadata.
 
+use rlibphonenumber::enums::NumberLengthType;
 use rlibphonenumber::enums::Region;
 use rlibphonenumber::{
     PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, ValidationError,
@@ -109,13 +110,14 @@ impl PhoneValidation {
         match self {
             PhoneValidation::Valid => number.is_valid(),
             // The length test is cheap and settles most numbers; the
-            // validity test runs the region's patterns.
-            PhoneValidation::Possible => {
-                matches!(
-                    number.is_possible_with_reason(),
-                    Ok(rlibphonenumber::enums::NumberLengthType::IsPossible)
-                ) || number.is_valid()
-            }
+            // validity test runs the region's patterns. A valid number always
+            // has a possible length (the general lengths are the union of
+            // every type's), so a length refusal needs no pattern.
+            PhoneValidation::Possible => match number.is_possible_with_reason() {
+                Ok(NumberLengthType::IsPossible) => true,
+                Ok(NumberLengthType::IsPossibleLocalOnly) => number.is_valid(),
+                Err(_) => false,
+            },
         }
     }
 }
@@ -992,6 +994,17 @@ mod tests {
                     extension: None
                 })
             );
+        }
+    }
+
+    #[test]
+    fn possible_mode_accepts_every_valid_number() {
+        // "possible" skips the patterns when the length is wrong: that is
+        // only right if no valid number has a length the test refuses.
+        for e164 in example_numbers() {
+            let number = PHONE_NUMBER_UTIL.parse(&e164, None).unwrap();
+            assert!(number.is_valid(), "{e164}");
+            assert!(PhoneValidation::Possible.accepts(&number), "{e164}");
         }
     }
 
