@@ -171,5 +171,8 @@ fn a_misspelt_matching_key_is_still_an_error_next_to_labels() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{e}");
     assert!(e.contains("treshold") && e.contains("febrl3.toml:"), "{e}");
-    assert!(!e.contains("did you mean `matching`"), "the key, not the table: {e}");
+    assert!(
+        !e.contains("did you mean `matching`"),
+        "the key, not the table: {e}"
+    );
 }
