@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{ProbabilisticEdge, ProfileId, RecordId};
 use crate::graph::{GraphBuilder, GraphError, GraphStats, IdentityGraph, IdentityRules};
 use crate::matching::features::Columns;
-use crate::matching::{MatchOutput, Matcher, MatchingConfig};
+use crate::matching::{LabelledPair, MatchOutput, Matcher, MatchingConfig};
 use crate::prepare::{FieldRejection, NormalizeConfig, Normalizer, PreparedRecord, SourceSettings};
 use crate::record::{Record, RecordKey};
 
@@ -38,9 +38,32 @@ pub enum ResolveError {
     /// The identity rules or the graph refused.
     #[error("identity graph: {0}")]
     Graph(#[from] GraphError),
-    /// The matching configuration is wrong.
+    /// The matching configuration is wrong, or the labels cannot train.
     #[error("matching: {0}")]
     Matching(#[from] crate::matching::MatchConfigError),
+    /// A labelled pair names a record that is not among the records.
+    #[error("labelled pair {index}: no record {key}")]
+    UnknownLabelledRecord {
+        /// Position of the pair in the list.
+        index: usize,
+        /// The key not found.
+        key: RecordKey,
+    },
+    /// Labelled pairs were given, but matching is not configured.
+    #[error("labelled pairs train the matcher: configure matching")]
+    LabelsWithoutMatching,
+}
+
+/// Two records, by key, and whether they are the same person: the labels
+/// of [`Resolver::with_labels`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordLabel {
+    /// First record.
+    pub a: RecordKey,
+    /// Second record.
+    pub b: RecordKey,
+    /// True when the two records are the same person.
+    pub is_match: bool,
 }
 
 /// Time spent per stage.
@@ -145,6 +168,7 @@ pub struct Resolver {
     config: ResolverConfig,
     normalizer: Normalizer,
     matcher: Option<Matcher>,
+    labels: Vec<RecordLabel>,
 }
 
 impl Resolver {
@@ -156,6 +180,7 @@ impl Resolver {
             normalizer: Normalizer::new(&config.normalize),
             config,
             matcher,
+            labels: Vec::new(),
         })
     }
 
@@ -167,6 +192,17 @@ impl Resolver {
     /// The normalizer.
     pub fn normalizer(&self) -> &Normalizer {
         &self.normalizer
+    }
+
+    /// Trains the matcher from labelled pairs of the records to resolve
+    /// (see [`Matcher::run_with_labels`]) instead of by EM. Each label's
+    /// records must be among those given to [`Resolver::resolve`].
+    pub fn with_labels(mut self, labels: Vec<RecordLabel>) -> Result<Resolver, ResolveError> {
+        if !labels.is_empty() && self.matcher.is_none() {
+            return Err(ResolveError::LabelsWithoutMatching);
+        }
+        self.labels = labels;
+        Ok(self)
     }
 
     /// Normalizes one record with its source's settings: the first stage of
@@ -302,13 +338,18 @@ impl Resolver {
                 records[order[i]].record.field_values(f, out)
             });
             let datasets: Vec<u16> = dataset_index(&records, &order);
+            let labelled = label_rows(&self.labels, order.len(), |row| &records[order[row]].key)?;
             if !keep_prepared {
                 records = Vec::new();
             }
             timings.features = t.elapsed();
 
             let t = Instant::now();
-            let out = matcher.run(&cols, &datasets)?;
+            let out = if labelled.is_empty() {
+                matcher.run(&cols, &datasets)?
+            } else {
+                matcher.run_with_labels(&cols, &datasets, &labelled)?
+            };
             timings.matching = t.elapsed();
 
             let t = Instant::now();
@@ -354,6 +395,41 @@ pub struct Prepared {
     pub observed_at: Option<jiff::Timestamp>,
     /// Its normalized values.
     pub record: PreparedRecord,
+}
+
+/// The labelled pairs as matching rows, found by key among `rows` rows in
+/// key order.
+fn label_rows<'a>(
+    labels: &[RecordLabel],
+    rows: usize,
+    key_of: impl Fn(usize) -> &'a RecordKey,
+) -> Result<Vec<LabelledPair>, ResolveError> {
+    let row = |index: usize, key: &RecordKey| {
+        let (mut lo, mut hi) = (0, rows);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match key_of(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid as u32),
+            }
+        }
+        Err(ResolveError::UnknownLabelledRecord {
+            index,
+            key: key.clone(),
+        })
+    };
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Ok(LabelledPair {
+                a: row(i, &l.a)?,
+                b: row(i, &l.b)?,
+                is_match: l.is_match,
+            })
+        })
+        .collect()
 }
 
 /// Dataset number of each record in `order`: sources numbered by name.
@@ -497,5 +573,51 @@ mod tests {
                 backward.profile_of(records.len() - 1 - i)
             );
         }
+    }
+
+    #[test]
+    fn labels_name_known_records_and_need_matching() {
+        let records = [
+            phone_record("a", "1", "+34612345678"),
+            phone_record("b", "2", "+34699112233"),
+        ];
+        let label = |a: &str, b: &str| RecordLabel {
+            a: RecordKey::new("a", a),
+            b: RecordKey::new("b", b),
+            is_match: true,
+        };
+        let plain = Resolver::new(ResolverConfig::default()).unwrap();
+        assert!(matches!(
+            plain.with_labels(vec![label("1", "2")]),
+            Err(ResolveError::LabelsWithoutMatching)
+        ));
+        let config = ResolverConfig {
+            matching: Some(
+                serde_json::from_str(
+                    r#"{"blocking": ["phone"],
+                        "comparisons": [{"field": "phone", "levels": [{"exact": {"tf": false}}]}]}"#,
+                )
+                .unwrap(),
+            ),
+            ..ResolverConfig::default()
+        };
+        let matching = Resolver::new(config).unwrap();
+        let unknown = matching
+            .clone()
+            .with_labels(vec![label("1", "2"), label("1", "9")])
+            .unwrap();
+        match unknown.resolve(&records) {
+            Err(ResolveError::UnknownLabelledRecord { index, key }) => {
+                assert_eq!((index, key), (1, RecordKey::new("b", "9")));
+            }
+            other => panic!("{other:?}"),
+        }
+        let res = matching
+            .with_labels(vec![label("1", "2")])
+            .unwrap()
+            .resolve(&records)
+            .unwrap();
+        let stats = &res.matching.unwrap().output.stats;
+        assert_eq!(stats.labels.map(|l| l.matches), Some(1));
     }
 }

@@ -33,6 +33,8 @@ def main():
         with open(os.path.join(R, sp_json)) as f:
             sp = json.load(f)
         rows.append((label, "omnid", ow, orss, ev["precision"], ev["recall"], ev["f1"], None))
+        cw, crss = time_v(f"omnid360_{on}")
+        rows.append((label, "omnid + customer 360", cw, crss, None, None, None, None))
         rows.append((label, "splink", sw, srss, sp["cluster_P"], sp["cluster_R"], sp["cluster_F1"],
                      sp["F1_at_0_5"]))
         rows.append((label, "splink / omnid", sw / ow, srss / orss, None, None, None, None))

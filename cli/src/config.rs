@@ -26,10 +26,100 @@ pub struct Config {
     pub identity: IdentityRules,
     /// Probabilistic matching.
     #[serde(default)]
-    pub matching: Option<MatchingConfig>,
+    pub matching: Option<MatchingSection>,
     /// Customer 360: survivorship, cases, journeys, value.
     #[serde(default)]
     pub profile: ProfileConfig,
+}
+
+/// `[matching]`: the library's matching configuration, plus `labels`, a CSV
+/// file of labelled pairs (`source_a,id_a,source_b,id_b,is_match`) to train
+/// from, relative to the configuration file.
+#[derive(Debug, Clone)]
+pub struct MatchingSection {
+    pub config: MatchingConfig,
+    pub labels: Option<PathBuf>,
+}
+
+impl<'de> Deserialize<'de> for MatchingSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SectionVisitor)
+    }
+}
+
+struct SectionVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SectionVisitor {
+    type Value = MatchingSection;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a [matching] table")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<MatchingSection, A::Error> {
+        let mut labels = None;
+        // The library's type reads every other key straight from the TOML,
+        // so its errors keep pointing at the offending value.
+        let config = MatchingConfig::deserialize(serde::de::value::MapAccessDeserializer::new(
+            WithoutLabels {
+                map,
+                labels: &mut labels,
+            },
+        ))?;
+        Ok(MatchingSection { config, labels })
+    }
+}
+
+/// The keys of `[matching]`, with `labels` taken out on the way.
+struct WithoutLabels<'a, A> {
+    map: A,
+    labels: &'a mut Option<PathBuf>,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for WithoutLabels<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        mut seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            match self.map.next_key_seed(KeyOrLabels(seed))? {
+                None => return Ok(None),
+                Some(Ok(key)) => return Ok(Some(key)),
+                Some(Err(unused)) => {
+                    *self.labels = Some(self.map.next_value()?);
+                    seed = unused;
+                }
+            }
+        }
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// A key of `[matching]`: `labels` hands the seed back unused; any other
+/// key goes to the seed while the TOML deserializer still knows where the
+/// key is, so an unknown key's error points at it.
+struct KeyOrLabels<K>(K);
+
+impl<'de, K: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for KeyOrLabels<K> {
+    type Value = Result<K::Value, K>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let key = String::deserialize(d)?;
+        if key == "labels" {
+            return Ok(Err(self.0));
+        }
+        let key: serde::de::value::StringDeserializer<D::Error> =
+            serde::de::IntoDeserializer::into_deserializer(key);
+        self.0.deserialize(key).map(Ok)
+    }
 }
 
 /// A loaded configuration and the folder its relative paths start from.
@@ -121,7 +211,7 @@ impl Config {
             normalize: self.normalize.clone(),
             sources,
             identity: self.identity.clone(),
-            matching: self.matching.clone(),
+            matching: self.matching.as_ref().map(|m| m.config.clone()),
         })
     }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use omnid::cluster::Evidence;
 use omnid::profile::Customer360;
-use omnid::resolve::{Resolution, Resolver};
+use omnid::resolve::{Prepared, RecordLabel, Resolution, Resolver};
 use omnid::{Record, RecordKey};
 use rayon::prelude::*;
 use serde_json::json;
@@ -58,7 +58,7 @@ pub fn peak_rss_mib() -> Option<f64> {
 pub fn run_config(config_path: &Path, strict: bool, profiles: bool, log: &Log) -> Result<Run> {
     let loaded = config::load(config_path)?;
     let resolver_config = loaded.config.resolver()?;
-    let resolver = Resolver::new(resolver_config)
+    let mut resolver = Resolver::new(resolver_config)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
     let (mut prepared, mut records, mut lines, mut row_rejects, mut rows) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
@@ -109,6 +109,14 @@ pub fn run_config(config_path: &Path, strict: bool, profiles: bool, log: &Log) -
         row_rejects.extend(data.rejects);
     }
     let normalize = Duration::from_nanos(reading.nanos.into_inner());
+    if let Some(path) = loaded
+        .config
+        .matching
+        .as_ref()
+        .and_then(|m| m.labels.as_ref())
+    {
+        resolver = resolver.with_labels(read_labels(&loaded.base.join(path), &prepared)?)?;
+    }
     // One library call: on a terminal a spinner shows that it runs and for
     // how long; the time of each of its stages is printed when it ends.
     let n = prepared.len();
@@ -158,6 +166,59 @@ pub fn run_config(config_path: &Path, strict: bool, profiles: bool, log: &Log) -
     })
 }
 
+/// Reads `[matching] labels`: `source_a,id_a,source_b,id_b,is_match` with
+/// `is_match` 1/0, true/false or yes/no; every record must be among `records`.
+fn read_labels(path: &Path, records: &[Prepared]) -> Result<Vec<RecordLabel>> {
+    let ctx = || format!("labels {}", path.display());
+    let mut rdr = csv::Reader::from_path(path).with_context(ctx)?;
+    let header = rdr.headers().with_context(ctx)?.clone();
+    let want = ["source_a", "id_a", "source_b", "id_b", "is_match"];
+    let cols: Vec<usize> = want
+        .iter()
+        .map(|w| {
+            header.iter().position(|h| h.trim() == *w).with_context(|| {
+                format!(
+                    "{}: no column `{w}`; the columns are {}",
+                    ctx(),
+                    want.join(",")
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let known: std::collections::HashSet<&RecordKey> = records.iter().map(|r| &r.key).collect();
+    let mut labels = Vec::new();
+    for row in rdr.records() {
+        let row = row.with_context(ctx)?;
+        let line = row.position().map_or(0, |p| p.line());
+        let get = |i: usize| row.get(cols[i]).unwrap_or("").trim();
+        let key = |s: usize, i: usize| -> Result<RecordKey> {
+            let key = RecordKey::new(get(s), get(i));
+            anyhow::ensure!(
+                known.contains(&key),
+                "{} line {line}: no record `{}` in source `{}`",
+                ctx(),
+                key.id,
+                key.source
+            );
+            Ok(key)
+        };
+        let is_match = match get(4).to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            other => bail!(
+                "{} line {line}: is_match `{other}`: use 1 or 0 (true/false, yes/no)",
+                ctx()
+            ),
+        };
+        labels.push(RecordLabel {
+            a: key(0, 1)?,
+            b: key(2, 3)?,
+            is_match,
+        });
+    }
+    Ok(labels)
+}
+
 /// One line per stage of [`Resolver::resolve`], from the times and counts
 /// it records (it runs as one call, with no progress reports).
 fn log_resolve_stages(log: &Log, res: &Resolution) {
@@ -198,15 +259,24 @@ fn log_resolve_stages(log: &Log, res: &Resolution) {
             ),
             stats.blocking_time,
         );
-        line(
-            "train",
-            format!(
+        let training = match &stats.labels {
+            Some(l) => format!(
+                "{} + {} labelled pairs, u from {}",
+                l.matches,
+                l.non_matches,
+                if l.u_from_labels {
+                    "labels".to_string()
+                } else {
+                    format!("{} random pairs", stats.u_pairs)
+                }
+            ),
+            None => format!(
                 "{} u pairs, {} EM sessions",
                 stats.u_pairs,
                 stats.sessions.len()
             ),
-            stats.training_time,
-        );
+        };
+        line("train", training, stats.training_time);
         line(
             "score",
             format!(

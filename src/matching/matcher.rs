@@ -42,6 +42,28 @@ pub struct TrainingConfig {
     pub sessions: Vec<BlockingRule>,
     /// A fixed prior (probability that two random records match) instead of the estimate.
     pub prior: Option<f64>,
+    /// Training from labels ([`Matcher::run_with_labels`]): where u comes from.
+    pub u_from: UFrom,
+    /// Training from labels with `u_from = "auto"`: u comes from the
+    /// labelled non-matches when there are at least this many (default
+    /// 1,000), from random pairs otherwise.
+    pub min_labelled_non_matches: u64,
+}
+
+/// Where training from labels takes u from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UFrom {
+    /// From the labelled non-matches when there are enough of them
+    /// ([`TrainingConfig::min_labelled_non_matches`]), otherwise from random pairs.
+    #[default]
+    Auto,
+    /// From the labelled non-matches: right when they are a random sample of
+    /// non-matching pairs; pairs picked among the candidates overstate u.
+    Labels,
+    /// From random pairs, as unsupervised training does; m still comes from
+    /// the labelled matches.
+    RandomPairs,
 }
 
 impl Default for TrainingConfig {
@@ -53,6 +75,8 @@ impl Default for TrainingConfig {
             tolerance: 1e-6,
             sessions: Vec::new(),
             prior: None,
+            u_from: UFrom::Auto,
+            min_labelled_non_matches: 1_000,
         }
     }
 }
@@ -115,6 +139,73 @@ pub enum MatchConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A pair to score names a record the columns do not have.
+    #[error("record {record} is out of range: the columns have {records} records")]
+    RecordOutOfRange {
+        /// The record.
+        record: u32,
+        /// Records in the columns.
+        records: usize,
+    },
+    /// The labelled pairs cannot train a model.
+    #[error(transparent)]
+    Labels(#[from] LabelError),
+}
+
+/// Two records (rows of the [`Columns`]) and whether they are the same
+/// person: the input of [`Matcher::run_with_labels`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LabelledPair {
+    /// First record.
+    pub a: u32,
+    /// Second record.
+    pub b: u32,
+    /// True when the two records are the same person.
+    pub is_match: bool,
+}
+
+/// Labelled pairs that cannot train a model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabelError {
+    /// A pair names a record the columns do not have.
+    #[error("labelled pair {index}: record {record} is out of range ({records} records)")]
+    OutOfRange {
+        /// Position of the pair in the list.
+        index: usize,
+        /// The record.
+        record: u32,
+        /// Records in the columns.
+        records: usize,
+    },
+    /// A pair of a record with itself says nothing.
+    #[error("labelled pair {index}: record {record} is paired with itself")]
+    SameRecord {
+        /// Position of the pair in the list.
+        index: usize,
+        /// The record.
+        record: u32,
+    },
+    /// No pair is a match: m cannot be estimated.
+    #[error("no labelled pair is a match: m is estimated from the matches; label some")]
+    NoMatches,
+    /// `u_from = "labels"` and no pair is a non-match.
+    #[error(
+        "no labelled pair is a non-match, and u_from = \"labels\" takes u from them; \
+         label some or use u_from = \"auto\""
+    )]
+    NoNonMatches,
+}
+
+/// What training from labels used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LabelReport {
+    /// Labelled matches (m comes from them).
+    pub matches: u64,
+    /// Labelled non-matches.
+    pub non_matches: u64,
+    /// Whether u came from the labelled non-matches (otherwise from random pairs).
+    pub u_from_labels: bool,
 }
 
 /// A candidate pair with its score.
@@ -141,8 +232,12 @@ pub struct MatchStats {
     pub comparisons: u64,
     /// Random pairs sampled for u, over all comparisons.
     pub u_pairs: u64,
-    /// EM sessions.
+    /// EM sessions (training from labels: the estimates of the share of
+    /// matches, for the prior and for conditional u).
     pub sessions: Vec<EmSession>,
+    /// Training from labels: how many of each, and where u came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<LabelReport>,
     /// Pairs at or above the threshold.
     pub links: u64,
     /// Time spent blocking.
@@ -326,11 +421,83 @@ impl Matcher {
         Ok(self.candidates(cols, datasets, true)?.report)
     }
 
+    /// The candidate pairs the blocking rules generate, each once, with the
+    /// rules that yield each pair and the per-rule counts: what [`Matcher::run`]
+    /// compares (for measuring blocking recall, or for picking pairs to label).
+    pub fn candidate_pairs(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+    ) -> Result<Candidates, MatchConfigError> {
+        self.candidates(cols, datasets, false)
+    }
+
     /// Blocks, trains a model without labels, and scores the candidate pairs.
     ///
     /// `datasets[r]` tells which input dataset record `r` came from (used in
     /// link-only mode; pass zeros otherwise).
     pub fn run(&self, cols: &Columns, datasets: &[u16]) -> Result<MatchOutput, MatchConfigError> {
+        self.run_trained(cols, datasets, None)
+    }
+
+    /// Blocks, trains a model from labelled pairs, and scores the candidate
+    /// pairs: the same model and output as [`Matcher::run`], with m and u
+    /// counted instead of estimated by EM.
+    ///
+    /// m of each comparison level is the share of the labelled matches at
+    /// that level, with half a pair added to every level so that a level
+    /// never seen keeps a finite weight. u is the same share among the
+    /// labelled non-matches, or comes from random pairs as in unsupervised
+    /// training (see [`TrainingConfig::u_from`]). Term-frequency
+    /// adjustments are unchanged. Unless [`TrainingConfig::prior`] fixes it,
+    /// the prior is the share of matches among the candidate pairs (EM with
+    /// m and u fixed) over all possible pairs.
+    ///
+    /// ```
+    /// use omnid::matching::{LabelledPair, Matcher, MatchingConfig};
+    /// use omnid::matching::features::{Columns, Field};
+    ///
+    /// let config: MatchingConfig = serde_json::from_str(r#"{
+    ///     "blocking": ["family_name"],
+    ///     "comparisons": [
+    ///         {"field": "given_name", "levels": [{"exact": {"tf": false}}, {"jaro_winkler": {"min": 0.9}}]},
+    ///         {"field": "birth_date", "levels": [{"exact": {"tf": false}}]}
+    ///     ],
+    ///     "training": {"u_from": "labels"}
+    /// }"#)?;
+    /// let people = [
+    ///     ["ana", "garcia", "1980-01-02"], ["ana", "garcia", "1980-01-02"],
+    ///     ["anna", "garcia", "1980-01-02"], ["luis", "garcia", "1975-05-05"],
+    ///     ["eva", "garcia", "1990-09-09"], ["eva", "ruiz", "1990-09-09"],
+    /// ];
+    /// let matcher = Matcher::new(config)?;
+    /// let fields = [Field::GivenName, Field::FamilyName, Field::BirthDate];
+    /// let cols = Columns::build(people.len(), &fields, |r, f, out| {
+    ///     if let Some(i) = fields.iter().position(|x| x == f) { out.push(people[r][i].into()) }
+    /// });
+    /// let label = |a, b, is_match| LabelledPair { a, b, is_match };
+    /// let labels = [label(0, 1, true), label(1, 2, true), label(0, 3, false), label(3, 4, false)];
+    /// let out = matcher.run_with_labels(&cols, &[0; 6], &labels)?;
+    /// assert!(out.links.iter().any(|p| (p.a, p.b) == (0, 2)));
+    /// assert!(!out.links.iter().any(|p| p.b == 3 || p.b == 4));
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_with_labels(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        labels: &[LabelledPair],
+    ) -> Result<MatchOutput, MatchConfigError> {
+        check_labels(labels, cols.len())?;
+        self.run_trained(cols, datasets, Some(labels))
+    }
+
+    fn run_trained(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        labels: Option<&[LabelledPair]>,
+    ) -> Result<MatchOutput, MatchConfigError> {
         let t0 = std::time::Instant::now();
         let cands = self.candidates(cols, datasets, false)?;
         let compiled = self.compile(cols)?;
@@ -342,7 +509,18 @@ impl Matcher {
         let blocking_time = t0.elapsed();
 
         let t1 = std::time::Instant::now();
-        let (model, u_pairs, sessions) = self.train(cols, datasets, &compiled, &cands, &patterns);
+        let (model, u_pairs, sessions, label_report) = match labels {
+            None => {
+                let (model, u_pairs, sessions) =
+                    self.train(cols, datasets, &compiled, &cands, &patterns);
+                (model, u_pairs, sessions, None)
+            }
+            Some(labels) => {
+                let (model, u_pairs, sessions, report) =
+                    self.train_from_labels(cols, datasets, &compiled, &cands, &patterns, labels)?;
+                (model, u_pairs, sessions, Some(report))
+            }
+        };
         let training_time = t1.elapsed();
 
         let t2 = std::time::Instant::now();
@@ -373,6 +551,7 @@ impl Matcher {
             comparisons: cands.pairs.len() as u64,
             u_pairs,
             sessions,
+            labels: label_report,
             links: links.len() as u64,
             blocking_time,
             training_time,
@@ -403,12 +582,32 @@ impl Matcher {
         datasets: &[u16],
     ) -> Result<Vec<ScoredPair>, MatchConfigError> {
         let cands = self.candidates(cols, datasets, false)?;
+        self.score_pairs(model, cols, &cands.pairs)
+    }
+
+    /// Scores the given pairs of records with a model, whatever their
+    /// probability, in the order given (each pair's `a` is its smaller record).
+    pub fn score_pairs(
+        &self,
+        model: &Model,
+        cols: &Columns,
+        pairs: &[(u32, u32)],
+    ) -> Result<Vec<ScoredPair>, MatchConfigError> {
+        if let Some(&(a, b)) = pairs
+            .iter()
+            .find(|&&(a, b)| a.max(b) as usize >= cols.len())
+        {
+            return Err(MatchConfigError::RecordOutOfRange {
+                record: a.max(b),
+                records: cols.len(),
+            });
+        }
         let compiled = self.compile(cols)?;
         let scorer = Scorer::new(model, &self.config.comparisons, cols);
-        Ok(cands
-            .pairs
+        Ok(pairs
             .par_iter()
             .map(|&(a, b)| {
+                let (a, b) = (a.min(b), a.max(b));
                 let weight = scorer.weight(pattern(&compiled, cols, a, b), a, b);
                 ScoredPair {
                     a,
@@ -495,22 +694,7 @@ impl Matcher {
                 .iter()
                 .map(|c| !c.fields().iter().any(|f| fixed_fields.contains(&f)))
                 .collect();
-            let mut counts: Vec<(u64, u64)> = patterns
-                .iter()
-                .zip(&cands.rules)
-                .filter(|(_, r)| mask.is_none_or(|m| *r & m != 0))
-                .map(|(p, _)| (*p, 1))
-                .collect();
-            let pairs = counts.len() as u64;
-            counts.sort_unstable();
-            counts.dedup_by(|x, y| {
-                if x.0 == y.0 {
-                    y.1 += x.1;
-                    true
-                } else {
-                    false
-                }
-            });
+            let (counts, pairs) = pattern_counts(patterns, &cands.rules, mask);
             let (m, share, iterations, converged) = model::em(
                 &counts,
                 &active,
@@ -644,6 +828,163 @@ impl Matcher {
         (model, u_pairs, sessions)
     }
 
+    /// Trains from labelled pairs (see [`Matcher::run_with_labels`]): m and u
+    /// counted, the share of matches estimated with them fixed.
+    fn train_from_labels(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        compiled: &[Compiled<'_>],
+        cands: &Candidates,
+        patterns: &[u64],
+        labels: &[LabelledPair],
+    ) -> Result<(Model, u64, Vec<EmSession>, LabelReport), LabelError> {
+        let tc = &self.config.training;
+        let comps = &self.config.comparisons;
+        let empty: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.level_count()]).collect();
+        let (mut m_counts, mut u_counts) = (empty.clone(), empty);
+        for p in labels {
+            let pat = pattern(compiled, cols, p.a, p.b);
+            let counts = if p.is_match {
+                &mut m_counts
+            } else {
+                &mut u_counts
+            };
+            for (c, levels) in counts.iter_mut().enumerate() {
+                if let Some(k) = levels.get_mut(level_of(pat, c)) {
+                    *k += 1;
+                }
+            }
+        }
+        let matches = labels.iter().filter(|p| p.is_match).count() as u64;
+        let non_matches = labels.len() as u64 - matches;
+        if matches == 0 {
+            return Err(LabelError::NoMatches);
+        }
+        let u_from_labels = match tc.u_from {
+            UFrom::Labels if non_matches == 0 => return Err(LabelError::NoNonMatches),
+            UFrom::Labels => true,
+            UFrom::RandomPairs => false,
+            UFrom::Auto => non_matches > 0 && non_matches >= tc.min_labelled_non_matches,
+        };
+
+        let mut model = Model::initial(comps, 1e-4);
+        let mut sampled: Option<Vec<Vec<f64>>> = None;
+        let mut u_pairs = 0;
+        for (c, cm) in model.comparisons.iter_mut().enumerate() {
+            // A comparison no labelled match has a value for keeps the neutral m.
+            if let Some(m) = model::smoothed_shares(&m_counts[c]) {
+                cm.levels.iter_mut().zip(&m).for_each(|(l, &m)| l.m = m);
+            }
+            let from_labels = u_from_labels
+                .then(|| model::smoothed_shares(&u_counts[c]))
+                .flatten();
+            let u = match from_labels {
+                Some(u) => u,
+                None => sampled
+                    .get_or_insert_with(|| {
+                        let (u, n) = self.estimate_u(cols, datasets, compiled);
+                        u_pairs = n;
+                        u
+                    })
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            cm.levels.iter_mut().zip(&u).for_each(|(l, &u)| l.u = u);
+            cm.u_exact =
+                exact_agreement(cols, comps, c).unwrap_or(u.get(1).copied().unwrap_or(0.0));
+        }
+        let table = |f: fn(&model::LevelModel) -> f64| -> Vec<Vec<f64>> {
+            model
+                .comparisons
+                .iter()
+                .map(|c| c.levels.iter().map(f).collect())
+                .collect()
+        };
+        let (m_table, u_table) = (table(|l| l.m), table(|l| l.u));
+
+        let mut sessions = Vec::new();
+        let mut share_of = |mask: Option<u32>, active: &[bool], rule: String| {
+            let (counts, pairs) = pattern_counts(patterns, &cands.rules, mask);
+            let (share, iterations, converged) = model::em_share(
+                &counts,
+                active,
+                &m_table,
+                &u_table,
+                0.1,
+                tc.max_iterations,
+                tc.tolerance,
+            );
+            sessions.push(EmSession {
+                rule,
+                pairs,
+                patterns: counts.len() as u64,
+                iterations,
+                converged,
+                match_share: share,
+                fixed: comps
+                    .iter()
+                    .zip(active)
+                    .filter(|(_, a)| !**a)
+                    .map(|(c, _)| c.label())
+                    .collect(),
+            });
+            (share, pairs)
+        };
+
+        let mut conditional = Vec::new();
+        for (c, cond) in self.conditional.iter().enumerate() {
+            let Some((ri, given)) = cond else { continue };
+            let rule = &self.config.blocking[*ri];
+            // Pairs of this rule agree on its fields: those comparisons say
+            // nothing among them, as in the rule's EM session.
+            let fields: Vec<&Field> = rule.fields().collect();
+            let active: Vec<bool> = comps
+                .iter()
+                .map(|k| !k.fields().iter().any(|f| fields.contains(&f)))
+                .collect();
+            let (share, _) = share_of(Some(1 << ri), &active, rule.to_string());
+            conditional.push((
+                c,
+                conditional_u(
+                    patterns,
+                    &cands.rules,
+                    *ri,
+                    c,
+                    &active,
+                    &m_table,
+                    share,
+                    &u_table,
+                    given.iter().map(|&g| comps[g].label()).collect(),
+                ),
+            ));
+        }
+        for (c, cu) in conditional {
+            model.comparisons[c].conditional = Some(cu);
+        }
+
+        model.prior = match tc.prior {
+            Some(p) => p,
+            None => {
+                let all = vec![true; comps.len()];
+                let (share, pairs) = share_of(None, &all, "all candidate pairs".into());
+                let total = total_pairs(datasets, self.config.mode);
+                if total > 0.0 {
+                    (share * pairs as f64 / total).clamp(1e-12, 0.5)
+                } else {
+                    1e-4
+                }
+            }
+        };
+        let report = LabelReport {
+            matches,
+            non_matches,
+            u_from_labels,
+        };
+        Ok((model, u_pairs, sessions, report))
+    }
+
     /// u per comparison and level, each comparison on its own: pairs of
     /// records that both have the field, drawn at random with a seed per
     /// comparison and chunk (so the result does not depend on the thread
@@ -729,6 +1070,45 @@ impl Matcher {
         }
         (u, total)
     }
+}
+
+/// Checks that every labelled pair names two different records of the columns.
+fn check_labels(labels: &[LabelledPair], records: usize) -> Result<(), LabelError> {
+    for (index, p) in labels.iter().enumerate() {
+        if let Some(record) = [p.a, p.b].into_iter().find(|&r| r as usize >= records) {
+            return Err(LabelError::OutOfRange {
+                index,
+                record,
+                records,
+            });
+        }
+        if p.a == p.b {
+            return Err(LabelError::SameRecord { index, record: p.a });
+        }
+    }
+    Ok(())
+}
+
+/// The distinct comparison vectors of the pairs that a rule in `mask` yields
+/// (all pairs without a mask), with their counts, and the number of pairs.
+fn pattern_counts(patterns: &[u64], rules: &[u32], mask: Option<u32>) -> (Vec<(u64, u64)>, u64) {
+    let mut counts: Vec<(u64, u64)> = patterns
+        .iter()
+        .zip(rules)
+        .filter(|(_, r)| mask.is_none_or(|m| *r & m != 0))
+        .map(|(p, _)| (*p, 1))
+        .collect();
+    let pairs = counts.len() as u64;
+    counts.sort_unstable();
+    counts.dedup_by(|x, y| {
+        if x.0 == y.0 {
+            y.1 += x.1;
+            true
+        } else {
+            false
+        }
+    });
+    (counts, pairs)
 }
 
 /// P(two random records with a value agree exactly), from the value counts,

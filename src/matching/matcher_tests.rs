@@ -254,3 +254,188 @@ proptest! {
         prop_assert_eq!(ab.steps, ba.steps);
     }
 }
+
+/// Every `step`-th pair of one person, and `non` pairs drawn at random.
+fn labels(truth: &[usize], step: usize, non: usize, seed: u64) -> Vec<LabelledPair> {
+    let n = truth.len() as u32;
+    let mut out: Vec<LabelledPair> = (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .filter(|&(a, b)| truth[a as usize] == truth[b as usize])
+        .step_by(step)
+        .map(|(a, b)| LabelledPair {
+            a,
+            b,
+            is_match: true,
+        })
+        .collect();
+    let mut rng = SplitMix64::new(seed);
+    let matches = out.len();
+    while out.len() < matches + non {
+        let (a, b) = (rng.below(n.into()) as u32, rng.below(n.into()) as u32);
+        if a != b {
+            out.push(LabelledPair {
+                a,
+                b,
+                is_match: truth[a as usize] == truth[b as usize],
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn m_from_labels_is_the_labelled_share_of_each_level() {
+    let (rows, truth) = population(400, 13);
+    let cols = columns(&rows);
+    let labels = labels(&truth, 2, 500, 1);
+    let matches: Vec<&LabelledPair> = labels.iter().filter(|p| p.is_match).collect();
+    // Given names of labelled matches that have both values and agree exactly.
+    let both = |p: &&&LabelledPair| !rows[p.a as usize][0].is_empty();
+    let with_value = matches.iter().filter(both).count() as f64;
+    let exact = matches
+        .iter()
+        .filter(both)
+        .filter(|p| rows[p.a as usize][0] == rows[p.b as usize][0])
+        .count() as f64;
+    let matcher = Matcher::new(config()).unwrap();
+    let out = matcher
+        .run_with_labels(&cols, &vec![0; cols.len()], &labels)
+        .unwrap();
+    let m = out.model.comparisons[0].levels[1].m;
+    let share = exact / with_value;
+    assert!(share > 0.7 && share < 1.0, "labelled share {share}");
+    assert!((m - share).abs() < 0.01, "m {m}, labelled share {share}");
+    let report = out.stats.labels.unwrap();
+    assert_eq!(report.matches, matches.len() as u64);
+    assert!(
+        !report.u_from_labels,
+        "500 non-matches are below the default 1,000"
+    );
+    assert!(out.stats.u_pairs > 0);
+}
+
+#[test]
+fn a_model_from_labels_links_as_well_as_em() {
+    let (rows, truth) = population(500, 17);
+    let cols = columns(&rows);
+    let mut cfg = config();
+    cfg.training.u_from = UFrom::Labels;
+    let matcher = Matcher::new(cfg).unwrap();
+    let labelled = labels(&truth, 3, 3000, 2);
+    let out = matcher
+        .run_with_labels(&cols, &vec![0; cols.len()], &labelled)
+        .unwrap();
+    assert!(out.stats.labels.unwrap().u_from_labels);
+    assert_eq!(out.stats.u_pairs, 0, "no random pairs sampled");
+    let (p, r) = precision_recall(&out, &truth);
+    let (_, em) = run(config(), &cols);
+    let (pe, re) = precision_recall(&em, &truth);
+    let f1 = |p: f64, r: f64| 2.0 * p * r / (p + r);
+    assert!(
+        f1(p, r) > f1(pe, re) - 0.02,
+        "labels: P {p} R {r}; EM: P {pe} R {re}"
+    );
+}
+
+#[test]
+fn a_model_from_labels_survives_json_and_scores_the_same() {
+    let (rows, truth) = population(200, 19);
+    let cols = columns(&rows);
+    let matcher = Matcher::new(config()).unwrap();
+    let datasets = vec![0; cols.len()];
+    let out = matcher
+        .run_with_labels(&cols, &datasets, &labels(&truth, 2, 200, 3))
+        .unwrap();
+    let json = serde_json::to_string(&out.model).unwrap();
+    // serde_json's default float parsing may be one ulp off: scores agree
+    // to far below any threshold's resolution.
+    let back: Model = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.comparisons.len(), out.model.comparisons.len());
+    let scored = matcher.score_all(&back, &cols, &datasets).unwrap();
+    assert!(!out.links.is_empty());
+    for link in &out.links {
+        let s = scored
+            .iter()
+            .find(|s| (s.a, s.b) == (link.a, link.b))
+            .unwrap();
+        assert!((s.weight - link.weight).abs() < 1e-9, "{s:?} {link:?}");
+        let w = matcher.waterfall(&back, &cols, link.a, link.b).unwrap();
+        assert!((w.weight - link.weight).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn labels_that_cannot_train_are_typed_errors() {
+    let (rows, _) = population(50, 23);
+    let cols = columns(&rows);
+    let n = cols.len() as u32;
+    let datasets = vec![0; cols.len()];
+    let pair = |a, b, is_match| LabelledPair { a, b, is_match };
+    let matcher = Matcher::new(config()).unwrap();
+    let err = |labels: &[LabelledPair]| match matcher.run_with_labels(&cols, &datasets, labels) {
+        Err(MatchConfigError::Labels(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        err(&[pair(0, 1, true), pair(2, n, false)]),
+        LabelError::OutOfRange {
+            index: 1,
+            record: n,
+            records: n as usize
+        }
+    );
+    assert_eq!(
+        err(&[pair(u32::MAX, 0, true)]),
+        LabelError::OutOfRange {
+            index: 0,
+            record: u32::MAX,
+            records: n as usize
+        }
+    );
+    assert_eq!(
+        err(&[pair(3, 3, true)]),
+        LabelError::SameRecord {
+            index: 0,
+            record: 3
+        }
+    );
+    assert_eq!(err(&[]), LabelError::NoMatches);
+    assert_eq!(err(&[pair(0, 1, false)]), LabelError::NoMatches);
+    let mut cfg = config();
+    cfg.training.u_from = UFrom::Labels;
+    let strict = Matcher::new(cfg).unwrap();
+    assert!(matches!(
+        strict.run_with_labels(&cols, &datasets, &[pair(0, 1, true)]),
+        Err(MatchConfigError::Labels(LabelError::NoNonMatches))
+    ));
+    // Auto falls back to random pairs when there are no non-matches.
+    let out = matcher
+        .run_with_labels(&cols, &datasets, &[pair(0, 1, true)])
+        .unwrap();
+    assert!(!out.stats.labels.unwrap().u_from_labels);
+    assert!(matches!(
+        matcher.score_pairs(&out.model, &cols, &[(0, n)]),
+        Err(MatchConfigError::RecordOutOfRange { record, .. }) if record == n
+    ));
+}
+
+#[test]
+fn conditional_u_is_measured_when_training_from_labels() {
+    let (rows, truth) = population(600, 5);
+    let cols = columns(&rows);
+    let mut cfg = config();
+    cfg.comparisons[3].conditional_on = vec![Field::GivenName, Field::FamilyName];
+    let matcher = Matcher::new(cfg).unwrap();
+    let out = matcher
+        .run_with_labels(&cols, &vec![0; cols.len()], &labels(&truth, 2, 300, 4))
+        .unwrap();
+    let cu = out.model.comparisons[3].conditional.as_ref().unwrap();
+    let plain_u = out.model.comparisons[3].levels[1].u;
+    assert!(cu.u[1] > 10.0 * plain_u, "{} vs {plain_u}", cu.u[1]);
+    assert!(
+        out.stats
+            .sessions
+            .iter()
+            .any(|s| s.rule == "given_name & family_name")
+    );
+}

@@ -5,7 +5,8 @@
 //! [`comparison`] (a level per comparison per pair: a comparison vector) ->
 //! [`model`] (Fellegi-Sunter: u from seeded random pairs, m by EM over
 //! the candidate pairs' comparison-vector patterns, term-frequency
-//! adjustments) -> scored pairs. [`Matcher`] runs them in order.
+//! adjustments) -> scored pairs. [`Matcher`] runs them in order;
+//! [`Matcher::run_with_labels`] counts m and u from labelled pairs instead.
 //!
 //! Training never walks tens of millions of pairs: EM runs over the distinct
 //! comparison vectors of the candidate pairs with their counts (usually a few
@@ -20,6 +21,6 @@ pub mod model;
 mod rng;
 
 pub use matcher::{
-    LinkMode, MatchConfigError, MatchOutput, MatchStats, Matcher, MatchingConfig, ScoredPair,
-    TrainingConfig, Waterfall, WaterfallStep,
+    LabelError, LabelReport, LabelledPair, LinkMode, MatchConfigError, MatchOutput, MatchStats,
+    Matcher, MatchingConfig, ScoredPair, TrainingConfig, UFrom, Waterfall, WaterfallStep,
 };

@@ -234,6 +234,81 @@ pub(crate) fn em(
     (m, share, iterations, converged)
 }
 
+/// Runs EM over `(pattern, count)` with m and u fixed, estimating only the
+/// share of matches from the comparisons in `active` (training from labels
+/// fixes m and u first). Returns the share, iterations and convergence.
+pub(crate) fn em_share(
+    patterns: &[(u64, u64)],
+    active: &[bool],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    mut share: f64,
+    max_iterations: u32,
+    tolerance: f64,
+) -> (f64, u32, bool) {
+    let total: f64 = patterns.iter().map(|(_, n)| *n as f64).sum();
+    if total == 0.0 {
+        return (share, 0, true);
+    }
+    // The pattern's likelihood ratio does not change between iterations.
+    let ratios: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|&(pat, n)| {
+            let (mut pm, mut pu) = (1.0, 1.0);
+            for (c, (mc, uc)) in m.iter().zip(u).enumerate() {
+                let l = level_of(pat, c);
+                if l != 0 && active.get(c).copied().unwrap_or(false) {
+                    pm *= mc.get(l).copied().unwrap_or(1.0);
+                    pu *= uc.get(l).copied().unwrap_or(1.0);
+                }
+            }
+            (pm / pu.max(f64::MIN_POSITIVE), n as f64)
+        })
+        .collect();
+    for iterations in 1..=max_iterations {
+        let odds = share / (1.0 - share);
+        let matched: f64 = ratios
+            .iter()
+            .map(|&(r, n)| {
+                let o = odds * r;
+                if o.is_finite() { n * o / (1.0 + o) } else { n }
+            })
+            .sum();
+        let new_share = (matched / total).clamp(1e-9, 1.0 - 1e-9);
+        let delta = (new_share - share).abs();
+        share = new_share;
+        if delta < tolerance {
+            return (share, iterations, true);
+        }
+    }
+    (share, max_iterations, false)
+}
+
+/// Per level, the share of `counts` (index 0, null, is not a share and
+/// stays 1), with half a pair added to every level so a level never seen
+/// keeps a finite weight. None when no pair has a value.
+pub(crate) fn smoothed_shares(counts: &[u64]) -> Option<Vec<f64>> {
+    let seen: u64 = counts.iter().skip(1).sum();
+    if seen == 0 {
+        return None;
+    }
+    let levels = counts.len().saturating_sub(1) as f64;
+    let total = seen as f64 + 0.5 * levels;
+    Some(
+        counts
+            .iter()
+            .enumerate()
+            .map(|(l, &k)| {
+                if l == 0 {
+                    1.0
+                } else {
+                    (k as f64 + 0.5) / total
+                }
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +348,33 @@ mod tests {
         assert!((l.weight() - 3.0).abs() < 1e-12);
         assert!((probability(0.0) - 0.5).abs() < 1e-12);
         assert!(probability(10.0) > 0.999);
+    }
+
+    #[test]
+    fn em_share_recovers_the_share_when_m_and_u_are_known() {
+        // One comparison, agree (1) or disagree (2): 1,000 matches agreeing
+        // 90% of the time among 9,000 non-matches agreeing 10%.
+        let patterns = [(1u64, 900 + 900), (2u64, 100 + 8100)];
+        let m = vec![vec![1.0, 0.9, 0.1]];
+        let u = vec![vec![1.0, 0.1, 0.9]];
+        let (share, _, converged) = em_share(&patterns, &[true], &m, &u, 0.5, 1000, 1e-12);
+        assert!(converged);
+        assert!((share - 0.1).abs() < 1e-6, "share {share}");
+        assert_eq!(em_share(&[], &[true], &m, &u, 0.3, 10, 1e-9).0, 0.3);
+        // With the comparison left out, every pair looks alike: the share
+        // stays where it started.
+        let (left_out, _, _) = em_share(&patterns, &[false], &m, &u, 0.3, 1000, 1e-12);
+        assert!((left_out - 0.3).abs() < 1e-9, "share {left_out}");
+    }
+
+    #[test]
+    fn smoothed_shares_add_half_a_pair_per_level() {
+        let s = smoothed_shares(&[7, 8, 0, 2]).unwrap();
+        assert_eq!(s[0], 1.0);
+        assert!((s[1] - 8.5 / 11.5).abs() < 1e-12);
+        assert!((s[2] - 0.5 / 11.5).abs() < 1e-12);
+        assert!((s.iter().skip(1).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(smoothed_shares(&[5, 0, 0]), None);
+        assert_eq!(smoothed_shares(&[]), None);
     }
 }
