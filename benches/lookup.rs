@@ -1,14 +1,15 @@
 //! Customer 360 benchmarks: lookups per second through the identifier index
 //! (already normalized, and raw values in national, E.164 and email-variant
-//! forms, normalization included), and the time to build every profile,
-//! case, journey and value over a synthetic multichannel export.
+//! forms, normalization included), the time to build every profile, case,
+//! journey and value over a synthetic multichannel export, and the time to
+//! show every profile as a JSON line.
 
 use std::fmt::Write;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use omnid::prepare::SourceSettings;
-use omnid::profile::{Customer360, ProfileConfig};
+use omnid::profile::{Customer360, ProfileConfig, ViewOptions};
 use omnid::resolve::{Resolver, ResolverConfig};
 use omnid::{
     Channel, Country, Identifier, IdentifierKind, Interaction, InteractionKind, Money, Outcome,
@@ -125,6 +126,24 @@ fn lookup(c: &mut Criterion) {
     g.finish();
 
     let c360 = Customer360::build(&records, &res, &profile_config);
+    let mut g = c.benchmark_group("customer360_views");
+    g.throughput(Throughput::Elements(c360.profiles().len() as u64));
+    g.sample_size(10);
+    g.bench_function("json_lines", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            for p in 0..c360.profiles().len() {
+                if let Some(v) = c360.view(p, &records, ViewOptions::default()) {
+                    serde_json::to_writer(&mut out, &v).unwrap_or_default();
+                    out.push(b'\n');
+                }
+            }
+            out.len()
+        })
+    });
+    g.finish();
+
     let n = resolver.normalizer();
     const BATCH: u64 = 1000;
     let pick = |k: u64| mix(k + 7) % PERSONS;
@@ -149,7 +168,7 @@ fn lookup(c: &mut Criterion) {
     g.bench_function("normalized_phone", |b| {
         b.iter(|| {
             e164.iter()
-                .map(|v| c360.find(&IdentifierKind::Phone, v).len())
+                .map(|v| c360.find(&res, &IdentifierKind::Phone, v).len())
                 .sum::<usize>()
         })
     });
@@ -161,7 +180,10 @@ fn lookup(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 raw.iter()
-                    .map(|id| c360.lookup(n, id, Some(Country::ES)).map_or(0, |h| h.len()))
+                    .map(|id| {
+                        c360.lookup(&res, n, id, Some(Country::ES))
+                            .map_or(0, |h| h.len())
+                    })
                     .sum::<usize>()
             })
         });
@@ -169,7 +191,7 @@ fn lookup(c: &mut Criterion) {
     g.bench_function("raw_any_kind", |b| {
         b.iter(|| {
             nat.iter()
-                .map(|id| c360.lookup_any(n, &id.raw, Some(Country::ES)).len())
+                .map(|id| c360.lookup_any(&res, n, &id.raw, Some(Country::ES)).len())
                 .sum::<usize>()
         })
     });

@@ -120,6 +120,7 @@ fn a_web_chat_claim_then_a_call_from_the_number_written_differently_is_one_case(
     // The agent who takes the call looks the caller up by the number on screen.
     let hits = c360
         .lookup(
+            &res,
             resolver.normalizer(),
             &id(IdentifierKind::Phone, "612345678"),
             Some(Country::ES),
@@ -186,16 +187,20 @@ fn an_email_then_a_call_keeps_the_whole_history() {
     let p = &c360.profiles()[0];
     assert_eq!(p.channels, [Channel::Email, Channel::Phone]);
     assert_eq!(p.timeline.len(), 2);
-    let kinds: Vec<&str> = p.identifiers.iter().map(|i| i.kind.name()).collect();
+    let shown = c360
+        .view(0, &records, ViewOptions::default())
+        .expect("a view");
+    let kinds: Vec<&str> = shown.identifiers.iter().map(|i| i.kind.name()).collect();
     assert_eq!(kinds, ["phone", "email", "crm_id"]);
-    let email = p
+    let email = shown
         .identifiers
         .iter()
-        .find(|i| i.kind == IdentifierKind::Email)
+        .find(|i| i.kind == &IdentifierKind::Email)
         .expect("email");
     assert_eq!(email.value, "luisperez@gmail.com");
+    assert_eq!(email.display, "luis.perez+tickets@gmail.com");
     assert_eq!(email.first_seen, Some(at("2026-04-01T09:00:00Z")));
-    let hits = c360.lookup_any(resolver.normalizer(), "+34699112233", None);
+    let hits = c360.lookup_any(&res, resolver.normalizer(), "+34699112233", None);
     let view = c360
         .view(
             hits[0].profile,
@@ -274,7 +279,7 @@ fn a_store_purchase_with_a_loyalty_card_joins_the_app_user() {
         "store, CRM and app are one customer"
     );
     let hits = c360
-        .lookup(resolver.normalizer(), &id(app, "u-b53593679b"), None)
+        .lookup(&res, resolver.normalizer(), &id(app, "u-b53593679b"), None)
         .expect("a valid id");
     let p = &c360.profiles()[hits[0].profile];
     assert_eq!(p.purchases, 1);
@@ -361,7 +366,7 @@ fn rfm_names_the_best_and_the_worst_customers() {
     let c360 = Customer360::build(&records, &res, &config);
     let n = resolver.normalizer();
     let profile = |email: &str| {
-        let hits = c360.lookup_any(n, email, None);
+        let hits = c360.lookup_any(&res, n, email, None);
         &c360.profiles()[hits[0].profile]
     };
     let scores = |email: &str| {

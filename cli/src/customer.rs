@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use omnid::cluster::ProfileId;
-use omnid::profile::golden::Golden;
+use omnid::profile::golden::GoldenValue;
 use omnid::profile::{CustomerView, ViewOptions};
 use omnid::{Identifier, IdentifierKind};
+use rayon::prelude::*;
 
 use crate::output::{Run, parse_key, rerun};
 
@@ -28,14 +29,37 @@ fn time(t: Option<jiff::Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
 
+/// Profiles serialized by one task: enough to spread the work, small enough
+/// that a batch of them in memory stays a few megabytes.
+const PROFILES_PER_TASK: usize = 256;
+/// Tasks serialized before their lines are written, in order.
+const TASKS_PER_BATCH: usize = 32;
+
 /// `DIR/profiles.jsonl`: one customer view per line (golden record with
-/// provenance, identifiers, value), without cases and timeline.
+/// provenance, identifiers, value), without cases and timeline. Lines are
+/// serialized in parallel and written in profile order.
 pub fn write_profiles(out: &Path, run: &Run) -> Result<()> {
     let mut w = create(out, "profiles.jsonl")?;
-    for p in 0..run.c360()?.profiles().len() {
-        if let Some(v) = run.c360()?.view(p, &run.records, ViewOptions::default()) {
-            serde_json::to_writer(&mut w, &v)?;
-            w.write_all(b"\n")?;
+    let c360 = run.c360()?;
+    let profiles = c360.profiles().len();
+    let serialize = |start: usize| -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        for p in start..(start + PROFILES_PER_TASK).min(profiles) {
+            let view = c360.view(p, &run.records, ViewOptions::default());
+            if let Some(v) = view {
+                serde_json::to_writer(&mut buf, &v)?;
+                buf.push(b'\n');
+            }
+        }
+        Ok(buf)
+    };
+    let batch = PROFILES_PER_TASK * TASKS_PER_BATCH;
+    for first in (0..profiles).step_by(batch) {
+        let end = (first + batch).min(profiles);
+        let starts: Vec<usize> = (first..end).step_by(PROFILES_PER_TASK).collect();
+        let buffers: Vec<Result<Vec<u8>>> = starts.into_par_iter().map(serialize).collect();
+        for buf in buffers {
+            w.write_all(&buf?)?;
         }
     }
     w.flush()?;
@@ -113,7 +137,7 @@ fn parse_identifier(spec: &str) -> Result<Identifier> {
 fn by_identifier(run: &Run, id: &Identifier, region: Option<omnid::Country>) -> Result<Vec<usize>> {
     let hits = run
         .c360()?
-        .lookup(run.resolver.normalizer(), id, region)
+        .lookup(&run.resolution, run.resolver.normalizer(), id, region)
         .map_err(|e| anyhow::anyhow!("`{}` is not a usable {}: {e}", id.raw, id.kind))?;
     if hits.is_empty() {
         bail!("no customer has {} `{}`", id.kind, id.raw);
@@ -179,9 +203,9 @@ pub fn profile(
     } else if let Ok(p) = by_record(&run, selector) {
         vec![p]
     } else {
-        let hits = run
-            .c360()?
-            .lookup_any(run.resolver.normalizer(), selector, region);
+        let hits =
+            run.c360()?
+                .lookup_any(&run.resolution, run.resolver.normalizer(), selector, region);
         let mut found: Vec<usize> = hits.into_iter().map(|h| h.profile).collect();
         found.dedup();
         if found.is_empty() {
@@ -230,11 +254,11 @@ fn short(t: Option<jiff::Timestamp>) -> String {
 }
 
 fn print_view(v: &CustomerView<'_>) {
-    let g = v.golden;
-    let name = g.name.as_ref().map_or("(no name)", |n| n.display.as_str());
+    let g = &v.golden;
+    let name = g.name.as_ref().map_or("(no name)", |n| n.display.as_ref());
     outln!("profile {}  {name}", v.id);
     outln!("  golden record:");
-    let line = |label: &str, value: &Option<Golden>| {
+    let line = |label: &str, value: &Option<GoldenValue<'_>>| {
         if let Some(x) = value {
             outln!(
                 "    {label:<11} {:<34} from {} ({}, {}; in {} records, {} candidates)",
@@ -282,7 +306,7 @@ fn print_view(v: &CustomerView<'_>) {
     let channels: Vec<&str> = v.channels.iter().map(|c| c.as_str()).collect();
     outln!("  channels: {}", channels.join(" -> "));
     outln!("  identifiers:");
-    for i in v.identifiers {
+    for i in &v.identifiers {
         outln!(
             "    {:<20} {:<32} {} records, {} .. {}",
             i.kind.to_string(),

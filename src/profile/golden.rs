@@ -6,14 +6,19 @@
 //! one value; the value shown is the one written in the record that is
 //! cited as provenance. Every rule ends its tie-break chain on the record
 //! key and then the value, so the choice never depends on input order.
+//!
+//! A [`Golden`] value keeps its texts in its profile's one text buffer and
+//! cites its provenance record by index; a [`GoldenRecordView`] shows them
+//! with the record's key.
 
-use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::{self, Span};
+use super::{Members, Text};
 use crate::prepare::PreparedRecord;
-use crate::record::{IdentifierKind, Record, RecordKey};
+use crate::record::{Record, RecordKey};
 
 /// How one attribute's surviving value is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,14 +110,14 @@ impl Default for GoldenConfig {
 
 impl GoldenConfig {
     /// Position of `source` in the priority list (unlisted: after all).
-    fn rank(&self, source: &str) -> u32 {
+    pub(crate) fn rank(&self, source: &str) -> u32 {
         self.source_priority
             .iter()
             .position(|p| source_matches(p, source))
             .unwrap_or(self.source_priority.len()) as u32
     }
 
-    fn trusted(&self, source: &str) -> bool {
+    pub(crate) fn trusted(&self, source: &str) -> bool {
         self.trusted_sources
             .iter()
             .any(|p| source_matches(p, source))
@@ -126,38 +131,28 @@ fn source_matches(pattern: &str, source: &str) -> bool {
     }
 }
 
-/// Where a surviving value came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Provenance {
-    /// The record it was taken from (its key names the source).
-    pub record: RecordKey,
-    /// Index of that record in the input slice.
-    #[serde(skip)]
-    pub index: u32,
-    /// When that record was observed.
-    pub observed_at: Option<jiff::Timestamp>,
-    /// The rule that chose the value.
-    pub rule: Survivorship,
-}
-
-/// A surviving value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A surviving value: its texts (in the profile's
+/// [`texts`](super::Profile::texts)), the record it is taken from (its
+/// provenance) and how it won.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Golden {
     /// The normalized value (folded name, ISO date, E.164 phone, email
     /// matching key).
-    pub value: String,
+    pub value: Text,
     /// The value as the provenance record wrote it.
-    pub display: String,
+    pub display: Text,
+    /// Index of the provenance record in the input slice.
+    pub index: u32,
     /// How many of the profile's records carry the value.
     pub support: u32,
     /// How many distinct values competed.
     pub candidates: u32,
-    /// Where it came from.
-    pub provenance: Provenance,
+    /// The rule that chose the value.
+    pub rule: Survivorship,
 }
 
 /// One surviving value per attribute.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GoldenRecord {
     /// Full name: the folded given and family names.
     pub name: Option<Golden>,
@@ -174,10 +169,96 @@ pub struct GoldenRecord {
     pub address: Option<Golden>,
 }
 
-/// One record's value of an attribute.
-struct Obs<'a> {
-    key: Cow<'a, str>,
-    display: Cow<'a, str>,
+impl GoldenRecord {
+    /// The values with their texts, read from `texts` (the profile's), and
+    /// their provenance, read from `records` (the slice the profile was
+    /// built from). A value whose record is not there is left out.
+    pub(crate) fn view<'a>(&self, texts: &'a str, records: &'a [Record]) -> GoldenRecordView<'a> {
+        let read = |g: &Option<Golden>| g.as_ref().and_then(|g| g.view(texts, records));
+        GoldenRecordView {
+            name: read(&self.name),
+            birth_date: read(&self.birth_date),
+            gender: read(&self.gender),
+            email: read(&self.email),
+            phone: read(&self.phone),
+            address: read(&self.address),
+        }
+    }
+}
+
+impl Golden {
+    fn view<'a>(&self, texts: &'a str, records: &'a [Record]) -> Option<GoldenValue<'a>> {
+        let r = records.get(self.index as usize)?;
+        Some(GoldenValue {
+            value: self.value.of(texts),
+            display: self.display.of(texts),
+            support: self.support,
+            candidates: self.candidates,
+            provenance: Provenance {
+                record: &r.key,
+                index: self.index,
+                observed_at: r.observed_at,
+                rule: self.rule,
+            },
+        })
+    }
+}
+
+/// Where a surviving value came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance<'a> {
+    /// The record it was taken from (its key names the source).
+    pub record: &'a RecordKey,
+    /// Index of that record in the input slice.
+    #[serde(skip)]
+    pub index: u32,
+    /// When that record was observed.
+    pub observed_at: Option<jiff::Timestamp>,
+    /// The rule that chose the value.
+    pub rule: Survivorship,
+}
+
+/// A surviving value as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoldenValue<'a> {
+    /// The normalized value (folded name, ISO date, E.164 phone, email
+    /// matching key).
+    pub value: &'a str,
+    /// The value as the provenance record wrote it.
+    pub display: &'a str,
+    /// How many of the profile's records carry the value.
+    pub support: u32,
+    /// How many distinct values competed.
+    pub candidates: u32,
+    /// Where it came from.
+    pub provenance: Provenance<'a>,
+}
+
+/// A golden record as shown: one value per attribute, with its texts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct GoldenRecordView<'a> {
+    /// Full name: the folded given and family names.
+    pub name: Option<GoldenValue<'a>>,
+    /// Birth date, ISO 8601.
+    pub birth_date: Option<GoldenValue<'a>>,
+    /// Gender (`m`, `f`, or as folded).
+    pub gender: Option<GoldenValue<'a>>,
+    /// Email.
+    pub email: Option<GoldenValue<'a>>,
+    /// Phone, E.164.
+    pub phone: Option<GoldenValue<'a>>,
+    /// Postal address: street, number, locality, postcode, city, region,
+    /// country, as one value.
+    pub address: Option<GoldenValue<'a>>,
+}
+
+/// One record's value of an attribute: its normalized form `K` (a text's
+/// span, a date), where its texts lie, and what the rules read about the
+/// record.
+struct Obs<K> {
+    key: K,
+    /// The value's and its display's spans in the gathered text.
+    texts: (Span, Span),
     /// Position of the record among the profile's members, which are in
     /// key order: a smaller position is a smaller key.
     pos: u32,
@@ -185,6 +266,18 @@ struct Obs<'a> {
     rank: u32,
     trusted: bool,
     completeness: (u32, u32),
+}
+
+/// Buffers reused from one profile to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    name: Vec<Obs<Span>>,
+    birth: Vec<Obs<jiff::civil::Date>>,
+    gender: Vec<Obs<Span>>,
+    email: Vec<Obs<Span>>,
+    phone: Vec<Obs<Span>>,
+    address: Vec<Obs<Span>>,
+    candidates: Vec<Candidate>,
 }
 
 /// The record an observation is made in.
@@ -197,15 +290,10 @@ struct Here {
 }
 
 impl Here {
-    fn obs<'a>(
-        self,
-        key: Cow<'a, str>,
-        display: Cow<'a, str>,
-        completeness: (u32, u32),
-    ) -> Obs<'a> {
+    fn obs<K>(self, key: K, texts: (Span, Span), completeness: (u32, u32)) -> Obs<K> {
         Obs {
             key,
-            display,
+            texts,
             pos: self.pos,
             at: self.at,
             rank: self.rank,
@@ -226,24 +314,38 @@ struct Candidate {
 }
 
 /// The most recent observation first, a smaller record key on equal times.
-fn recency(o: &Obs<'_>) -> (Option<jiff::Timestamp>, Reverse<u32>) {
+fn recency<K>(o: &Obs<K>) -> (Option<jiff::Timestamp>, Reverse<u32>) {
     (o.at, Reverse(o.pos))
 }
 
-/// The surviving value among `obs` under `rule`.
-fn survive(
-    mut obs: Vec<Obs<'_>>,
+/// How a value won: support, candidates, and the observation it is taken
+/// from.
+struct Survivor<'o, K> {
+    support: u32,
+    candidates: u32,
+    from: &'o Obs<K>,
+}
+
+/// The surviving value among `obs` under `rule`. Values are grouped by
+/// `order`, the order of their normalized texts; on a full tie the smaller
+/// value wins.
+fn survive<'o, K: Copy>(
+    obs: &'o mut [Obs<K>],
+    cands: &mut Vec<Candidate>,
     rule: Survivorship,
-    records: &[Record],
-    members: &[u32],
-) -> Option<Golden> {
+    order: impl Fn(K, K) -> Ordering,
+) -> Option<Survivor<'o, K>> {
     if obs.is_empty() {
         return None;
     }
-    obs.sort_by(|a, b| a.key.cmp(&b.key).then(a.pos.cmp(&b.pos)));
-    let mut cands: Vec<Candidate> = Vec::new();
+    obs.sort_unstable_by(|a, b| order(a.key, b.key).then(a.pos.cmp(&b.pos)));
+    let obs = &*obs;
+    cands.clear();
     for (i, o) in obs.iter().enumerate() {
-        let same = cands.last().is_some_and(|c| obs[c.start].key == o.key);
+        let same = cands
+            .last()
+            .and_then(|c| obs.get(c.start))
+            .is_some_and(|s| order(s.key, o.key).is_eq());
         if !same {
             cands.push(Candidate {
                 start: i,
@@ -259,7 +361,7 @@ fn survive(
         if recency(o) > recency(&obs[c.latest]) {
             c.latest = i;
         }
-        let ranked = |x: &Obs<'_>| (Reverse(x.rank), recency(x));
+        let ranked = |x: &Obs<K>| (Reverse(x.rank), recency(x));
         if ranked(o) > ranked(&obs[c.best_ranked]) {
             c.best_ranked = i;
         }
@@ -307,144 +409,159 @@ fn survive(
         Survivorship::ValidatedFirst => best.trusted_latest.unwrap_or(best.latest),
         _ => best.latest,
     };
-    let o = obs.get(from)?;
-    let index = *members.get(o.pos as usize)?;
-    let record = records.get(index as usize)?;
-    Some(Golden {
-        value: o.key.to_string(),
-        display: o.display.to_string(),
+    Some(Survivor {
         support: best.support,
         candidates: cands.len() as u32,
-        provenance: Provenance {
-            record: record.key.clone(),
-            index,
-            observed_at: record.observed_at,
-            rule,
-        },
+        from: obs.get(from)?,
     })
 }
 
-/// Text of raw optional parts joined with `sep`, skipping empty ones.
-fn joined<'a>(parts: impl Iterator<Item = Option<&'a str>>, sep: &str) -> String {
-    let mut out = String::new();
+/// Appends the raw optional parts to `out`, trimmed, joined with `sep`,
+/// skipping empty ones.
+pub(crate) fn join_into<'a>(
+    out: &mut String,
+    parts: impl Iterator<Item = Option<&'a str>>,
+    sep: &str,
+) {
+    let start = out.len();
     for p in parts.flatten().map(str::trim).filter(|p| !p.is_empty()) {
-        if !out.is_empty() {
+        if out.len() > start {
             out.push_str(sep);
         }
         out.push_str(p);
     }
-    out
 }
 
-/// The golden record of the profile whose records (indices into `records`
-/// and `prepared`, in key order) are `members`.
+/// Appends the name's folded given and family names, joined by one space,
+/// and gives the number of tokens; `None` when the record has no name.
+pub(crate) fn name_key(p: &PreparedRecord, out: &mut String) -> Option<u32> {
+    let n = p.name.as_ref()?;
+    for (k, t) in n.given.iter().chain(&n.family).enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    Some((n.given.len() + n.family.len()) as u32)
+}
+
+/// The folded address parts, in the order they are joined.
+pub(crate) fn address_parts(p: &PreparedRecord) -> impl Iterator<Item = Option<&str>> {
+    [
+        &p.street,
+        &p.street_number,
+        &p.locality,
+        &p.postcode,
+        &p.city,
+        &p.region,
+        &p.country,
+    ]
+    .into_iter()
+    .map(|x| x.as_deref())
+}
+
+/// The golden record of the profile whose records are `members`; the
+/// texts of its values are appended to `texts`.
 pub(crate) fn golden_record(
-    members: &[u32],
-    records: &[Record],
-    prepared: &[PreparedRecord],
     config: &GoldenConfig,
+    members: &Members<'_>,
+    s: &mut Scratch,
+    texts: &mut String,
 ) -> GoldenRecord {
-    let mut name = Vec::new();
-    let mut birth = Vec::new();
-    let mut gender = Vec::new();
-    let mut email = Vec::new();
-    let mut phone = Vec::new();
-    let mut address = Vec::new();
-    for (pos, &i) in members.iter().enumerate() {
-        let (Some(r), Some(p)) = (records.get(i as usize), prepared.get(i as usize)) else {
-            continue;
-        };
-        let source = r.key.source.as_str();
+    s.name.clear();
+    s.birth.clear();
+    s.gender.clear();
+    s.email.clear();
+    s.phone.clear();
+    s.address.clear();
+    let empty = ((0, 0), (0, 0));
+    for (pos, f) in members.facts.iter().enumerate() {
         let at = Here {
             pos: pos as u32,
-            at: r.observed_at,
-            rank: config.rank(source),
-            trusted: config.trusted(source),
+            at: f.at,
+            rank: f.rank,
+            trusted: f.trusted,
         };
-        let obs = |key, display, completeness| at.obs(key, display, completeness);
-        let a = &r.attributes;
-        if let Some(n) = &p.name {
-            let tokens = (n.given.len() + n.family.len()) as u32;
-            let key = match (n.given.is_empty(), n.family.is_empty()) {
-                (false, false) => Cow::Owned(format!("{} {}", n.given_joined(), n.family_joined())),
-                (false, true) => Cow::Owned(n.given_joined()),
-                (true, false) => Cow::Owned(n.family_joined()),
-                (true, true) => Cow::Borrowed(""),
+        if let Some(name) = f.name() {
+            s.name.push(at.obs(name.0, name, f.name_completeness));
+        }
+        if let Some(d) = f.birth {
+            s.birth.push(at.obs(d, empty, (1, 10)));
+        }
+        if let Some(g) = f.gender() {
+            s.gender.push(at.obs(g.0, g, (1, (g.0.1 - g.0.0) as u32)));
+        }
+        if let Some(a) = f.address() {
+            s.address.push(at.obs(a.0, a, f.address_completeness));
+        }
+        for id in facts::identifiers(f, members.ids) {
+            let target = if Some(id.kind) == members.email {
+                &mut s.email
+            } else if Some(id.kind) == members.phone {
+                &mut s.phone
+            } else {
+                continue;
             };
-            if !key.is_empty() {
-                let display = match a.full_name.as_deref().map(str::trim) {
-                    Some(full) if !full.is_empty() => Cow::Borrowed(full),
-                    _ => Cow::Owned(joined(
-                        [a.given_names.as_deref(), a.family_names.as_deref()].into_iter(),
-                        " ",
-                    )),
-                };
-                let len = key.chars().count() as u32;
-                name.push(obs(key, display, (tokens, len)));
-            }
-        }
-        if let Some(d) = p.birth_date {
-            let iso: Cow<'_, str> = Cow::Owned(d.to_string());
-            birth.push(obs(iso.clone(), iso, (1, 10)));
-        }
-        if let Some(g) = &p.gender {
-            let display = a.gender.as_deref().map(str::trim).unwrap_or(g);
-            gender.push(obs(
-                Cow::Borrowed(g),
-                Cow::Borrowed(display),
-                (1, g.len() as u32),
-            ));
-        }
-        for id in &p.identifiers {
-            let target = match id.kind {
-                IdentifierKind::Email => &mut email,
-                IdentifierKind::Phone => &mut phone,
-                _ => continue,
-            };
-            let len = id.display.chars().count() as u32;
-            target.push(obs(
-                Cow::Borrowed(&id.value),
-                Cow::Borrowed(&id.display),
-                (1, len),
-            ));
-        }
-        let parts = [
-            &p.street,
-            &p.street_number,
-            &p.locality,
-            &p.postcode,
-            &p.city,
-            &p.region,
-            &p.country,
-        ];
-        let count = parts.iter().filter(|x| x.is_some()).count() as u32;
-        if count > 0 {
-            let key = joined(parts.iter().map(|x| x.as_deref()), ", ");
-            let ad = &a.address;
-            let display = joined(
-                [
-                    &ad.street,
-                    &ad.number,
-                    &ad.locality,
-                    &ad.postcode,
-                    &ad.city,
-                    &ad.region,
-                    &ad.country,
-                ]
-                .iter()
-                .map(|x| x.as_deref()),
-                ", ",
-            );
-            let len = key.chars().count() as u32;
-            address.push(obs(Cow::Owned(key), Cow::Owned(display), (count, len)));
+            let (value, display) = f.identifier(id);
+            let len = members.text(display).chars().count() as u32;
+            target.push(at.obs(value, (value, display), (1, len)));
         }
     }
+    let by_text = |a: Span, b: Span| members.text(a).cmp(members.text(b));
+    let by_iso = |a: jiff::civil::Date, b: jiff::civil::Date| a.to_string().cmp(&b.to_string());
+    let cands = &mut s.candidates;
+    let index = members.index;
+    let golden = |w: Option<Survivor<'_, _>>, rule, texts: &mut String| {
+        let w = w?;
+        let (value, display) = w.from.texts;
+        let (value, display) = Text::pair(texts, members.text(value), members.text(display));
+        Some(Golden {
+            value,
+            display,
+            index: *index.get(w.from.pos as usize)?,
+            support: w.support,
+            candidates: w.candidates,
+            rule,
+        })
+    };
+    let birth_date = survive(&mut s.birth, cands, config.birth_date, by_iso).and_then(|w| {
+        let iso = w.from.key.to_string();
+        let (value, display) = Text::pair(texts, &iso, &iso);
+        Some(Golden {
+            value,
+            display,
+            index: *index.get(w.from.pos as usize)?,
+            support: w.support,
+            candidates: w.candidates,
+            rule: config.birth_date,
+        })
+    });
     GoldenRecord {
-        name: survive(name, config.name, records, members),
-        birth_date: survive(birth, config.birth_date, records, members),
-        gender: survive(gender, config.gender, records, members),
-        email: survive(email, config.email, records, members),
-        phone: survive(phone, config.phone, records, members),
-        address: survive(address, config.address, records, members),
+        name: golden(
+            survive(&mut s.name, cands, config.name, by_text),
+            config.name,
+            texts,
+        ),
+        birth_date,
+        gender: golden(
+            survive(&mut s.gender, cands, config.gender, by_text),
+            config.gender,
+            texts,
+        ),
+        email: golden(
+            survive(&mut s.email, cands, config.email, by_text),
+            config.email,
+            texts,
+        ),
+        phone: golden(
+            survive(&mut s.phone, cands, config.phone, by_text),
+            config.phone,
+            texts,
+        ),
+        address: golden(
+            survive(&mut s.address, cands, config.address, by_text),
+            config.address,
+            texts,
+        ),
     }
 }

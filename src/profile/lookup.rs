@@ -1,57 +1,116 @@
 //! From any identifier, written in any format, to the customer.
 //!
 //! [`LookupIndex`] maps every normalized identifier (kind, value) of every
-//! profile to the profile. It holds positions, not copies of the values: a
-//! hash table of (profile, identifier) pairs whose strings live in the
-//! profiles. A raw value is first normalized with the same
-//! [`Normalizer`] the resolution used, so `612 34 56 78`, `+34 612-345-678`
-//! and `34612345678` all find the customer whose phone is `+34612345678`.
+//! profile to the profile. It is keyed by the identity graph's value ids:
+//! the graph already holds each distinct value once, so the index is two
+//! arrays of integers (the profiles of each value), built by a counting sort
+//! without hashing or copying a string. A raw value is first normalized with
+//! the same [`Normalizer`] the resolution used, so `612 34 56 78`,
+//! `+34 612-345-678` and `34612345678` all find the customer whose phone is
+//! `+34612345678`.
 
-use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
-use serde::Serialize;
-
-use super::{Customer360, Profile};
+use super::Customer360;
+use crate::cluster::{KindId, RecordId};
+use crate::graph::IdentityGraph;
 use crate::normalize::Rejection;
 use crate::prepare::Normalizer;
 use crate::record::{Country, Identifier, IdentifierKind};
+use crate::resolve::Resolution;
+
+use serde::Serialize;
 
 /// The index from normalized identifiers to profiles.
 #[derive(Debug, Clone, Default)]
 pub struct LookupIndex {
-    /// (profile, identifier) positions, hashed by (kind, value).
-    table: HashTable<(u32, u32)>,
+    /// Where the profiles of each value start in `profiles`, by value id,
+    /// and the end.
+    offsets: Vec<u32>,
+    /// Profile positions, ascending for each value.
+    profiles: Vec<u32>,
     /// Every kind present, in order.
     kinds: Vec<IdentifierKind>,
 }
 
-fn hash(kind: &IdentifierKind, value: &str) -> u64 {
-    FxBuildHasher.hash_one((kind, value))
-}
-
 impl LookupIndex {
-    pub(crate) fn build(profiles: &[Profile]) -> LookupIndex {
-        let total = profiles.iter().map(|p| p.identifiers.len()).sum();
-        let mut table = HashTable::with_capacity(total);
-        let mut kinds: Vec<IdentifierKind> = Vec::new();
-        for (pi, p) in profiles.iter().enumerate() {
-            for (ii, id) in p.identifiers.iter().enumerate() {
-                if !kinds.contains(&id.kind) {
-                    kinds.push(id.kind.clone());
-                }
-                let h = hash(&id.kind, &id.value);
-                table.insert_unique(h, (pi as u32, ii as u32), |&(p, i)| {
-                    profiles
-                        .get(p as usize)
-                        .and_then(|p| p.identifiers.get(i as usize))
-                        .map_or(0, |id| hash(&id.kind, &id.value))
-                });
+    /// The index of the graph's values, given the profile position of
+    /// each graph record by canonical id (`u32::MAX` or none: no profile).
+    pub(crate) fn build(
+        graph: &IdentityGraph,
+        position: impl Fn(u32) -> Option<u32>,
+    ) -> LookupIndex {
+        let values = graph.internals().0.constraints();
+        let holders = || {
+            (0..graph.len() as u32)
+                .filter_map(|c| Some((c, position(c).filter(|&p| p != u32::MAX)?)))
+                .flat_map(|(c, p)| values.record_values(RecordId(c)).map(move |v| (v, p)))
+        };
+        let mut offsets = vec![0u32; values.value_count() + 1];
+        for (v, _) in holders() {
+            if let Some(n) = offsets.get_mut(v.index() + 1) {
+                *n += 1;
             }
         }
+        let mut total = 0u32;
+        for n in offsets.iter_mut() {
+            total = total.saturating_add(*n);
+            *n = total;
+        }
+        let mut next = offsets.clone();
+        let mut profiles = vec![0u32; total as usize];
+        for (v, p) in holders() {
+            if let Some(at) = next.get_mut(v.index())
+                && let Some(slot) = profiles.get_mut(*at as usize)
+            {
+                *slot = p;
+                *at += 1;
+            }
+        }
+        // Records come in canonical order, not profile order: sort each
+        // value's profiles and keep one of each, moving the lists down.
+        let mut kinds: Vec<KindId> = Vec::new();
+        let mut write = 0usize;
+        let mut start = 0usize;
+        for v in 0..values.value_count() {
+            let end = offsets.get(v + 1).map_or(start, |&e| e as usize);
+            if let Some(list) = profiles.get_mut(start..end) {
+                list.sort_unstable();
+            }
+            let mut last = None;
+            for k in start..end {
+                let Some(p) = profiles.get(k).copied() else {
+                    break;
+                };
+                if last != Some(p) {
+                    if let Some(slot) = profiles.get_mut(write) {
+                        *slot = p;
+                    }
+                    write += 1;
+                    last = Some(p);
+                }
+            }
+            if end > start
+                && let Some(k) = values.kind_of(crate::cluster::ValueId(v as u32))
+                && !kinds.contains(&k)
+            {
+                kinds.push(k);
+            }
+            if let Some(o) = offsets.get_mut(v + 1) {
+                *o = write as u32;
+            }
+            start = end;
+        }
+        profiles.truncate(write);
+        profiles.shrink_to_fit();
+        let mut kinds: Vec<IdentifierKind> = kinds
+            .into_iter()
+            .filter_map(|k| graph.kind(k).cloned())
+            .collect();
         kinds.sort();
-        LookupIndex { table, kinds }
+        LookupIndex {
+            offsets,
+            profiles,
+            kinds,
+        }
     }
 
     /// Every identifier kind the profiles hold.
@@ -61,12 +120,19 @@ impl LookupIndex {
 
     /// The number of indexed (profile, identifier) pairs.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.profiles.len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.profiles.is_empty()
+    }
+
+    /// The profile positions holding value `v`, ascending.
+    fn holders(&self, v: usize) -> &[u32] {
+        let start = self.offsets.get(v).map_or(0, |&s| s as usize);
+        let end = self.offsets.get(v + 1).map_or(start, |&e| e as usize);
+        self.profiles.get(start..end).unwrap_or(&[])
     }
 }
 
@@ -83,27 +149,22 @@ pub struct Hit {
 
 impl Customer360 {
     /// The profiles (positions in [`profiles`](Self::profiles), ascending)
-    /// holding an already normalized identifier.
-    pub fn find(&self, kind: &IdentifierKind, value: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .index
-            .table
-            .iter_hash(hash(kind, value))
-            .filter(|&&(p, i)| {
-                self.profiles
-                    .get(p as usize)
-                    .and_then(|p| p.identifiers.get(i as usize))
-                    .is_some_and(|id| &id.kind == kind && id.value == value)
-            })
-            .map(|&(p, _)| p as usize)
-            .collect();
-        out.sort_unstable();
-        out
+    /// holding an already normalized identifier. `res` must be the
+    /// resolution the profiles were built from.
+    pub fn find(&self, res: &Resolution, kind: &IdentifierKind, value: &str) -> Vec<usize> {
+        res.graph.value_id(kind, value).map_or_else(Vec::new, |v| {
+            self.index
+                .holders(v.index())
+                .iter()
+                .map(|&p| p as usize)
+                .collect()
+        })
     }
 
     /// The profiles holding a raw identifier of a known kind, normalized
     /// first (with `region` for a national phone number). A value the
     /// normalizer rejects is an error; a value nobody holds is no hit.
+    /// `res` must be the resolution the profiles were built from.
     ///
     /// ```
     /// use omnid::profile::{Customer360, ProfileConfig};
@@ -118,20 +179,21 @@ impl Customer360 {
     /// let res = resolver.resolve(&records)?;
     /// let c360 = Customer360::build(&records, &res, &ProfileConfig::default());
     /// let raw = Identifier::new(IdentifierKind::Phone, "612-345-678");
-    /// let hits = c360.lookup(resolver.normalizer(), &raw, Some(Country::ES))?;
+    /// let hits = c360.lookup(&res, resolver.normalizer(), &raw, Some(Country::ES))?;
     /// assert_eq!(hits.len(), 1);
     /// assert_eq!(hits[0].value, "+34612345678");
     /// Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn lookup(
         &self,
+        res: &Resolution,
         normalizer: &Normalizer,
         raw: &Identifier,
         region: Option<Country>,
     ) -> Result<Vec<Hit>, Rejection> {
         let n = normalizer.identifier(raw, region)?;
         Ok(self
-            .find(&n.kind, &n.value)
+            .find(res, &n.kind, &n.value)
             .into_iter()
             .map(|profile| Hit {
                 profile,
@@ -146,6 +208,7 @@ impl Customer360 {
     /// normalizer accepts the value is tried. Hits are by profile, then kind.
     pub fn lookup_any(
         &self,
+        res: &Resolution,
         normalizer: &Normalizer,
         raw: &str,
         region: Option<Country>,
@@ -155,7 +218,7 @@ impl Customer360 {
             .kinds
             .iter()
             .filter_map(|kind| {
-                self.lookup(normalizer, &Identifier::new(kind.clone(), raw), region)
+                self.lookup(res, normalizer, &Identifier::new(kind.clone(), raw), region)
                     .ok()
             })
             .flatten()

@@ -10,11 +10,20 @@
 //! customer's [`CustomerView`].
 //!
 //! Profiles refer to records by their index in the input slice (`u32`), not
-//! by copies of their keys: a view borrows keys and texts from the records
-//! when it is shown. Profiles are built in parallel, one at a time per
-//! thread, and come out in [`ProfileId`] order whatever the thread count.
+//! by copies of their keys; the texts a profile shows (its golden values and
+//! identifiers) are copied once into one buffer per profile
+//! ([`Profile::texts`]). A [`CustomerView`] borrows from the profile and
+//! from the records (for keys, cases and the timeline) when it is shown.
+//!
+//! Building reads the records once in input order, where they lie in memory,
+//! and copies what profiles compare and show into a compact per-record
+//! digest; records are grouped by profile from the identity graph's
+//! clusters, whose members are already in key order; profiles are then
+//! built in parallel from the digest and come out in [`ProfileId`] order
+//! whatever the thread count.
 
 pub mod cases;
+mod facts;
 pub mod golden;
 pub mod journey;
 pub mod lookup;
@@ -27,15 +36,17 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::ProfileId;
+use crate::cluster::{KindId, ProfileId, RecordId};
+use crate::graph::IdentityGraph;
 use crate::record::{Channel, IdentifierKind, InteractionKind, Record, RecordKey};
 use crate::resolve::Resolution;
 
 use cases::{Case, CaseConfig, CaseView};
-use golden::{GoldenConfig, GoldenRecord};
+use facts::{Fact, Facts, IdFact, Span};
+use golden::{GoldenConfig, GoldenRecord, GoldenRecordView};
 use journey::{JourneyConfig, JourneyReport};
 use lookup::LookupIndex;
-use timeline::TimelineEntry;
+use timeline::{Event, TimelineEntry};
 use value::{Rfm, Segment, ValueConfig, ValueReport};
 
 /// How profiles, cases, journeys and values are built. Every field has a
@@ -53,15 +64,69 @@ pub struct ProfileConfig {
     pub value: ValueConfig,
 }
 
-/// One identifier of a profile.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Where a text lies in its profile's [`texts`](Profile::texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Text {
+    start: u32,
+    len: u32,
+}
+
+impl Text {
+    /// The text, in `texts` (its profile's).
+    pub fn of(self, texts: &str) -> &str {
+        let start = self.start as usize;
+        texts.get(start..start + self.len as usize).unwrap_or("")
+    }
+
+    /// Appends `s` to `texts`.
+    fn put(texts: &mut String, s: &str) -> Text {
+        let start = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+        texts.push_str(s);
+        Text {
+            start,
+            len: u32::try_from(s.len()).unwrap_or(0),
+        }
+    }
+
+    /// Appends a value and its display, once when they are equal.
+    fn pair(texts: &mut String, value: &str, display: &str) -> (Text, Text) {
+        let v = Text::put(texts, value);
+        let d = if display == value {
+            v
+        } else {
+            Text::put(texts, display)
+        };
+        (v, d)
+    }
+}
+
+/// One identifier of a profile: a normalized value its records carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProfileIdentifier {
+    /// Its kind ([`Customer360::kind`]).
+    pub kind: KindId,
+    /// Normalized value, in the profile's texts.
+    pub value: Text,
+    /// How it is shown (as the most recent record carrying it wrote it), in
+    /// the profile's texts.
+    pub display: Text,
+    /// Records carrying it.
+    pub records: u32,
+    /// First time seen.
+    pub first_seen: Option<jiff::Timestamp>,
+    /// Last time seen.
+    pub last_seen: Option<jiff::Timestamp>,
+}
+
+/// One identifier of a profile as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentifierView<'a> {
     /// Kind.
-    pub kind: IdentifierKind,
+    pub kind: &'a IdentifierKind,
     /// Normalized value.
-    pub value: String,
+    pub value: &'a str,
     /// How it is shown (as the most recent record carrying it wrote it).
-    pub display: String,
+    pub display: &'a str,
     /// Records carrying it.
     pub records: u32,
     /// First time seen.
@@ -81,6 +146,9 @@ pub struct Profile {
     pub golden: GoldenRecord,
     /// Every identifier, by kind then value.
     pub identifiers: Vec<ProfileIdentifier>,
+    /// The texts of the golden values and identifiers, one after another;
+    /// a [`Text`] says where each lies.
+    pub texts: Box<str>,
     /// Channels the customer used, in order of first use.
     pub channels: Vec<Channel>,
     /// Records with an interaction (indices into the input), in time order.
@@ -109,6 +177,14 @@ pub struct Profile {
     pub segment: Segment,
 }
 
+impl Profile {
+    /// The golden record with its texts and provenance keys. `records` must
+    /// be the slice the profile was built from.
+    pub fn golden_view<'a>(&'a self, records: &'a [Record]) -> GoldenRecordView<'a> {
+        self.golden.view(&self.texts, records)
+    }
+}
+
 /// When an interaction happened: its own time, else its record's.
 pub fn event_time(r: &Record) -> Option<jiff::Timestamp> {
     r.interaction.as_ref().and_then(|i| i.at).or(r.observed_at)
@@ -122,60 +198,162 @@ fn earliest(a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>) -> Option<ji
     }
 }
 
-fn identifiers(members: &[u32], records: &[Record], res: &Resolution) -> Vec<ProfileIdentifier> {
-    let mut seen: Vec<(&IdentifierKind, &str, &str, Option<jiff::Timestamp>, u32)> = Vec::new();
-    for (pos, &i) in members.iter().enumerate() {
-        let (Some(r), Some(p)) = (records.get(i as usize), res.prepared.get(i as usize)) else {
-            continue;
-        };
-        for n in &p.identifiers {
-            seen.push((&n.kind, &n.value, &n.display, r.observed_at, pos as u32));
+/// What every profile is built from.
+pub(crate) struct Context<'a> {
+    records: &'a [Record],
+    facts: &'a Facts,
+    groups: &'a Groups,
+    /// The rank of each graph kind in [`IdentifierKind`] order, by kind id.
+    kind_rank: &'a [u16],
+    email: Option<KindId>,
+    phone: Option<KindId>,
+    config: &'a ProfileConfig,
+}
+
+/// The records of one profile, as gathered in a [`Batch`].
+pub(crate) struct Members<'b> {
+    /// Input indices, in key order.
+    index: &'b [u32],
+    /// One per record.
+    facts: &'b [Fact],
+    /// The text the facts' spans point into.
+    text: &'b str,
+    /// The identifiers the facts point into.
+    ids: &'b [IdFact],
+    email: Option<KindId>,
+    phone: Option<KindId>,
+}
+
+impl Members<'_> {
+    fn text(&self, span: Span) -> &str {
+        self.text.get(span.0..span.1).unwrap_or("")
+    }
+}
+
+/// Profiles per [`Batch`].
+const BATCH: usize = 64;
+
+/// The facts of a run of consecutive profiles' records, copied in one tight
+/// loop: the copies' cache misses overlap, where building the profiles one
+/// record at a time would wait for each, and the profiles then read memory
+/// in order.
+#[derive(Default)]
+struct Batch {
+    /// The profiles gathered.
+    profiles: Range<usize>,
+    /// The first gathered record's position in [`Groups::members`].
+    first: usize,
+    facts: Vec<Fact>,
+    text: String,
+    ids: Vec<IdFact>,
+}
+
+impl Batch {
+    fn gather(&mut self, ctx: &Context<'_>, profiles: Range<usize>) {
+        let (first, end) = ctx.groups.member_range(profiles.clone());
+        self.profiles = profiles;
+        self.first = first;
+        self.facts.clear();
+        self.text.clear();
+        self.ids.clear();
+        for &i in ctx.groups.members.get(first..end).unwrap_or(&[]) {
+            let fact = ctx
+                .facts
+                .copy(i, &mut self.text, &mut self.ids)
+                .unwrap_or_default();
+            self.facts.push(fact);
         }
     }
-    seen.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    let mut out: Vec<ProfileIdentifier> = Vec::new();
-    let mut shown: Option<(Option<jiff::Timestamp>, std::cmp::Reverse<u32>)> = None;
-    for (kind, value, display, t, pos) in seen {
-        let recency = (t, std::cmp::Reverse(pos));
-        match out.last_mut() {
-            Some(last) if &last.kind == kind && last.value == value => {
-                last.records += 1;
-                last.first_seen = earliest(last.first_seen, t);
-                last.last_seen = last.last_seen.max(t);
-                if shown.is_none_or(|s| recency > s) {
-                    shown = Some(recency);
-                    if last.display != display {
-                        last.display = display.to_string();
-                    }
-                }
-            }
-            _ => {
-                shown = Some(recency);
-                out.push(ProfileIdentifier {
-                    kind: kind.clone(),
-                    value: value.to_string(),
-                    display: display.to_string(),
-                    records: 1,
-                    first_seen: t,
-                    last_seen: t,
-                });
-            }
+
+    /// Profile `p`'s records; it must be in the batch.
+    fn members<'b>(&'b self, ctx: &Context<'b>, p: usize) -> Members<'b> {
+        let (start, end) = ctx.groups.member_range(p..p + 1);
+        let (from, to) = (
+            start.saturating_sub(self.first),
+            end.saturating_sub(self.first),
+        );
+        Members {
+            index: ctx.groups.members.get(start..end).unwrap_or(&[]),
+            facts: self.facts.get(from..to).unwrap_or(&[]),
+            text: &self.text,
+            ids: &self.ids,
+            email: ctx.email,
+            phone: ctx.phone,
         }
+    }
+}
+
+/// A profile's identifier as found in one record: kind rank, kind, value
+/// and display spans, time, the record's position among the members.
+type Seen = (u16, KindId, Span, Span, Option<jiff::Timestamp>, u32);
+
+/// Buffers a thread reuses from one profile to the next.
+#[derive(Default)]
+struct Scratch {
+    batch: Batch,
+    golden: golden::Scratch,
+    events: Vec<Event>,
+    seen: Vec<Seen>,
+    texts: String,
+}
+
+/// The profile's identifiers, by kind then value; their texts are appended
+/// to `texts`.
+fn identifiers(
+    ctx: &Context<'_>,
+    members: &Members<'_>,
+    seen: &mut Vec<Seen>,
+    texts: &mut String,
+) -> Vec<ProfileIdentifier> {
+    seen.clear();
+    for (pos, f) in members.facts.iter().enumerate() {
+        for id in facts::identifiers(f, members.ids) {
+            let rank = ctx.kind_rank.get(id.kind.0 as usize).copied().unwrap_or(0);
+            let (value, display) = f.identifier(id);
+            seen.push((rank, id.kind, value, display, f.at, pos as u32));
+        }
+    }
+    let text = |span: Span| members.text(span);
+    seen.sort_unstable_by(|a, b| (a.0, text(a.2), a.5).cmp(&(b.0, text(b.2), b.5)));
+    let mut out = Vec::new();
+    for group in seen.chunk_by(|a, b| a.1 == b.1 && text(a.2) == text(b.2)) {
+        let (Some(first), Some(shown)) = (
+            group.first(),
+            // The most recent record's writing; a smaller key on equal times.
+            group.iter().max_by_key(|x| (x.4, std::cmp::Reverse(x.5))),
+        ) else {
+            continue;
+        };
+        let (value, display) = Text::pair(texts, text(first.2), text(shown.3));
+        out.push(ProfileIdentifier {
+            kind: first.1,
+            value,
+            display,
+            records: group.len() as u32,
+            first_seen: group.iter().map(|x| x.4).reduce(earliest).flatten(),
+            last_seen: group.iter().map(|x| x.4).max().flatten(),
+        });
     }
     out
 }
 
-fn build_one(
-    index: u32,
-    id: ProfileId,
-    mut members: Vec<u32>,
-    records: &[Record],
-    res: &Resolution,
-    config: &ProfileConfig,
-) -> (Profile, Vec<Case>) {
-    let key = |i: u32| records.get(i as usize).map(|r| &r.key);
-    members.sort_by(|&a, &b| key(a).cmp(&key(b)));
-    let timeline = timeline::order(&members, records);
+/// Builds profile `p`.
+fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case>) {
+    if !s.batch.profiles.contains(&p) {
+        let end = (p + BATCH).min(ctx.groups.len());
+        s.batch.gather(ctx, p..end);
+    }
+    let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
+    let Scratch {
+        batch,
+        golden,
+        events,
+        seen,
+        texts,
+    } = s;
+    let members = batch.members(ctx, p);
+    let (records, config) = (ctx.records, ctx.config);
+    let timeline = timeline::order(members.index, members.facts, records, events);
     let mut channels = Vec::new();
     let (mut interactions, mut purchases, mut complaints, mut contacts) = (0, 0, 0, 0);
     let mut spend: BTreeMap<String, f64> = BTreeMap::new();
@@ -211,17 +389,19 @@ fn build_one(
             _ => {}
         }
     }
-    let times = members
-        .iter()
-        .filter_map(|&i| records.get(i as usize).and_then(|r| r.observed_at));
+    let times = members.facts.iter().filter_map(|f| f.at);
     let first_seen = times.clone().min();
     let last_seen = times.max();
-    let cases = cases::group(index, id, &timeline, records, &config.cases);
+    let cases = cases::group(p as u32, id, &timeline, records, &config.cases);
+    texts.clear();
+    let golden = golden::golden_record(&config.golden, &members, golden, texts);
+    let identifiers = identifiers(ctx, &members, seen, texts);
     let profile = Profile {
         id,
-        golden: golden::golden_record(&members, records, &res.prepared, &config.golden),
-        identifiers: identifiers(&members, records, res),
-        members,
+        golden,
+        identifiers,
+        texts: Box::from(texts.as_str()),
+        members: members.index.to_vec(),
         channels,
         timeline,
         cases: 0..0,
@@ -239,6 +419,125 @@ fn build_one(
     (profile, cases)
 }
 
+/// The input records of every profile, grouped once.
+struct Groups {
+    /// Profile ids, ascending.
+    ids: Vec<ProfileId>,
+    /// Where each profile's records start in `members`, and the end.
+    bounds: Vec<usize>,
+    /// Input indices, profile after profile, each profile's in key order.
+    members: Vec<u32>,
+    /// The slot of each graph cluster: its rank by profile id.
+    slot_of: Vec<u32>,
+    /// The profile position of each slot (`u32::MAX`: no record in the
+    /// input).
+    position_of: Vec<u32>,
+}
+
+impl Groups {
+    /// Ranks the graph's clusters by profile id, then orders the records by
+    /// (rank, canonical id) with one parallel sort of integers: each
+    /// profile's records come out in key order, and no record is read.
+    fn new(records: &[Record], res: &Resolution) -> Groups {
+        let graph = &res.graph;
+        let (_, components) = graph.internals();
+        // Records are usually the graph's records in the same order.
+        let identity = res.ids.len() == records.len()
+            && res.ids.iter().enumerate().all(|(i, r)| r.index() == i);
+        let mut input_of = Vec::new();
+        if !identity {
+            input_of = vec![u32::MAX; graph.len()];
+            for (i, id) in res.ids.iter().enumerate().take(records.len()) {
+                if let Some(slot) = input_of.get_mut(id.index()) {
+                    *slot = i as u32;
+                }
+            }
+        }
+        let input = |canonical: u32| -> Option<u32> {
+            let external = graph.external(RecordId(canonical));
+            if identity {
+                (external.index() < records.len()).then_some(external.0)
+            } else {
+                input_of
+                    .get(external.index())
+                    .copied()
+                    .filter(|&i| i != u32::MAX)
+            }
+        };
+        let mut order: Vec<(ProfileId, u32)> = (0..components.len() as u32)
+            .map(|c| (graph.profile_at(c), c))
+            .collect();
+        order.par_sort_unstable();
+        // Equal ids (a 64-bit hash collision) share a slot and make one
+        // profile, as when records were grouped by id.
+        let mut slot_of = vec![0u32; order.len()];
+        let mut ids: Vec<ProfileId> = Vec::with_capacity(order.len());
+        for &(id, c) in &order {
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+            if let Some(s) = slot_of.get_mut(c as usize) {
+                *s = ids.len() as u32 - 1;
+            }
+        }
+        drop(order);
+        let slot = |c: u32| {
+            components
+                .cluster_of(RecordId(c))
+                .and_then(|cluster| slot_of.get(cluster as usize).copied())
+        };
+        let mut keys: Vec<u64> = (0..graph.len() as u32)
+            .into_par_iter()
+            .filter_map(|c| {
+                input(c)?;
+                Some(u64::from(slot(c)?) << 32 | u64::from(c))
+            })
+            .collect();
+        keys.par_sort_unstable();
+        let members = keys
+            .par_iter()
+            .map(|&k| input(k as u32).unwrap_or(0))
+            .collect();
+        // Slots without a record in the input make no profile.
+        let mut kept = Vec::with_capacity(ids.len());
+        let mut bounds = Vec::with_capacity(ids.len() + 1);
+        let mut position_of = vec![u32::MAX; ids.len()];
+        bounds.push(0);
+        for (k, run) in keys.chunk_by(|a, b| a >> 32 == b >> 32).scan(0, |k, run| {
+            let start = *k;
+            *k += run.len();
+            Some((start + run.len(), run))
+        }) {
+            let Some(s) = run.first().map(|&key| (key >> 32) as usize) else {
+                continue;
+            };
+            if let (Some(&id), Some(p)) = (ids.get(s), position_of.get_mut(s)) {
+                *p = kept.len() as u32;
+                kept.push(id);
+                bounds.push(k);
+            }
+        }
+        Groups {
+            ids: kept,
+            bounds,
+            members,
+            slot_of,
+            position_of,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Where the records of `profiles` lie in `members`.
+    fn member_range(&self, profiles: Range<usize>) -> (usize, usize) {
+        let start = self.bounds.get(profiles.start).copied().unwrap_or(0);
+        let end = self.bounds.get(profiles.end).copied().unwrap_or(start);
+        (start, end.max(start))
+    }
+}
+
 /// Every profile of a resolution with its cases, the journey report, the
 /// customer values and a lookup index.
 #[derive(Debug, Clone)]
@@ -248,6 +547,8 @@ pub struct Customer360 {
     journey: JourneyReport,
     value: ValueReport,
     index: LookupIndex,
+    /// Identifier kinds, by the identity graph's kind id.
+    kinds: Vec<IdentifierKind>,
 }
 
 impl Customer360 {
@@ -277,45 +578,64 @@ impl Customer360 {
     /// Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(records: &[Record], res: &Resolution, config: &ProfileConfig) -> Customer360 {
-        let mut pairs: Vec<(ProfileId, u32)> = (0..records.len())
-            .into_par_iter()
-            .filter_map(|i| res.profile_of(i).map(|p| (p, i as u32)))
+        let graph: &IdentityGraph = &res.graph;
+        let groups = Groups::new(records, res);
+        let facts = Facts::new(records, &res.prepared, graph, &config.golden);
+        let kinds: Vec<IdentifierKind> = (0..=u16::MAX)
+            .map_while(|k| graph.kind(KindId(k)).cloned())
             .collect();
-        pairs.par_sort_unstable();
-        let mut groups: Vec<Range<usize>> = Vec::new();
-        for (i, pair) in pairs.iter().enumerate() {
-            match groups.last_mut() {
-                Some(g) if pairs.get(g.start).is_some_and(|p| p.0 == pair.0) => g.end = i + 1,
-                _ => groups.push(i..i + 1),
+        let mut by_kind: Vec<usize> = (0..kinds.len()).collect();
+        by_kind.sort_by(|&a, &b| kinds.get(a).cmp(&kinds.get(b)));
+        let mut kind_rank = vec![0u16; kinds.len()];
+        for (rank, &k) in by_kind.iter().enumerate() {
+            if let Some(r) = kind_rank.get_mut(k) {
+                *r = rank as u16;
             }
         }
-        let built: Vec<(Profile, Vec<Case>)> = groups
-            .par_iter()
-            .enumerate()
-            .map(|(index, g)| {
-                let slice = pairs.get(g.clone()).unwrap_or(&[]);
-                let id = slice.first().map(|p| p.0).unwrap_or(ProfileId(0));
-                let members = slice.iter().map(|p| p.1).collect();
-                build_one(index as u32, id, members, records, res, config)
-            })
-            .collect();
-        drop(pairs);
-        let mut profiles = Vec::with_capacity(built.len());
-        let mut cases = Vec::new();
-        for (mut p, c) in built {
-            p.cases = cases.len()..cases.len() + c.len();
-            cases.extend(c);
-            profiles.push(p);
+        let ctx = Context {
+            records,
+            facts: &facts,
+            groups: &groups,
+            kind_rank: &kind_rank,
+            email: graph.kind_id(&IdentifierKind::Email),
+            phone: graph.kind_id(&IdentifierKind::Phone),
+            config,
+        };
+        // The index needs only the groups: it is built while the profiles
+        // are.
+        let ((mut profiles, cases), index): ((Vec<Profile>, Vec<Vec<Case>>), _) = rayon::join(
+            || {
+                // A task builds consecutive profiles, whole batches mostly.
+                (0..groups.len())
+                    .into_par_iter()
+                    .with_min_len(BATCH)
+                    .map_init(Scratch::default, |s, p| build_one(&ctx, p, s))
+                    .unzip()
+            },
+            || {
+                let (_, components) = graph.internals();
+                LookupIndex::build(graph, |c| {
+                    let cluster = components.cluster_of(RecordId(c))?;
+                    let slot = groups.slot_of.get(cluster as usize)?;
+                    groups.position_of.get(*slot as usize).copied()
+                })
+            },
+        );
+        drop(facts);
+        let mut all = Vec::with_capacity(cases.iter().map(Vec::len).sum());
+        for (p, c) in profiles.iter_mut().zip(cases) {
+            p.cases = all.len()..all.len() + c.len();
+            all.extend(c);
         }
         let value = value::score(&mut profiles, records, &config.value);
-        let journey = journey::report(&profiles, &cases, records, config);
-        let index = LookupIndex::build(&profiles);
+        let journey = journey::report(&profiles, &all, records, config);
         Customer360 {
             profiles,
-            cases,
+            cases: all,
             journey,
             value,
             index,
+            kinds,
         }
     }
 
@@ -358,8 +678,35 @@ impl Customer360 {
         &self.index
     }
 
+    /// The kind with the identity graph's id `k`
+    /// ([`ProfileIdentifier::kind`]).
+    pub fn kind(&self, k: KindId) -> Option<&IdentifierKind> {
+        self.kinds.get(k.0 as usize)
+    }
+
     /// The view of profile `p` for a person or a program to read.
     /// `records` must be the slice the profiles were built from.
+    ///
+    /// ```
+    /// use omnid::profile::{Customer360, ProfileConfig, ViewOptions};
+    /// use omnid::resolve::{Resolver, ResolverConfig};
+    /// use omnid::{Identifier, IdentifierKind, Record, RecordKey};
+    ///
+    /// let records = [Record {
+    ///     key: RecordKey::new("calls", "c1"),
+    ///     identifiers: vec![Identifier::new(IdentifierKind::Email, "Ana.Garcia@Gmail.com")],
+    ///     ..Record::default()
+    /// }];
+    /// let res = Resolver::new(ResolverConfig::default())?.resolve(&records)?;
+    /// let c360 = Customer360::build(&records, &res, &ProfileConfig::default());
+    /// let view = c360.view(0, &records, ViewOptions::default()).expect("a profile");
+    /// assert_eq!(view.records, [&records[0].key]);
+    /// assert_eq!(view.identifiers[0].value, "anagarcia@gmail.com");
+    /// let email = view.golden.email.expect("an email");
+    /// assert_eq!(email.display, "ana.garcia@gmail.com");
+    /// assert_eq!(email.provenance.record, &records[0].key);
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn view<'a>(
         &'a self,
         p: usize,
@@ -380,6 +727,7 @@ impl Customer360 {
                 .filter_map(|&i| TimelineEntry::new(i, records, cases))
                 .collect()
         });
+        let texts: &str = &profile.texts;
         Some(CustomerView {
             id: profile.id,
             records: profile
@@ -387,8 +735,21 @@ impl Customer360 {
                 .iter()
                 .filter_map(|&i| records.get(i as usize).map(|r| &r.key))
                 .collect(),
-            golden: &profile.golden,
-            identifiers: &profile.identifiers,
+            golden: profile.golden_view(records),
+            identifiers: profile
+                .identifiers
+                .iter()
+                .filter_map(|i| {
+                    Some(IdentifierView {
+                        kind: self.kind(i.kind)?,
+                        value: i.value.of(texts),
+                        display: i.display.of(texts),
+                        records: i.records,
+                        first_seen: i.first_seen,
+                        last_seen: i.last_seen,
+                    })
+                })
+                .collect(),
             channels: &profile.channels,
             interactions: profile.interactions,
             purchases: profile.purchases,
@@ -426,9 +787,9 @@ pub struct CustomerView<'a> {
     /// Member records, in key order.
     pub records: Vec<&'a RecordKey>,
     /// Golden record.
-    pub golden: &'a GoldenRecord,
+    pub golden: GoldenRecordView<'a>,
     /// Identifiers, by kind then value.
-    pub identifiers: &'a [ProfileIdentifier],
+    pub identifiers: Vec<IdentifierView<'a>>,
     /// Channels in order of first use.
     pub channels: &'a [Channel],
     /// Interactions of any kind.

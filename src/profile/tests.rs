@@ -27,12 +27,37 @@ fn named(source: &str, id: &str, t: &str, name: &str) -> Record {
     }
 }
 
-fn build(records: &[Record], config: &ProfileConfig) -> Customer360 {
-    let res = Resolver::new(ResolverConfig::default())
+fn resolve(records: &[Record]) -> Resolution {
+    Resolver::new(ResolverConfig::default())
         .expect("default config")
         .resolve(records)
-        .expect("resolves");
-    Customer360::build(records, &res, config)
+        .expect("resolves")
+}
+
+fn build(records: &[Record], config: &ProfileConfig) -> Customer360 {
+    Customer360::build(records, &resolve(records), config)
+}
+
+/// A golden value as shown, owned.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    value: String,
+    display: String,
+    support: u32,
+    candidates: u32,
+    record: RecordKey,
+    rule: Survivorship,
+}
+
+fn shown(g: Option<golden::GoldenValue<'_>>) -> Option<Shown> {
+    g.map(|g| Shown {
+        value: g.value.to_string(),
+        display: g.display.to_string(),
+        support: g.support,
+        candidates: g.candidates,
+        record: g.provenance.record.clone(),
+        rule: g.provenance.rule,
+    })
 }
 
 /// Six records of one person whose names each rule would choose differently.
@@ -52,7 +77,7 @@ fn disputed_names() -> Vec<Record> {
     ]
 }
 
-fn name_under(rule: Survivorship) -> golden::Golden {
+fn name_under(rule: Survivorship) -> Shown {
     let records = disputed_names();
     let config = ProfileConfig {
         golden: GoldenConfig {
@@ -65,12 +90,8 @@ fn name_under(rule: Survivorship) -> golden::Golden {
     };
     let c = build(&records, &config);
     assert_eq!(c.profiles().len(), 1);
-    let name = c.profiles()[0]
-        .golden
-        .name
-        .clone()
-        .expect("a name survives");
-    assert_eq!(name.provenance.rule, rule);
+    let name = shown(c.profiles()[0].golden_view(&records).name).expect("a name survives");
+    assert_eq!(name.rule, rule);
     assert_eq!(name.candidates, 5);
     name
 }
@@ -79,7 +100,7 @@ fn name_under(rule: Survivorship) -> golden::Golden {
 fn most_recent_takes_the_newest_record() {
     let n = name_under(Survivorship::MostRecent);
     assert_eq!(n.value, "ana perez");
-    assert_eq!(n.provenance.record, RecordKey::new("social", "5"));
+    assert_eq!(n.record, RecordKey::new("social", "5"));
 }
 
 #[test]
@@ -88,28 +109,28 @@ fn most_frequent_takes_the_value_most_records_carry_and_cites_the_newest() {
     assert_eq!(n.value, "anita garcia");
     assert_eq!(n.display, "Anita Garcia");
     assert_eq!(n.support, 2);
-    assert_eq!(n.provenance.record, RecordKey::new("whatsapp", "4"));
+    assert_eq!(n.record, RecordKey::new("whatsapp", "4"));
 }
 
 #[test]
 fn source_priority_takes_the_first_listed_source_even_if_old() {
     let n = name_under(Survivorship::SourcePriority);
     assert_eq!(n.value, "ana garcia lopez");
-    assert_eq!(n.provenance.record, RecordKey::new("store", "6"));
+    assert_eq!(n.record, RecordKey::new("store", "6"));
 }
 
 #[test]
 fn most_complete_takes_the_most_tokens() {
     let n = name_under(Survivorship::MostComplete);
     assert_eq!(n.value, "ana maria garcia lopez");
-    assert_eq!(n.provenance.record, RecordKey::new("webchat", "2"));
+    assert_eq!(n.record, RecordKey::new("webchat", "2"));
 }
 
 #[test]
 fn validated_first_takes_the_trusted_source_over_newer_and_more_frequent() {
     let n = name_under(Survivorship::ValidatedFirst);
     assert_eq!(n.value, "ana garcia");
-    assert_eq!(n.provenance.record, RecordKey::new("crm_es", "1"));
+    assert_eq!(n.record, RecordKey::new("crm_es", "1"));
 }
 
 #[test]
@@ -128,11 +149,12 @@ fn ties_fall_back_to_recency_then_to_the_smaller_key() {
         ..ProfileConfig::default()
     };
     let chosen = |records: &[Record]| {
-        build(records, &config).profiles()[0]
-            .golden
-            .name
-            .clone()
-            .map(|n| (n.value, n.provenance.record))
+        shown(
+            build(records, &config).profiles()[0]
+                .golden_view(records)
+                .name,
+        )
+        .map(|n| (n.value, n.record))
     };
     let first = chosen(&records);
     records.reverse();
@@ -141,7 +163,8 @@ fn ties_fall_back_to_recency_then_to_the_smaller_key() {
     // A newer record breaks the frequency tie.
     records.push(named("c", "1", "2026-02-01T10:00:00Z", "Luis Perez"));
     records.push(named("d", "1", "2026-01-15T10:00:00Z", "Jose Perez"));
-    let third = build(&records, &config).profiles()[0].golden.name.clone();
+    let c = build(&records, &config);
+    let third = shown(c.profiles()[0].golden_view(&records).name);
     assert_eq!(third.map(|n| n.value), Some("luis perez".to_string()));
 }
 
@@ -161,14 +184,14 @@ fn provenance_points_to_a_real_input_record_carrying_the_value() {
         .identifiers
         .push(Identifier::new(IdentifierKind::Phone, "+34 612 34 56 78"));
     let c = build(&records, &ProfileConfig::default());
-    let g = &c.profiles()[0].golden;
+    let g = c.profiles()[0].golden_view(&records);
     let all = [&g.name, &g.birth_date, &g.email, &g.phone, &g.address];
     for value in all
         .iter()
         .map(|v| v.as_ref().expect("every attribute survives"))
     {
         let r = &records[value.provenance.index as usize];
-        assert_eq!(r.key, value.provenance.record);
+        assert_eq!(&r.key, value.provenance.record);
         assert_eq!(r.observed_at, value.provenance.observed_at);
         // The shown value is in the record, up to spacing and punctuation.
         let compact = |s: &str| {
@@ -186,13 +209,13 @@ fn provenance_points_to_a_real_input_record_carrying_the_value() {
     let address = g.address.as_ref().expect("address");
     assert_eq!(
         address.provenance.record,
-        RecordKey::new("whatsapp", "4"),
+        &RecordKey::new("whatsapp", "4"),
         "most parts"
     );
     assert_eq!(address.display, "Calle Feria, 12, Sevilla");
     let phone = g.phone.as_ref().expect("phone");
     assert_eq!(phone.value, "+34612345678");
-    assert_eq!(phone.provenance.record, RecordKey::new("social", "5"));
+    assert_eq!(phone.provenance.record, &RecordKey::new("social", "5"));
 }
 
 fn contact(source: &str, id: &str, t: &str, channel: Channel, kind: InteractionKind) -> Record {
@@ -544,11 +567,12 @@ fn rfm_scores_quintiles_per_currency_and_segments() {
         1.0,
         "MXN",
     ));
-    let c = build(&records, &ProfileConfig::default());
+    let res = resolve(&records);
+    let c = Customer360::build(&records, &res, &ProfileConfig::default());
     let v = c.value();
     assert_eq!(v.as_of, Some(at("2026-06-01T00:00:00Z")));
     let rfm_of = |email: &str| {
-        let hits = c.find(&IdentifierKind::Email, email);
+        let hits = c.find(&res, &IdentifierKind::Email, email);
         c.profiles()[hits[0]].rfm.clone().expect("a buyer")
     };
     let best = rfm_of("e0@gmail.com");
@@ -560,13 +584,13 @@ fn rfm_scores_quintiles_per_currency_and_segments() {
     assert_eq!((worst.r, worst.f, worst.m), (1, 1, 1));
     let mx = rfm_of("mx@gmail.com");
     assert_eq!((mx.r, mx.f, mx.m), (5, 1, 1), "ranked alone in pesos");
-    let seg = |email: &str| c.profiles()[c.find(&IdentifierKind::Email, email)[0]].segment;
+    let seg = |email: &str| c.profiles()[c.find(&res, &IdentifierKind::Email, email)[0]].segment;
     assert_eq!(seg("e0@gmail.com"), Segment::Loyal);
     assert_eq!(seg("e4@gmail.com"), Segment::Lost);
     assert_eq!(seg("mx@gmail.com"), Segment::NewCustomer);
     assert_eq!(
         v.best[0].profile,
-        c.profiles()[c.find(&IdentifierKind::Email, "e0@gmail.com")[0]].id
+        c.profiles()[c.find(&res, &IdentifierKind::Email, "e0@gmail.com")[0]].id
     );
 }
 
@@ -623,13 +647,13 @@ fn lookup_finds_a_profile_by_any_format_and_views_it() {
         "Luis@GMail.com",
         "https://instagram.com/luis.p",
     ] {
-        let hits = c.lookup_any(n, raw, Some(crate::Country::ES));
+        let hits = c.lookup_any(&res, n, raw, Some(crate::Country::ES));
         assert_eq!(hits.len(), 1, "{raw}: {hits:?}");
         assert_eq!(hits[0].profile, 0);
     }
-    assert!(c.lookup_any(n, "nobody@gmail.com", None).is_empty());
+    assert!(c.lookup_any(&res, n, "nobody@gmail.com", None).is_empty());
     let phone = Identifier::new(IdentifierKind::Phone, "anonymous");
-    assert!(c.lookup(n, &phone, None).is_err());
+    assert!(c.lookup(&res, n, &phone, None).is_err());
     let view = c
         .view(
             0,
@@ -652,6 +676,17 @@ fn lookup_finds_a_profile_by_any_format_and_views_it() {
     assert_eq!(json["timeline"][0]["case"], json["cases"][0]["id"]);
 }
 
+/// Every profile's full view, cases and timeline included, as JSON.
+fn all_views(c: &Customer360, records: &[Record]) -> serde_json::Value {
+    let options = ViewOptions {
+        cases: true,
+        timeline_tail: Some(usize::MAX),
+    };
+    (0..c.profiles().len())
+        .map(|p| serde_json::to_value(c.view(p, records, options)).expect("serializes"))
+        .collect()
+}
+
 #[test]
 fn build_does_not_depend_on_input_order() {
     let mut records = disputed_names();
@@ -670,16 +705,121 @@ fn build_does_not_depend_on_input_order() {
         "EUR",
     ));
     let a = build(&records, &ProfileConfig::default());
+    let views = all_views(&a, &records);
     records.reverse();
     let b = build(&records, &ProfileConfig::default());
-    let pa = &a.profiles()[0];
-    let pb = &b.profiles()[0];
-    assert_eq!(
-        pa.golden.name.as_ref().map(|g| &g.provenance.record),
-        pb.golden.name.as_ref().map(|g| &g.provenance.record)
-    );
+    assert_eq!(views, all_views(&b, &records));
+    let (pa, pb) = (&a.profiles()[0], &b.profiles()[0]);
     assert_eq!(pa.identifiers, pb.identifiers);
+    assert_eq!(pa.texts, pb.texts);
     assert_eq!(pa.channels, pb.channels);
     assert_eq!(a.journey(), b.journey());
+    assert_eq!(a.value(), b.value());
     assert_eq!(pa.rfm, pb.rfm);
+}
+
+/// Customers enough for many batches of profiles, each with a CRM row
+/// under a name written two ways, chats, claims and purchases.
+fn crowd(customers: usize) -> Vec<Record> {
+    let mut records = Vec::new();
+    for k in 0..customers {
+        let email = format!("c{k}@gmail.com");
+        let day = |d: usize| format!("2026-{:02}-{:02}T10:00:00Z", 1 + k % 12, 1 + d % 28);
+        let mut crm = named("crm_es", &k.to_string(), &day(k), "Ana Garcia");
+        crm.identifiers = vec![
+            Identifier::new(IdentifierKind::Email, &email),
+            Identifier::new(IdentifierKind::Phone, format!("+3461{k:07}")),
+        ];
+        if k % 3 == 0 {
+            crm.attributes.full_name = Some(format!("Ana María García {k}"));
+        }
+        records.push(crm);
+        for n in 0..k % 4 {
+            let kind = [InteractionKind::Claim, InteractionKind::Inquiry][n % 2];
+            let mut chat = contact(
+                "webchat",
+                &format!("{k}-{n}"),
+                &day(k + n),
+                Channel::WebChat,
+                kind,
+            );
+            chat.identifiers = chat_ids(&email.to_uppercase());
+            records.push(with(chat, |i| i.outcome = Some(Outcome::Resolved)));
+        }
+        if k % 2 == 0 {
+            records.push(purchase(
+                &email,
+                &format!("p{k}"),
+                &day(k + 5),
+                k as f64,
+                "EUR",
+            ));
+        }
+    }
+    records
+}
+
+#[test]
+fn build_does_not_depend_on_the_thread_count() {
+    let records = crowd(700);
+    let res = resolve(&records);
+    let in_pool = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| Customer360::build(&records, &res, &ProfileConfig::default()))
+    };
+    let one = in_pool(1);
+    let four = in_pool(4);
+    assert_eq!(one.profiles().len(), 700);
+    assert!(one.cases().len() > 700, "{}", one.cases().len());
+    assert_eq!(one.profiles(), four.profiles());
+    assert_eq!(one.cases(), four.cases());
+    assert_eq!(one.journey(), four.journey());
+    assert_eq!(one.value(), four.value());
+    assert_eq!(all_views(&one, &records), all_views(&four, &records));
+    for k in [0, 63, 64, 65, 699] {
+        let email = format!("c{k}@gmail.com");
+        let found = one.find(&res, &IdentifierKind::Email, &email);
+        assert_eq!(found, four.find(&res, &IdentifierKind::Email, &email));
+        let [p] = found[..] else {
+            panic!("{email}: {found:?}")
+        };
+        let view = one
+            .view(p, &records, ViewOptions::default())
+            .expect("a view");
+        assert_eq!(view.golden.email.map(|e| e.value), Some(email.as_str()));
+    }
+}
+
+#[test]
+fn texts_are_stored_once_per_profile_and_shared_when_equal() {
+    let mut records = disputed_names();
+    records[0]
+        .identifiers
+        .push(Identifier::new(IdentifierKind::Phone, "+34612345678"));
+    let c = build(&records, &ProfileConfig::default());
+    let p = &c.profiles()[0];
+    let phone = p.golden.phone.expect("a phone");
+    // E.164 written as such: the display is the value's text.
+    assert_eq!(phone.value, phone.display);
+    assert_eq!(phone.value.of(&p.texts), "+34612345678");
+    let view = p.golden_view(&records);
+    let name = view.name.expect("a name");
+    assert!(p.texts.contains(name.value) && p.texts.contains(name.display));
+    let kinds: Vec<&IdentifierKind> = p
+        .identifiers
+        .iter()
+        .filter_map(|i| c.kind(i.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            &IdentifierKind::Phone,
+            &IdentifierKind::Email,
+            &IdentifierKind::CrmId("crm".into())
+        ],
+        "by kind, in the kinds' order"
+    );
 }

@@ -6,24 +6,37 @@ use serde::Serialize;
 
 use super::cases::{Case, CaseId};
 use super::event_time;
+use super::facts::Fact;
 use crate::record::{Channel, InteractionKind, Money, Outcome, Record, RecordKey};
 
+/// An interaction to order: untimed last, then by time, then by the
+/// record's position among the members (which are in key order); and the
+/// record's index.
+pub(crate) type Event = (bool, Option<jiff::Timestamp>, u32, u32);
+
 /// The records of `members` (in key order) that have an interaction, in
-/// time order.
-pub(crate) fn order(members: &[u32], records: &[Record]) -> Vec<u32> {
-    let mut events: Vec<(bool, Option<jiff::Timestamp>, u32, u32)> = members
-        .iter()
-        .enumerate()
-        .filter_map(|(pos, &i)| {
-            let r = records.get(i as usize)?;
-            r.interaction.as_ref()?;
-            let t = event_time(r);
-            Some((t.is_none(), t, pos as u32, i))
-        })
-        .collect();
+/// time order; `events` is a buffer reused between profiles. Only records
+/// whose `facts` (one per member) say they have an interaction are read.
+pub(crate) fn order(
+    members: &[u32],
+    facts: &[Fact],
+    records: &[Record],
+    events: &mut Vec<Event>,
+) -> Vec<u32> {
+    events.clear();
+    let with_facts = members.iter().zip(facts).enumerate();
+    events.extend(with_facts.filter_map(|(pos, (&i, f))| {
+        if !f.interaction {
+            return None;
+        }
+        let r = records.get(i as usize)?;
+        r.interaction.as_ref()?;
+        let t = event_time(r);
+        Some((t.is_none(), t, pos as u32, i))
+    }));
     // Members are in key order, so their position is the key tie-break.
     events.sort_unstable();
-    events.into_iter().map(|e| e.3).collect()
+    events.iter().map(|e| e.3).collect()
 }
 
 /// One interaction as a timeline shows it.
