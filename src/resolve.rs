@@ -188,7 +188,19 @@ impl Resolver {
         builder.reserve(records.len(), 2);
         let mut ids = Vec::with_capacity(records.len());
         for (r, p) in records.iter().zip(&prepared) {
-            let name = p.name_key();
+            // Every given and family word: the graph groups spellings of one
+            // person by them (see `GraphBuilder::add`).
+            let name = p.name.as_ref().map(|n| {
+                let mut key = n.canonical_given().join(" ");
+                key.push('|');
+                for (i, family) in n.family.iter().enumerate() {
+                    if i > 0 {
+                        key.push(' ');
+                    }
+                    key.push_str(family);
+                }
+                key
+            });
             let id = builder.add(
                 &r.key,
                 r.observed_at,
