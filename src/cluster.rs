@@ -332,7 +332,8 @@ impl ConstraintIndex {
     /// ```
     /// use omnid::cluster::*;
     /// // Records 0 and 1 hold CRM ids 0 and 1 (kind 0, exclusive) and share email 2.
-    /// let policies = vec![KindPolicy { exclusive: true, max_per_profile: Some(1) }, KindPolicy::default()];
+    /// let crm = KindPolicy { exclusive: true, max_per_profile: Some(1) };
+    /// let policies = vec![crm, KindPolicy::default()];
     /// let value_kind = vec![KindId(0), KindId(0), KindId(1)];
     /// let index = ConstraintIndex::new(
     ///     policies,
@@ -345,7 +346,8 @@ impl ConstraintIndex {
     /// let email = Evidence::SharedIdentifier { kind: KindId(1), value: ValueId(2) };
     /// let outcome = clustering.link(Edge { a: RecordId(0), b: RecordId(1), evidence: email })?;
     /// assert_eq!(outcome, LinkOutcome::Merged);
-    /// assert_eq!(clustering.cluster_values(RecordId(1)), [ValueId(0), ValueId(2)]);
+    /// // The merged cluster's CRM ids count as one: the class's smallest.
+    /// assert_eq!(clustering.cluster_values(RecordId(1)), [ValueId(0)]);
     /// Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_duplicates(

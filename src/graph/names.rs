@@ -226,6 +226,10 @@ mod tests {
             ("maria gomez", "maria gomez ruiz"),
             ("carlos diaz", "calos"),
             (" garcia", "ana garcia"),
+            ("maria dolores|gomez", "dolores|gomez ruiz"),
+            ("maria teresa|garcia", "garcia|teresa"),
+            ("sandra milena|gutierrez londono", "sandra|milena"),
+            ("|herrera", "agustina|herrera"),
         ];
         for (a, b) in same {
             assert!(same_person(a, b), "{a} / {b}");
@@ -246,10 +250,36 @@ mod tests {
             ("ana", "luis"),
             ("carla", "carlos"),
             ("al perez", "alberto perez"),
+            ("maria dolores|gomez", "maria isabel|gomez"),
+            ("juan|perez", "|"),
+            ("", ""),
         ];
         for (a, b) in different {
             assert!(!same_person(a, b), "{a} / {b}");
             assert!(!same_person(b, a), "{b} / {a} (symmetric)");
+        }
+    }
+
+    #[test]
+    fn words_match_as_people_misspell_and_shorten_them() {
+        let table = [
+            ("flor", "florencia", true),
+            ("gabi", "gabriela", true),
+            ("mary", "maria", true),
+            ("preez", "perez", true),
+            ("agusina", "agustina", true),
+            ("gomwz", "gomez", true),
+            ("ana", "ana", true),
+            ("al", "alberto", false),
+            ("ana", "eva", false),
+            ("suso", "jesus", false),
+            ("carla", "carlos", false),
+            ("richi", "ricardo", false),
+            ("pedro", "pablo", false),
+        ];
+        for (a, b, expected) in table {
+            assert_eq!(similar_words(a, b), expected, "{a} / {b}");
+            assert_eq!(similar_words(b, a), expected, "{b} / {a}");
         }
     }
 
@@ -308,6 +338,12 @@ mod tests {
         fn same_person_is_symmetric_and_reflexive(a in "[a-z ]{0,20}", b in "[a-z ]{0,20}") {
             prop_assert_eq!(same_person(&a, &b), same_person(&b, &a));
             prop_assert_eq!(same_person(&a, &a), !a.trim().is_empty());
+        }
+
+        #[test]
+        fn same_person_never_panics(a in any::<String>(), b in ".*") {
+            let _ = same_person(&a, &b);
+            let _ = same_person(&b, &a);
         }
 
         #[test]
