@@ -201,11 +201,12 @@ pub struct KindRule {
     pub validity_window_days: Option<u32>,
     /// Two values of this kind are taken for duplicate accounts of one
     /// person, and count as one value for `exclusive` and `max_per_profile`,
-    /// when a record holding one and a record holding the other share a value
-    /// of another linking kind and their names can be one person's (a CRM
-    /// that opened a second account for a returning customer). Accounts of a
-    /// household sharing a landline name different people and stay apart.
-    /// Only records with a name key count as evidence.
+    /// when the records holding one and the records holding the other share
+    /// a value of another linking kind (a phone, an email, a document) and a
+    /// full name on each can be one person's (a CRM that opened a second
+    /// account for a returning customer). Accounts of a household sharing a
+    /// landline name different people and stay apart; an account with no
+    /// full name on its records merges with none.
     pub merge_duplicates: bool,
 }
 
