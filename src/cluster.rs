@@ -232,6 +232,10 @@ pub struct ConstraintIndex {
     /// Every record's (kind, value) pairs packed by [`pack`], sorted per
     /// record: merges read kinds without looking them up.
     entries: Vec<u64>,
+    /// The value each value counts as in rule checks (see
+    /// [`with_duplicates`](Self::with_duplicates)); empty when every value
+    /// counts as itself.
+    counts_as: Vec<ValueId>,
 }
 
 impl ConstraintIndex {
@@ -313,7 +317,79 @@ impl ConstraintIndex {
             value_kind,
             offsets: compact,
             entries,
+            counts_as: Vec::new(),
         }
+    }
+
+    /// Declares values duplicates of one another: two accounts of one person
+    /// in one CRM. Each pair joins its two values (and, transitively, their
+    /// other duplicates) into one class, which counts as one value in every
+    /// rule check, so an exclusive kind does not keep duplicates apart and a
+    /// `max_per_profile` counts them once. A class is represented by its
+    /// smallest value, which is what [`Clustering::cluster_values`] and
+    /// refusals name. Both values of a pair must exist and be of one kind.
+    ///
+    /// ```
+    /// use omnid::cluster::*;
+    /// // Records 0 and 1 hold CRM ids 0 and 1 (kind 0, exclusive) and share email 2.
+    /// let crm = KindPolicy { exclusive: true, max_per_profile: Some(1) };
+    /// let policies = vec![crm, KindPolicy::default()];
+    /// let value_kind = vec![KindId(0), KindId(0), KindId(1)];
+    /// let index = ConstraintIndex::new(
+    ///     policies,
+    ///     value_kind,
+    ///     vec![0, 2, 4],
+    ///     vec![ValueId(0), ValueId(2), ValueId(1), ValueId(2)],
+    /// )?
+    /// .with_duplicates([(ValueId(1), ValueId(0))])?;
+    /// let mut clustering = Clustering::new(index);
+    /// let email = Evidence::SharedIdentifier { kind: KindId(1), value: ValueId(2) };
+    /// let outcome = clustering.link(Edge { a: RecordId(0), b: RecordId(1), evidence: email })?;
+    /// assert_eq!(outcome, LinkOutcome::Merged);
+    /// // The merged cluster's CRM ids count as one: the class's smallest.
+    /// assert_eq!(clustering.cluster_values(RecordId(1)), [ValueId(0)]);
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_duplicates(
+        mut self,
+        pairs: impl IntoIterator<Item = (ValueId, ValueId)>,
+    ) -> Result<Self, ClusterError> {
+        let mut classes: Option<UnionFind> = None;
+        for (x, y) in pairs {
+            match (self.kind_of(x), self.kind_of(y)) {
+                (Some(kx), Some(ky)) if kx == ky => {}
+                (Some(_), Some(_)) => {
+                    return Err(ClusterError::BadConstraintIndex {
+                        what: "duplicate values must be of one kind",
+                    });
+                }
+                _ => {
+                    return Err(ClusterError::BadConstraintIndex {
+                        what: "a duplicate value does not exist",
+                    });
+                }
+            }
+            // Value ids fit in u32 and exist, so the union-find covers them.
+            let uf = classes.get_or_insert_with(|| UnionFind::new(self.value_kind.len() as u32));
+            uf.union(x.0, y.0);
+        }
+        let Some(mut uf) = classes else {
+            return Ok(self);
+        };
+        let mut smallest: Vec<u32> = (0..self.value_kind.len() as u32).collect();
+        for v in 0..self.value_kind.len() as u32 {
+            let root = uf.find(v).unwrap_or(v) as usize;
+            if let Some(s) = smallest.get_mut(root) {
+                *s = (*s).min(v);
+            }
+        }
+        self.counts_as = (0..self.value_kind.len() as u32)
+            .map(|v| {
+                let root = uf.find(v).unwrap_or(v) as usize;
+                ValueId(smallest.get(root).copied().unwrap_or(v))
+            })
+            .collect();
+        Ok(self)
     }
 
     /// An index for `records` records with no identifiers and no rules.
@@ -365,18 +441,36 @@ impl ConstraintIndex {
         &self.entries
     }
 
-    /// Appends record `r`'s values of constrained kinds to `out`, as sorted keys.
+    /// Appends record `r`'s values of constrained kinds to `out`, as sorted
+    /// keys, each duplicate counting as its class.
     fn constrained_keys(&self, r: RecordId, out: &mut Vec<u64>) {
+        let start = out.len();
         for &e in self.record_entries(r) {
-            let kind = unpack(e).0;
+            let (kind, value) = unpack(e);
             if self
                 .constrained
                 .get(kind.0 as usize)
                 .copied()
                 .unwrap_or(false)
             {
-                out.push(e);
+                match self.counts_as.get(value.index()) {
+                    Some(&class) => out.push(pack(kind, class)),
+                    None => out.push(e),
+                }
             }
+        }
+        if !self.counts_as.is_empty()
+            && let Some(added) = out.get_mut(start..)
+        {
+            added.sort_unstable();
+            let mut keep = start;
+            for i in start..out.len() {
+                if i == start || out[i] != out[keep - 1] {
+                    out[keep] = out[i];
+                    keep += 1;
+                }
+            }
+            out.truncate(keep);
         }
     }
 }
@@ -622,7 +716,8 @@ impl Clustering {
     }
 
     /// The values of constrained kinds held by the cluster of `r`, sorted by
-    /// (kind, value).
+    /// (kind, value); duplicates (see [`ConstraintIndex::with_duplicates`])
+    /// as their class's smallest value.
     pub fn cluster_values(&self, r: RecordId) -> Vec<ValueId> {
         let Some(root) = self.uf.find_shared(r.0) else {
             return Vec::new();
@@ -1255,6 +1350,48 @@ mod tests {
         assert_eq!(c.cluster_values(RecordId(1)), [ValueId(10)]);
         assert!(c.same_cluster(RecordId(0), RecordId(1)));
         assert!(!c.same_cluster(RecordId(0), RecordId(2)));
+    }
+
+    #[test]
+    fn duplicates_count_as_one_value_and_others_still_cannot_link() {
+        // CRM 10 and 11 are one person's two accounts; 12 is someone else's.
+        let c = clustering(
+            &[
+                &[(CRM, 10), (PHONE, 1)],
+                &[(CRM, 11)],
+                &[(CRM, 12)],
+                &[(CRM, 11), (PHONE, 2)],
+            ],
+            5,
+        );
+        let mut c = Clustering::new(
+            c.constraints
+                .clone()
+                .with_duplicates([(ValueId(11), ValueId(10))])
+                .unwrap(),
+        );
+        assert_eq!(link(&mut c, 0, 1), LinkOutcome::Merged);
+        assert_eq!(c.cluster_values(RecordId(1)), [ValueId(10), ValueId(1)]);
+        assert!(matches!(
+            link(&mut c, 1, 2),
+            LinkOutcome::Refused(Refusal::CannotLink {
+                left: ValueId(10),
+                right: ValueId(12),
+                ..
+            })
+        ));
+        assert_eq!(link(&mut c, 3, 0), LinkOutcome::Merged);
+        let values: Vec<ValueId> = c.constraints().record_values(RecordId(3)).collect();
+        assert_eq!(
+            values,
+            [ValueId(11), ValueId(2)],
+            "records keep their own values"
+        );
+        let bad = |pairs: Vec<(ValueId, ValueId)>| {
+            c.constraints().clone().with_duplicates(pairs).is_err()
+        };
+        assert!(bad(vec![(ValueId(10), ValueId(1))]), "kinds differ");
+        assert!(bad(vec![(ValueId(10), ValueId(99))]), "no such value");
     }
 
     #[test]

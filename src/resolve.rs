@@ -305,8 +305,25 @@ impl Resolver {
         let mut builder = GraphBuilder::new(self.config.identity.clone())?;
         builder.reserve(records.len(), 2);
         let mut ids = Vec::with_capacity(records.len());
-        // The builder is sequential; the name keys it hashes need not be.
-        let names: Vec<Option<String>> = records.par_iter().map(|r| r.record.name_key()).collect();
+        // The builder is sequential; the name keys it reads need not be.
+        // Every given and family word: the graph groups spellings of one
+        // person by them (see `GraphBuilder::add`).
+        let names: Vec<Option<String>> = records
+            .par_iter()
+            .map(|r| {
+                r.record.name.as_ref().map(|n| {
+                    let mut key = n.canonical_given().join(" ");
+                    key.push('|');
+                    for (i, family) in n.family.iter().enumerate() {
+                        if i > 0 {
+                            key.push(' ');
+                        }
+                        key.push_str(family);
+                    }
+                    key
+                })
+            })
+            .collect();
         for (r, name) in records.iter().zip(names) {
             let p = &r.record;
             let id = builder.add(

@@ -33,7 +33,9 @@
 //! two records are together or apart, and it takes probabilistic links
 //! afterwards ([`IdentityGraph::add_probabilistic_edges`]) under the same rules.
 
+mod duplicates;
 mod intern;
+mod names;
 mod rules;
 mod stats;
 
@@ -167,6 +169,31 @@ impl Keys {
     }
 }
 
+/// Name keys in one arena, by record id; read only to count the people
+/// behind a value held under many names.
+#[derive(Debug, Clone, Default)]
+struct NameTexts {
+    text: String,
+    ends: Vec<u64>,
+}
+
+impl NameTexts {
+    fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len() as u64);
+    }
+
+    fn get(&self, r: u32) -> &str {
+        let i = r as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0) as usize,
+            None => 0,
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
 /// Collects normalized records, interning as they arrive; [`stitch`](Self::stitch)
 /// builds the [`IdentityGraph`].
 ///
@@ -202,6 +229,7 @@ pub struct GraphBuilder {
     keys: Keys,
     observed: Vec<i64>,
     name_of: Vec<u64>,
+    names: NameTexts,
     offsets: Vec<u32>,
 }
 
@@ -219,6 +247,7 @@ impl GraphBuilder {
             keys: Keys::default(),
             observed: Vec::new(),
             name_of: Vec::new(),
+            names: NameTexts::default(),
             offsets: vec![0],
         })
     }
@@ -245,11 +274,17 @@ impl GraphBuilder {
     }
 
     /// Adds one record: its key (unique, checked by [`stitch`](Self::stitch)),
-    /// when it was observed (used by validity windows), a folded name key
-    /// (used to count distinct names per value: pass a coarse key, such as the
-    /// folded first given name and first family name, so that spelling
-    /// variants of one person count once; name keys are compared by a fixed
-    /// 64-bit hash), and its normalized identifiers.
+    /// when it was observed (used by validity windows), a folded name key,
+    /// and its normalized identifiers.
+    ///
+    /// The name key is the folded given names, `|`, the folded family names
+    /// (`maria dolores|gomez ruiz`; a key without `|` is read as its first
+    /// word the given name and the rest family names). It counts the people
+    /// who hold a value (`max_names_per_value`) and tells duplicate accounts
+    /// from a household's (`merge_duplicates`); keys that can be one person's
+    /// (a typo, a short form, the given name alone, the order swapped) count
+    /// as one. Equal keys are compared by a fixed 64-bit hash.
+    ///
     /// Empty values are skipped; a value repeated in one record counts once.
     pub fn add<'a>(
         &mut self,
@@ -280,11 +315,9 @@ impl GraphBuilder {
         self.offsets.push(end);
         self.observed
             .push(observed_at.map_or(NO_TIME, |t| t.as_second()));
-        self.name_of.push(
-            name_key
-                .filter(|n| !n.is_empty())
-                .map_or(NO_NAME, name_hash),
-        );
+        let name_key = name_key.filter(|n| !n.trim().is_empty());
+        self.name_of.push(name_key.map_or(NO_NAME, name_hash));
+        self.names.push(name_key.unwrap_or(""));
         Ok(RecordId(id))
     }
 
@@ -337,6 +370,7 @@ impl GraphBuilder {
             keys,
             observed,
             name_of,
+            names,
             offsets,
         } = self;
         let (values, id_map) = Interner::build(raw)
@@ -402,7 +436,6 @@ impl GraphBuilder {
             })
             .collect();
         let index = ConstraintIndex::from_entries(policies, value_kind, canonical_offsets, entries);
-        let clustering = Clustering::new(index);
 
         let mut graph = IdentityGraph {
             provisional_of: kind_index
@@ -419,7 +452,10 @@ impl GraphBuilder {
             by_rank,
             observed,
             name_of,
-            clustering,
+            names,
+            // Replaced below, once duplicate accounts are known.
+            clustering: Clustering::new(ConstraintIndex::default()),
+            duplicates: Vec::new(),
             components: Components::default(),
             members: Vec::new(),
             profiles: Vec::new(),
@@ -427,6 +463,9 @@ impl GraphBuilder {
             untimed_skipped: 0,
         };
         graph.preflagged = graph.preflagged_values();
+        graph.duplicates = graph.duplicate_pairs(&index);
+        graph.clustering =
+            Clustering::new(index.with_duplicates(graph.duplicates.iter().copied())?);
         graph.link_shared_identifiers()?;
         graph.refresh();
         Ok(graph)
@@ -563,8 +602,12 @@ pub struct IdentityGraph {
     observed: Vec<i64>,
     /// Name key hashes, by canonical id.
     name_of: Vec<u64>,
+    /// Name keys, by record id.
+    names: NameTexts,
     /// The clustering, over canonical ids.
     clustering: Clustering,
+    /// Values taken for duplicate accounts of one person.
+    duplicates: Vec<(ValueId, ValueId)>,
     /// Clusters of canonical ids.
     components: Components,
     /// `components`' members as record ids.
@@ -797,6 +840,7 @@ impl IdentityGraph {
             links_refused,
             generic_values,
             untimed_skipped: self.untimed_skipped,
+            duplicate_pairs: self.duplicates.len() as u64,
         }
     }
 
@@ -913,41 +957,65 @@ impl IdentityGraph {
         rule: &KindRule,
         members: &[u32],
         member_names: Option<&[u64]>,
-        scratch: &mut Vec<u64>,
+        scratch: &mut Vec<(u64, u32)>,
     ) -> Option<(GenericReason, u32)> {
-        let names = |scratch: &mut Vec<u64>| {
-            scratch.clear();
-            match member_names {
-                Some(names) => scratch.extend_from_slice(names),
-                None => scratch.extend(
-                    members
-                        .iter()
-                        .filter_map(|&c| self.name_of.get(c as usize).copied()),
-                ),
-            }
-            scratch.retain(|&n| n != NO_NAME);
-            scratch.sort_unstable();
-            scratch.dedup();
-            scratch.len() as u32
-        };
         let records = members.len() as u32;
         if let Some(&reason) = self.preflagged.get(&v) {
-            return Some((reason, names(scratch)));
+            return Some((reason, self.distinct_names(members, member_names, scratch)));
         }
         // Fewer records than the limit cannot carry more names: skip the
         // (cache-missing) name reads for the common small group.
         if let Some(max) = rule.max_names_per_value.filter(|&max| records > max) {
-            let n = names(scratch);
-            if n > max {
-                return Some((GenericReason::TooManyNames { max }, n));
+            let distinct = self.distinct_names(members, member_names, scratch);
+            if distinct > max && self.people(scratch, max) > max {
+                return Some((GenericReason::TooManyNames { max }, distinct));
             }
         }
         match rule.max_records_per_value {
-            Some(max) if records > max => {
-                Some((GenericReason::TooManyRecords { max }, names(scratch)))
-            }
+            Some(max) if records > max => Some((
+                GenericReason::TooManyRecords { max },
+                self.distinct_names(members, member_names, scratch),
+            )),
             _ => None,
         }
+    }
+
+    /// The number of distinct name keys of `members`; leaves `scratch`
+    /// holding `(name hash, member)` of the named members, sorted by hash.
+    fn distinct_names(
+        &self,
+        members: &[u32],
+        member_names: Option<&[u64]>,
+        scratch: &mut Vec<(u64, u32)>,
+    ) -> u32 {
+        scratch.clear();
+        match member_names {
+            Some(names) => scratch.extend(names.iter().copied().zip(members.iter().copied())),
+            None => scratch.extend(members.iter().map(|&c| {
+                let name = self.name_of.get(c as usize).copied().unwrap_or(NO_NAME);
+                (name, c)
+            })),
+        }
+        scratch.retain(|&(n, _)| n != NO_NAME);
+        scratch.sort_unstable();
+        scratch.chunk_by(|x, y| x.0 == y.0).count() as u32
+    }
+
+    /// The number of people the names in `sorted` (as
+    /// [`distinct_names`](Self::distinct_names) leaves them) stand for,
+    /// counting no further than `stop_after + 1` (see [`names::group_people`]).
+    fn people(&self, sorted: &[(u64, u32)], stop_after: u32) -> u32 {
+        let keys: Vec<(&str, u32)> = sorted
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter_map(|run| {
+                let &(_, c) = run.first()?;
+                Some((
+                    self.names.get(self.external(RecordId(c)).0),
+                    run.len() as u32,
+                ))
+            })
+            .collect();
+        names::group_people(&keys, stop_after).count
     }
 
     /// Splits the holders (canonical ids) of a value with a validity window

@@ -26,6 +26,9 @@ use crate::record::{IdentifierKind, KIND_NAMES};
 /// linking = true
 /// exclusive = true
 ///
+/// [kinds.crm_id]
+/// merge_duplicates = true      # second accounts of returning customers
+///
 /// [generic_values]
 /// phone = ["+34900100200"]           # our own switchboard, typed by agents
 /// email = ["sinemail@empresa.com"]
@@ -186,14 +189,25 @@ pub struct KindRule {
     /// A value held by more records than this is flagged generic and does not
     /// link (a hotel switchboard, a shared office email).
     pub max_records_per_value: Option<u32>,
-    /// A value held by records with more distinct name keys than this is
-    /// flagged generic and does not link (a family landline).
+    /// A value whose records name more people than this is flagged generic
+    /// and does not link (a family landline). Name keys that can be one
+    /// person's count once: a typo (`preez`), a short form (`agus`), the
+    /// given name alone, the order swapped.
     pub max_names_per_value: Option<u32>,
     /// When set, a value links two records only if a chain of its records no
     /// more than this many days apart joins them (a recycled phone number
     /// links each holder's records, not the holders). Records with no
     /// observed time do not link through such a kind.
     pub validity_window_days: Option<u32>,
+    /// Two values of this kind are taken for duplicate accounts of one
+    /// person, and count as one value for `exclusive` and `max_per_profile`,
+    /// when the records holding one and the records holding the other share
+    /// a value of another linking kind (a phone, an email, a document) and a
+    /// full name on each can be one person's (a CRM that opened a second
+    /// account for a returning customer). Accounts of a household sharing a
+    /// landline name different people and stay apart; an account with no
+    /// full name on its records merges with none.
+    pub merge_duplicates: bool,
 }
 
 impl KindRule {
@@ -212,8 +226,9 @@ impl KindRule {
     /// | `cookie` | yes | 20 | no | 50 | 1000 | 2 |
     /// | `custom` and others | no | 10 | no | none | none | none |
     ///
-    /// No kind has a validity window by default. "Max names 2" flags a value
-    /// once a third distinct name key holds it.
+    /// No kind has a validity window or merges duplicates by default. "Max
+    /// names 2" flags a value once its records name a third person (see
+    /// [`KindRule::max_names_per_value`]).
     pub fn builtin(kind: &IdentifierKind) -> KindRule {
         let limited = |priority, max, records, names| KindRule {
             linking: true,
@@ -223,6 +238,7 @@ impl KindRule {
             max_records_per_value: Some(records),
             max_names_per_value: Some(names),
             validity_window_days: None,
+            merge_duplicates: false,
         };
         let exclusive = |priority| KindRule {
             linking: true,
@@ -232,6 +248,7 @@ impl KindRule {
             max_records_per_value: None,
             max_names_per_value: None,
             validity_window_days: None,
+            merge_duplicates: false,
         };
         match kind.name() {
             "crm_id" => exclusive(100),
@@ -251,6 +268,7 @@ impl KindRule {
                 max_records_per_value: None,
                 max_names_per_value: None,
                 validity_window_days: None,
+                merge_duplicates: false,
             },
         }
     }
@@ -274,6 +292,8 @@ pub struct KindRuleOverride {
     pub max_names_per_value: Option<Limit>,
     /// See [`KindRule::validity_window_days`].
     pub validity_window_days: Option<Limit>,
+    /// See [`KindRule::merge_duplicates`].
+    pub merge_duplicates: Option<bool>,
 }
 
 impl KindRuleOverride {
@@ -286,6 +306,9 @@ impl KindRuleOverride {
         }
         if let Some(v) = self.exclusive {
             rule.exclusive = v;
+        }
+        if let Some(v) = self.merge_duplicates {
+            rule.merge_duplicates = v;
         }
         let set = |slot: &mut Option<u32>, v: Option<Limit>| {
             if let Some(v) = v {

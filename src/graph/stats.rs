@@ -16,7 +16,8 @@ pub enum GenericReason {
     Listed,
     /// An e-mail address of a role mailbox (`info@`, `ventas@`).
     RoleAccount,
-    /// Held by records with more distinct name keys than the kind allows.
+    /// Held by records whose names stand for more people than the kind
+    /// allows (spellings of one person count once).
     TooManyNames {
         /// The kind's `max_names_per_value`.
         max: u32,
@@ -34,7 +35,7 @@ impl fmt::Display for GenericReason {
             GenericReason::Listed => f.write_str("on the list of generic values"),
             GenericReason::RoleAccount => f.write_str("a role mailbox, not a person's"),
             GenericReason::TooManyNames { max } => {
-                write!(f, "held by more than {max} distinct names")
+                write!(f, "its records name more than {max} people")
             }
             GenericReason::TooManyRecords { max } => {
                 write!(f, "held by more than {max} records")
@@ -101,4 +102,7 @@ pub struct GraphStats {
     /// Record-value pairs of a kind with a validity window that could not
     /// link because the record has no observed time.
     pub untimed_skipped: u64,
+    /// Pairs of values taken for duplicate accounts of one person (kinds
+    /// with `merge_duplicates`).
+    pub duplicate_pairs: u64,
 }

@@ -251,6 +251,202 @@ fn family_email_used_by_three_members_is_flagged_and_their_phones_still_link() {
 }
 
 #[test]
+fn one_customer_under_many_spellings_is_not_a_household() {
+    // Agustina writes her name five ways on one mobile: the CRM's, a typo, a
+    // short form, her given name alone, and surname first. One person, so
+    // the mobile links all five; the Herrera landline is shared with Juan
+    // and names a second person, which the default limit of two allows, and a
+    // third, Lucía, makes it generic.
+    let mobile = "+5493416922964";
+    let landline = "+543414576300";
+    let g = stitch_rows(
+        IdentityRules::default(),
+        &[
+            (
+                "crm",
+                "1",
+                None,
+                Some("agustina|herrera"),
+                &[("phone", mobile), ("phone", landline)],
+            ),
+            (
+                "wa",
+                "1",
+                None,
+                Some("agusina|herrera"),
+                &[("phone", mobile)],
+            ),
+            ("wa", "2", None, Some("agus|herrera"), &[("phone", mobile)]),
+            ("wa", "3", None, Some("agustina|"), &[("phone", mobile)]),
+            (
+                "chat",
+                "1",
+                None,
+                Some("herrera|agustina"),
+                &[("phone", mobile)],
+            ),
+            (
+                "crm",
+                "2",
+                None,
+                Some("juan|herrera"),
+                &[("phone", landline), ("email", "jh@example.com")],
+            ),
+            (
+                "crm",
+                "3",
+                None,
+                Some("lucia|herrera"),
+                &[("phone", landline)],
+            ),
+        ],
+    );
+    for other in ["wa:1", "wa:2", "wa:3", "chat:1"] {
+        assert!(together(&g, "crm:1", other), "{other}");
+    }
+    assert!(!together(&g, "crm:1", "crm:2"));
+    let why = reasons(&g, "crm:2", "crm:3");
+    assert!(
+        matches!(&why[..], [ApartReason::Generic { value, names: 3, why: GenericReason::TooManyNames { max: 2 }, .. }] if value == landline),
+        "{why:?}"
+    );
+}
+
+#[test]
+fn duplicate_crm_accounts_merge_but_a_household_and_namesakes_stay_apart() {
+    // Carlos has two CRM accounts that share his mobile (the second with a
+    // typo in the name). Pedro and Marta, a couple, have one account each on
+    // their shared landline. Two Lauras with the same name share nothing.
+    // Juan Manuel's accounts are tied only by calls quoting either.
+    let mut rules = IdentityRules::default();
+    rules.kinds.insert(
+        "crm_id".into(),
+        KindRuleOverride {
+            merge_duplicates: Some(true),
+            ..KindRuleOverride::default()
+        },
+    );
+    let rows: &[Row<'_>] = &[
+        (
+            "crm",
+            "100",
+            None,
+            Some("carlos|gutierrez sanchez"),
+            &[("crm_id:crm", "100"), ("phone", "+526645175042")],
+        ),
+        (
+            "crm",
+            "101",
+            None,
+            Some("carllos|gutierrez"),
+            &[
+                ("crm_id:crm", "101"),
+                ("phone", "+526645175042"),
+                ("email", "cg@example.com"),
+            ],
+        ),
+        ("calls", "c1", None, None, &[("crm_id:crm", "101")]),
+        (
+            "crm",
+            "200",
+            None,
+            Some("pedro|molina"),
+            &[("crm_id:crm", "200"), ("phone", "+543815367725")],
+        ),
+        (
+            "crm",
+            "201",
+            None,
+            Some("marta|ruiz"),
+            &[("crm_id:crm", "201"), ("phone", "+543815367725")],
+        ),
+        (
+            "calls",
+            "c2",
+            None,
+            None,
+            &[("crm_id:crm", "201"), ("phone", "+543815367725")],
+        ),
+        (
+            "crm",
+            "300",
+            None,
+            Some("laura|vega"),
+            &[("crm_id:crm", "300")],
+        ),
+        (
+            "crm",
+            "301",
+            None,
+            Some("laura|vega"),
+            &[("crm_id:crm", "301")],
+        ),
+        // Juan Manuel's two accounts share nothing but the mobile he calls
+        // from, quoting one account or the other.
+        (
+            "crm",
+            "400",
+            None,
+            Some("juan manuel|hernandez pena"),
+            &[
+                ("crm_id:crm", "400"),
+                ("national_id:MX", "HEPJ581016HJCRXN25"),
+            ],
+        ),
+        (
+            "crm",
+            "401",
+            None,
+            Some("juan manuel|hernandez pena"),
+            &[("crm_id:crm", "401")],
+        ),
+        (
+            "calls",
+            "c4",
+            None,
+            None,
+            &[("crm_id:crm", "400"), ("phone", "+523371032275")],
+        ),
+        (
+            "calls",
+            "c5",
+            None,
+            None,
+            &[("crm_id:crm", "401"), ("phone", "+523371032275")],
+        ),
+    ];
+    let g = stitch_rows(rules.clone(), rows);
+    assert!(together(&g, "crm:100", "crm:101"));
+    assert!(
+        together(&g, "crm:100", "calls:c1"),
+        "records of either account join"
+    );
+    assert!(!together(&g, "crm:200", "crm:201"));
+    assert!(together(&g, "crm:201", "calls:c2"));
+    let why = reasons(&g, "crm:200", "calls:c2");
+    assert!(
+        why.iter()
+            .any(|r| matches!(r, ApartReason::CannotLink { .. })),
+        "{why:?}"
+    );
+    assert!(together(&g, "crm:400", "calls:c5"));
+    assert_eq!(g.stats().duplicate_pairs, 2);
+
+    let mut g = g;
+    let (a, b) = (id(&g, "crm:300"), id(&g, "crm:301"));
+    let counts = g
+        .add_probabilistic_edges([ProbabilisticEdge { a, b, weight: 20.0 }])
+        .unwrap();
+    assert_eq!(counts.refused, 1, "namesakes' accounts still cannot link");
+
+    let strict = stitch_rows(IdentityRules::default(), rows);
+    assert!(
+        !together(&strict, "crm:100", "crm:101"),
+        "without merge_duplicates two CRM ids are two customers"
+    );
+}
+
+#[test]
 fn corporate_shared_email_and_hotel_switchboard_never_link_colleagues_or_guests() {
     // Two employees of a garage write from the role mailbox; hotel guests
     // call from the switchboard; an office mailbox is on 30 unnamed tickets.
