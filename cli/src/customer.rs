@@ -1,8 +1,7 @@
 //! `profile`, `lookup` and `journey`: the customer view for a person or a
 //! program, the journey report, and the profile outputs of `resolve`.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,17 +12,7 @@ use omnid::profile::{CustomerView, ViewOptions};
 use omnid::{Identifier, IdentifierKind};
 use rayon::prelude::*;
 
-use crate::output::{Run, parse_key, rerun};
-
-fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
-    let path = dir.join(name);
-    let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(BufWriter::new(f))
-}
-
-fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
-    Ok(csv::Writer::from_writer(create(dir, name)?))
-}
+use crate::output::{Run, create, csv_writer, parse_key, rerun};
 
 fn time(t: Option<jiff::Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
@@ -255,7 +244,7 @@ fn short(t: Option<jiff::Timestamp>) -> String {
 
 fn print_view(v: &CustomerView<'_>) {
     let g = &v.golden;
-    let name = g.name.as_ref().map_or("(no name)", |n| n.display.as_ref());
+    let name = g.name.as_ref().map_or("(no name)", |n| n.display);
     outln!("profile {}  {name}", v.id);
     outln!("  golden record:");
     let line = |label: &str, value: &Option<GoldenValue<'_>>| {

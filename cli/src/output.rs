@@ -302,13 +302,15 @@ fn rate(n: u64, time: Duration) -> String {
     crate::per_second(n as f64 / time.as_secs_f64().max(1e-9))
 }
 
-fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
+/// Creates `dir/name` for buffered writing.
+pub fn create(dir: &Path, name: &str) -> Result<BufWriter<File>> {
     let path = dir.join(name);
     let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     Ok(BufWriter::new(f))
 }
 
-fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
+/// Creates `dir/name` for writing CSV.
+pub fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>> {
     Ok(csv::Writer::from_writer(create(dir, name)?))
 }
 
