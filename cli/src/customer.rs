@@ -2,6 +2,7 @@
 //! program, the journey report, and the profile outputs of `resolve`.
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,11 +19,33 @@ fn time(t: Option<jiff::Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
 
-/// Profiles serialized by one task: enough to spread the work, small enough
-/// that a batch of them in memory stays a few megabytes.
-const PROFILES_PER_TASK: usize = 256;
-/// Tasks serialized before their lines are written, in order.
+/// Items serialized by one task: enough to spread the work, small enough
+/// that a batch of tasks' output in memory stays a few megabytes.
+const ITEMS_PER_TASK: usize = 256;
+/// Tasks serialized before their output is written, in order.
 const TASKS_PER_BATCH: usize = 32;
+
+/// Writes `count` items to `w` in order, serializing runs of them in
+/// parallel with `serialize` (which gets a range of item indices).
+fn write_in_order(
+    w: &mut impl Write,
+    count: usize,
+    serialize: impl Fn(Range<usize>) -> Result<Vec<u8>> + Sync,
+) -> Result<()> {
+    let batch = ITEMS_PER_TASK * TASKS_PER_BATCH;
+    for first in (0..count).step_by(batch) {
+        let end = (first + batch).min(count);
+        let tasks: Vec<Range<usize>> = (first..end)
+            .step_by(ITEMS_PER_TASK)
+            .map(|s| s..(s + ITEMS_PER_TASK).min(end))
+            .collect();
+        let buffers: Vec<Result<Vec<u8>>> = tasks.into_par_iter().map(&serialize).collect();
+        for buf in buffers {
+            w.write_all(&buf?)?;
+        }
+    }
+    Ok(())
+}
 
 /// `DIR/profiles.jsonl`: one customer view per line (golden record with
 /// provenance, identifiers, value), without cases and timeline. Lines are
@@ -30,35 +53,26 @@ const TASKS_PER_BATCH: usize = 32;
 pub fn write_profiles(out: &Path, run: &Run) -> Result<()> {
     let mut w = create(out, "profiles.jsonl")?;
     let c360 = run.c360()?;
-    let profiles = c360.profiles().len();
-    let serialize = |start: usize| -> Result<Vec<u8>> {
+    write_in_order(&mut w, c360.profiles().len(), |profiles| {
         let mut buf = Vec::new();
-        for p in start..(start + PROFILES_PER_TASK).min(profiles) {
-            let view = c360.view(p, &run.records, ViewOptions::default());
-            if let Some(v) = view {
+        for p in profiles {
+            if let Some(v) = c360.view(p, &run.records, ViewOptions::default()) {
                 serde_json::to_writer(&mut buf, &v)?;
                 buf.push(b'\n');
             }
         }
         Ok(buf)
-    };
-    let batch = PROFILES_PER_TASK * TASKS_PER_BATCH;
-    for first in (0..profiles).step_by(batch) {
-        let end = (first + batch).min(profiles);
-        let starts: Vec<usize> = (first..end).step_by(PROFILES_PER_TASK).collect();
-        let buffers: Vec<Result<Vec<u8>>> = starts.into_par_iter().map(serialize).collect();
-        for buf in buffers {
-            w.write_all(&buf?)?;
-        }
-    }
+    })?;
     w.flush()?;
     Ok(())
 }
 
-/// `DIR/cases.csv`: one case per line.
+/// `DIR/cases.csv`: one case per line, serialized in parallel and written in
+/// case order.
 pub fn write_cases(out: &Path, run: &Run) -> Result<()> {
-    let mut w = csv_writer(out, "cases.csv")?;
-    w.write_record([
+    let mut w = create(out, "cases.csv")?;
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record([
         "case_id",
         "profile_id",
         "kind",
@@ -71,29 +85,35 @@ pub fn write_cases(out: &Path, run: &Run) -> Result<()> {
         "path",
         "records",
     ])?;
-    for c in run.c360()?.cases() {
-        let path: Vec<&str> = c.path().iter().map(|ch| ch.as_str()).collect();
-        let records: Vec<String> = c
-            .contacts
-            .iter()
-            .filter_map(|&i| run.records.get(i as usize).map(|r| r.key.to_string()))
-            .collect();
-        w.write_record([
-            c.id.to_string(),
-            c.id.profile.to_string(),
-            c.kind.to_string(),
-            c.case_ref.clone().unwrap_or_default(),
-            c.status.to_string(),
-            c.contacts.len().to_string(),
-            time(c.first_contact),
-            time(c.last_contact),
-            c.time_to_resolution()
-                .map(|d| format!("{:.2}", d.as_secs_f64() / 3600.0))
-                .unwrap_or_default(),
-            path.join(">"),
-            records.join(" "),
-        ])?;
-    }
+    w.write_all(&header.into_inner()?)?;
+    let cases = run.c360()?.cases();
+    write_in_order(&mut w, cases.len(), |range| {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for c in cases.get(range).unwrap_or(&[]) {
+            let path: Vec<&str> = c.path().iter().map(|ch| ch.as_str()).collect();
+            let records: Vec<String> = c
+                .contacts
+                .iter()
+                .filter_map(|&i| run.records.get(i as usize).map(|r| r.key.to_string()))
+                .collect();
+            csv.write_record([
+                c.id.to_string(),
+                c.id.profile.to_string(),
+                c.kind.to_string(),
+                c.case_ref.clone().unwrap_or_default(),
+                c.status.to_string(),
+                c.contacts.len().to_string(),
+                time(c.first_contact),
+                time(c.last_contact),
+                c.time_to_resolution()
+                    .map(|d| format!("{:.2}", d.as_secs_f64() / 3600.0))
+                    .unwrap_or_default(),
+                path.join(">"),
+                records.join(" "),
+            ])?;
+        }
+        Ok(csv.into_inner()?)
+    })?;
     w.flush()?;
     Ok(())
 }

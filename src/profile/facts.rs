@@ -60,8 +60,9 @@ pub(crate) struct IdFact {
 pub(crate) struct Fact {
     /// When the record was observed.
     pub(crate) at: Option<jiff::Timestamp>,
-    /// Where the record's texts start.
+    /// Where the record's texts start, and their total length.
     start: usize,
+    text_len: u32,
     /// The length of each [`Field`].
     lens: [u32; FIELDS],
     /// Where the record's identifiers start in their list, and how many.
@@ -125,15 +126,6 @@ impl Fact {
             (value, display),
             (display, display + id.display_len as usize),
         )
-    }
-
-    fn text_len(&self, ids: &[IdFact]) -> usize {
-        let fields: usize = self.lens.iter().map(|&l| l as usize).sum();
-        let ids: usize = ids
-            .iter()
-            .map(|i| i.value_len as usize + i.display_len as usize)
-            .sum();
-        fields + ids
     }
 }
 
@@ -229,11 +221,13 @@ impl Facts {
         let i = i as usize;
         let chunk = self.chunks.get(i >> CHUNK_BITS)?;
         let fact = chunk.facts.get(i & (CHUNK - 1))?;
-        let (first, count) = (fact.ids.0 as usize, fact.ids.1 as usize);
-        let own = chunk.ids.get(first..first + count).unwrap_or(&[]);
-        let len = fact.text_len(own);
+        // The length is in the fact: the texts and the identifiers are read
+        // at once, not one after the other.
+        let len = fact.text_len as usize;
         let start = text.len();
         text.push_str(chunk.text.get(fact.start..fact.start + len).unwrap_or(""));
+        let (first, count) = (fact.ids.0 as usize, fact.ids.1 as usize);
+        let own = chunk.ids.get(first..first + count).unwrap_or(&[]);
         let copied = (ids.len() as u32, own.len() as u32);
         ids.extend_from_slice(own);
         Some(Fact {
@@ -328,6 +322,7 @@ fn fact(
     Fact {
         at: r.observed_at,
         start,
+        text_len: u32::try_from(text.len() - start).unwrap_or(u32::MAX),
         lens,
         ids: (first, chunk.ids.len() as u32 - first),
         name_completeness: (tokens, name_chars),

@@ -294,6 +294,7 @@ struct Scratch {
     golden: golden::Scratch,
     events: Vec<Event>,
     seen: Vec<Seen>,
+    identifiers: Vec<ProfileIdentifier>,
     texts: String,
 }
 
@@ -303,6 +304,7 @@ fn identifiers(
     ctx: &Context<'_>,
     members: &Members<'_>,
     seen: &mut Vec<Seen>,
+    out: &mut Vec<ProfileIdentifier>,
     texts: &mut String,
 ) -> Vec<ProfileIdentifier> {
     seen.clear();
@@ -315,7 +317,7 @@ fn identifiers(
     }
     let text = |span: Span| members.text(span);
     seen.sort_unstable_by(|a, b| (a.0, text(a.2), a.5).cmp(&(b.0, text(b.2), b.5)));
-    let mut out = Vec::new();
+    out.clear();
     for group in seen.chunk_by(|a, b| a.1 == b.1 && text(a.2) == text(b.2)) {
         let (Some(first), Some(shown)) = (
             group.first(),
@@ -334,7 +336,7 @@ fn identifiers(
             last_seen: group.iter().map(|x| x.4).max().flatten(),
         });
     }
-    out
+    out.to_vec()
 }
 
 /// Builds profile `p`.
@@ -349,6 +351,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case
         golden,
         events,
         seen,
+        identifiers: ids,
         texts,
     } = s;
     let members = batch.members(ctx, p);
@@ -395,7 +398,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case
     let cases = cases::group(p as u32, id, &timeline, records, &config.cases);
     texts.clear();
     let golden = golden::golden_record(&config.golden, &members, golden, texts);
-    let identifiers = identifiers(ctx, &members, seen, texts);
+    let identifiers = identifiers(ctx, &members, seen, ids, texts);
     let profile = Profile {
         id,
         golden,

@@ -823,3 +823,23 @@ fn texts_are_stored_once_per_profile_and_shared_when_equal() {
         "by kind, in the kinds' order"
     );
 }
+
+#[test]
+fn best_and_worst_lists_are_the_head_of_the_full_ranking() {
+    let records = crowd(300);
+    let res = resolve(&records);
+    let listed = |top: usize| {
+        let config = ProfileConfig {
+            value: value::ValueConfig { as_of: None, top },
+            ..ProfileConfig::default()
+        };
+        Customer360::build(&records, &res, &config).value().clone()
+    };
+    let all = listed(1000);
+    let few = listed(7);
+    assert_eq!(all.best.len(), 150, "every buyer");
+    assert!(all.worst.len() > 100, "{}", all.worst.len());
+    assert_eq!(few.best[..], all.best[..7]);
+    assert_eq!(few.worst[..], all.worst[..7]);
+    assert!(listed(0).best.is_empty());
+}

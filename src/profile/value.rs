@@ -19,8 +19,10 @@
 //!   most complaints per purchase, then the most service contacts per purchase
 //!   (a customer without purchases counts as one purchase).
 
+use std::cmp::Ordering;
 use std::fmt;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Profile, event_time};
@@ -202,14 +204,28 @@ pub struct ValueReport {
 /// Scores 1 to 5 for `keys`, higher keys better; equal keys score alike.
 fn quintiles(keys: &[f64]) -> Vec<u8> {
     let mut sorted = keys.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    sorted.par_sort_unstable_by(f64::total_cmp);
     let n = sorted.len().max(1);
-    keys.iter()
+    keys.par_iter()
         .map(|k| {
             let below = sorted.partition_point(|x| x.total_cmp(k).is_lt());
             (1 + 5 * below / n).min(5) as u8
         })
         .collect()
+}
+
+/// The first `n` of `v` in the order `cmp` (a total order): the same as
+/// sorting all and keeping `n`, without sorting all.
+fn top<T>(mut v: Vec<T>, n: usize, cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < v.len() {
+        v.select_nth_unstable_by(n - 1, &cmp);
+        v.truncate(n);
+    }
+    v.sort_unstable_by(&cmp);
+    v
 }
 
 /// The currency of most purchases; then the larger total; then the code.
@@ -263,10 +279,9 @@ pub(crate) fn score(
     records: &[Record],
     config: &ValueConfig,
 ) -> ValueReport {
-    let as_of = config.as_of.or_else(|| {
-        use rayon::prelude::*;
-        records.par_iter().filter_map(event_time).max()
-    });
+    let as_of = config
+        .as_of
+        .or_else(|| records.par_iter().filter_map(event_time).max());
     let buyers: Vec<usize> = (0..profiles.len())
         .filter(|&i| profiles.get(i).is_some_and(|p| p.purchases > 0))
         .collect();
@@ -274,23 +289,32 @@ pub(crate) fn score(
         let d = as_of?.duration_since(p.last_purchase?);
         Some(d.as_secs_f64() / 86_400.0)
     };
-    let mut recency = Vec::with_capacity(buyers.len());
-    let mut frequency = Vec::with_capacity(buyers.len());
-    let mut money: Vec<(Option<String>, f64)> = Vec::with_capacity(buyers.len());
-    for p in buyers.iter().filter_map(|&i| profiles.get(i)) {
+    let recency: Vec<f64> = buyers
+        .par_iter()
+        .filter_map(|&i| profiles.get(i))
         // Unknown recency ranks below every known one.
-        recency.push(days(p).map_or(f64::NEG_INFINITY, |d| -d));
-        frequency.push(f64::from(p.purchases));
-        money.push(match primary(p, records) {
+        .map(|p| days(p).map_or(f64::NEG_INFINITY, |d| -d))
+        .collect();
+    let frequency: Vec<f64> = buyers
+        .par_iter()
+        .filter_map(|&i| profiles.get(i))
+        .map(|p| f64::from(p.purchases))
+        .collect();
+    // Reading each buyer's purchases again is scattered over the records:
+    // in parallel.
+    let mut money: Vec<(Option<String>, f64)> = buyers
+        .par_iter()
+        .filter_map(|&i| profiles.get(i))
+        .map(|p| match primary(p, records) {
             Some((c, total)) => (Some(c), total),
             None => (None, 0.0),
-        });
-    }
+        })
+        .collect();
     let r = quintiles(&recency);
     let f = quintiles(&frequency);
     let mut m = vec![1u8; buyers.len()];
     let mut by_currency: Vec<usize> = (0..buyers.len()).collect();
-    by_currency.sort_by(|&a, &b| money[a].0.cmp(&money[b].0).then(a.cmp(&b)));
+    by_currency.par_sort_unstable_by(|&a, &b| money[a].0.cmp(&money[b].0).then(a.cmp(&b)));
     for group in by_currency.chunk_by(|&a, &b| money[a].0 == money[b].0) {
         let keys: Vec<f64> = group.iter().map(|&k| money[k].1).collect();
         for (&k, s) in group.iter().zip(quintiles(&keys)) {
@@ -334,14 +358,14 @@ pub(crate) fn score(
             )
         })
     };
-    let mut best: Vec<&Profile> = profiles.iter().filter(|p| p.rfm.is_some()).collect();
-    best.sort_by(|a, b| {
+    let best: Vec<&Profile> = profiles.iter().filter(|p| p.rfm.is_some()).collect();
+    let best = top(best, config.top, |a, b| {
         scores(b)
             .cmp(&scores(a))
             .then(b.purchases.cmp(&a.purchases))
             .then(a.id.cmp(&b.id))
     });
-    let mut worst: Vec<(f64, f64, &Profile)> = profiles
+    let worst: Vec<(f64, f64, &Profile)> = profiles
         .iter()
         .filter(|p| p.complaints > 0 || p.contacts > 0)
         .map(|p| {
@@ -353,7 +377,7 @@ pub(crate) fn score(
             )
         })
         .collect();
-    worst.sort_by(|a, b| {
+    let worst = top(worst, config.top, |a, b| {
         b.0.total_cmp(&a.0)
             .then(b.1.total_cmp(&a.1))
             .then(a.2.id.cmp(&b.2.id))
@@ -361,11 +385,7 @@ pub(crate) fn score(
     ValueReport {
         as_of,
         segments,
-        best: best.into_iter().take(config.top).map(ranked).collect(),
-        worst: worst
-            .into_iter()
-            .take(config.top)
-            .map(|w| ranked(w.2))
-            .collect(),
+        best: best.into_iter().map(ranked).collect(),
+        worst: worst.into_iter().map(|w| ranked(w.2)).collect(),
     }
 }
