@@ -301,66 +301,37 @@ impl Resolver {
                 taken.into_iter().map(move |f| (i as u32, f))
             })
             .collect();
-        let t = Instant::now();
-        let mut builder = GraphBuilder::new(self.config.identity.clone())?;
-        builder.reserve(records.len(), 2);
-        let mut ids = Vec::with_capacity(records.len());
-        // The builder is sequential; the name keys it reads need not be.
-        // Every given and family word: the graph groups spellings of one
-        // person by them (see `GraphBuilder::add`).
-        let names: Vec<Option<String>> = records
-            .par_iter()
-            .map(|r| {
-                r.record.name.as_ref().map(|n| {
-                    let mut key = n.canonical_given().join(" ");
-                    key.push('|');
-                    for (i, family) in n.family.iter().enumerate() {
-                        if i > 0 {
-                            key.push(' ');
-                        }
-                        key.push_str(family);
-                    }
-                    key
-                })
-            })
-            .collect();
-        for (r, name) in records.iter().zip(names) {
-            let p = &r.record;
-            let id = builder.add(
-                &r.key,
-                r.observed_at,
-                name.as_deref(),
-                p.identifiers.iter().map(|i| (&i.kind, i.value.as_str())),
-            )?;
-            ids.push(id);
-        }
-        let mut graph = builder.stitch()?;
-        timings.graph = t.elapsed();
+        // The graph (sequential) and the matching columns (parallel) read
+        // the records and not each other: built at once, the columns use
+        // the cores the graph leaves idle.
+        let (graph, features) = rayon::join(
+            || self.build_graph(&records),
+            || {
+                self.matcher
+                    .as_ref()
+                    .map(|m| self.build_features(m, &records))
+                    .transpose()
+            },
+        );
+        let ((mut graph, ids), graph_time) = graph?;
+        timings.graph = graph_time;
         let len = records.len();
-        if !keep_prepared && self.matcher.is_none() {
-            records = Vec::new();
+        if !keep_prepared {
+            // Many small strings: freed on every core.
+            std::mem::take(&mut records).into_par_iter().for_each(drop);
         }
 
         let mut matching = None;
         let (mut accepted, mut refused) = (0, 0);
-        if let Some(matcher) = &self.matcher {
-            let t = Instant::now();
-            // Matching works on records in key order, so pair order and
-            // sampling do not depend on input order.
-            let mut order: Vec<usize> = (0..records.len()).collect();
-            // Keys are unique: an unstable sort gives the one order.
-            order.par_sort_unstable_by(|&a, &b| records[a].key.cmp(&records[b].key));
-            let fields = matcher.fields();
-            let cols = Columns::build(order.len(), &fields, |i, f, out| {
-                records[order[i]].record.field_values(f, out)
-            });
-            let datasets: Vec<u16> = dataset_index(&records, &order);
-            let labelled = label_rows(&self.labels, order.len(), |row| &records[order[row]].key)?;
-            if !keep_prepared {
-                records = Vec::new();
-            }
-            timings.features = t.elapsed();
-
+        if let (Some(matcher), Some(features)) = (&self.matcher, features?) {
+            let Features {
+                order,
+                cols,
+                datasets,
+                labelled,
+                elapsed,
+            } = features;
+            timings.features = elapsed;
             let t = Instant::now();
             let out = if labelled.is_empty() {
                 matcher.run(&cols, &datasets)?
@@ -401,6 +372,86 @@ impl Resolver {
             timings,
         })
     }
+}
+
+impl Resolver {
+    /// The identity graph of `records` and the graph id of each.
+    fn build_graph(
+        &self,
+        records: &[Prepared],
+    ) -> Result<((IdentityGraph, Vec<RecordId>), Duration), ResolveError> {
+        let t = Instant::now();
+        let mut builder = GraphBuilder::new(self.config.identity.clone())?;
+        builder.reserve(records.len(), 2);
+        let mut ids = Vec::with_capacity(records.len());
+        // The builder is sequential; the name keys it reads need not be.
+        // Every given and family word: the graph groups spellings of one
+        // person by them (see `GraphBuilder::add`).
+        let names: Vec<Option<String>> = records
+            .par_iter()
+            .map(|r| {
+                r.record.name.as_ref().map(|n| {
+                    let mut key = n.canonical_given().join(" ");
+                    key.push('|');
+                    for (i, family) in n.family.iter().enumerate() {
+                        if i > 0 {
+                            key.push(' ');
+                        }
+                        key.push_str(family);
+                    }
+                    key
+                })
+            })
+            .collect();
+        for (r, name) in records.iter().zip(names) {
+            let p = &r.record;
+            let id = builder.add(
+                &r.key,
+                r.observed_at,
+                name.as_deref(),
+                p.identifiers.iter().map(|i| (&i.kind, i.value.as_str())),
+            )?;
+            ids.push(id);
+        }
+        let graph = builder.stitch()?;
+        Ok(((graph, ids), t.elapsed()))
+    }
+
+    /// The matching columns of `records`, in key order.
+    fn build_features(
+        &self,
+        matcher: &Matcher,
+        records: &[Prepared],
+    ) -> Result<Features, ResolveError> {
+        let t = Instant::now();
+        // Matching works on records in key order, so pair order and
+        // sampling do not depend on input order.
+        let mut order: Vec<usize> = (0..records.len()).collect();
+        // Keys are unique: an unstable sort gives the one order.
+        order.par_sort_unstable_by(|&a, &b| records[a].key.cmp(&records[b].key));
+        let cols = Columns::build_in_order(&order, &matcher.fields(), |i, f, out| {
+            records[i].record.field_values(f, out)
+        });
+        let datasets: Vec<u16> = dataset_index(records, &order);
+        let labelled = label_rows(&self.labels, order.len(), |row| &records[order[row]].key)?;
+        Ok(Features {
+            order,
+            cols,
+            datasets,
+            labelled,
+            elapsed: t.elapsed(),
+        })
+    }
+}
+
+/// What matching reads, built from the prepared records.
+struct Features {
+    /// Input index of each matching row.
+    order: Vec<usize>,
+    cols: Columns,
+    datasets: Vec<u16>,
+    labelled: Vec<LabelledPair>,
+    elapsed: Duration,
 }
 
 /// A record normalized by [`Resolver::prepare`]: what resolution needs of it.

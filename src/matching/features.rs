@@ -220,7 +220,7 @@ impl Column {
 
     fn build<'a>(n: usize, mut fill: impl FnMut(usize, &mut Vec<Cow<'a, str>>)) -> Column {
         // Value ids by their bytes in the arena: a lookup allocates nothing.
-        let mut index: HashTable<u32> = HashTable::new();
+        let mut index: HashTable<u32> = HashTable::with_capacity(n);
         let hash = |b: &[u8]| FxBuildHasher.hash_one(b);
         let mut col = Column {
             starts: Vec::with_capacity(n + 1),
@@ -261,6 +261,40 @@ impl Column {
         }
         col
     }
+
+    /// This column with its records in the order `order` (record `r` of the
+    /// result is record `order[r]` of `self`) and its values numbered again
+    /// by first appearance in that order, as if built in it.
+    fn reordered(&self, order: &[usize]) -> Column {
+        const UNSEEN: u32 = u32::MAX;
+        let mut renumber = vec![UNSEEN; self.values.len()];
+        let mut col = Column {
+            starts: Vec::with_capacity(order.len() + 1),
+            ids: Vec::with_capacity(self.ids.len()),
+            values: ValueTable {
+                arena: Vec::with_capacity(self.values.arena.len()),
+                ends: Vec::with_capacity(self.values.len()),
+                counts: Vec::with_capacity(self.values.len()),
+            },
+            non_null: self.non_null,
+        };
+        col.starts.push(0);
+        for &i in order {
+            for &id in self.of(i as u32) {
+                let slot = &mut renumber[id as usize];
+                if *slot == UNSEEN {
+                    *slot = col.values.ends.len() as u32;
+                    let values = &mut col.values;
+                    values.arena.extend_from_slice(self.values.bytes(id));
+                    values.ends.push(values.arena.len() as u32);
+                    values.counts.push(self.values.count(id));
+                }
+                col.ids.push(*slot);
+            }
+            col.starts.push(col.ids.len() as u32);
+        }
+        col
+    }
 }
 
 /// In [`Columns::row`]: the record has no value for the field.
@@ -293,6 +327,31 @@ impl Columns {
             .par_iter()
             .map(|field| Column::build(len, |r, out| fill(r, field, out)))
             .collect();
+        Self::from_columns(len, fields, columns)
+    }
+
+    /// Like [`Columns::build`], for records that are read in one order and
+    /// matched in another: row `r` is record `order[r]`, and `fill` gets
+    /// record indices. The records are read once, in index order (memory
+    /// order, where the values lie together), and the result is the same as
+    /// `Columns::build(order.len(), fields, |r, f, out| fill(order[r], f, out))`.
+    ///
+    /// # Panics
+    ///
+    /// When `order` is not a permutation of `0..order.len()`.
+    pub fn build_in_order<'a, F>(order: &[usize], fields: &[Field], fill: F) -> Columns
+    where
+        F: Fn(usize, &Field, &mut Vec<Cow<'a, str>>) + Sync,
+    {
+        let len = order.len();
+        let columns: Vec<Column> = fields
+            .par_iter()
+            .map(|field| Column::build(len, |i, out| fill(i, field, out)).reordered(order))
+            .collect();
+        Self::from_columns(len, fields, columns)
+    }
+
+    fn from_columns(len: usize, fields: &[Field], columns: Vec<Column>) -> Columns {
         let width = columns.len().max(1);
         let mut rows = vec![NO_VALUE; len * columns.len()];
         rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
@@ -364,6 +423,46 @@ mod tests {
         }
         let e = "birth_dat".parse::<Field>().unwrap_err().to_string();
         assert!(e.contains("did you mean `birth_date`"), "{e}");
+    }
+
+    #[test]
+    fn columns_built_in_memory_order_equal_columns_built_in_row_order() {
+        let data = [
+            vec!["ana", "eva"],
+            vec![],
+            vec!["luis", "ana"],
+            vec!["eva"],
+            vec!["ana", "ana"],
+            vec!["zoe"],
+        ];
+        let fields = [Field::GivenName, Field::City];
+        let fill = |i: usize, f: &Field, out: &mut Vec<Cow<'static, str>>| {
+            let values = data[i].iter().map(|s| Cow::Borrowed(*s));
+            match f {
+                Field::GivenName => out.extend(values),
+                _ => out.extend(values.rev().skip(1)),
+            }
+        };
+        for order in [
+            vec![0, 1, 2, 3, 4, 5],
+            vec![4, 2, 5, 0, 3, 1],
+            vec![5, 4, 3, 2, 1, 0],
+        ] {
+            let direct = Columns::build(order.len(), &fields, |r, f, out| fill(order[r], f, out));
+            let reordered = Columns::build_in_order(&order, &fields, fill);
+            assert_eq!(direct.rows, reordered.rows, "{order:?}");
+            for c in 0..fields.len() {
+                let (d, r) = (direct.column(c), reordered.column(c));
+                assert_eq!(
+                    (&d.starts, &d.ids, d.non_null),
+                    (&r.starts, &r.ids, r.non_null)
+                );
+                assert_eq!(
+                    (&d.values.arena, &d.values.ends, &d.values.counts),
+                    (&r.values.arena, &r.values.ends, &r.values.counts)
+                );
+            }
+        }
     }
 
     #[test]
