@@ -389,8 +389,11 @@ pub struct SkippedBlock {
 pub struct RuleReport {
     /// The rule, as text.
     pub rule: String,
-    /// Pairs the rule yields on its own (blocks over the cap excluded).
+    /// Pairs the rule yields on its own (blocks over the cap excluded; for
+    /// blocks compared by sorted neighbourhood, their upper bound).
     pub pairs: u64,
+    /// Blocks compared by sorted neighbourhood for their size.
+    pub windowed_blocks: u64,
     /// Pairs it adds to the union (not yielded by an earlier rule); zero in a dry run.
     pub new_pairs: u64,
     /// Largest block.
@@ -435,17 +438,67 @@ impl PairFilter<'_> {
     }
 }
 
+/// How blocks are compared by size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockSizes {
+    /// Blocks with more records are skipped and reported.
+    pub(crate) max: usize,
+    /// Blocks with more records (of a plain rule) are compared by sorted
+    /// neighbourhood instead of every pair.
+    pub(crate) window_above: usize,
+    /// Neighbours each record is compared with, per sort.
+    pub(crate) window: usize,
+}
+
+/// The pairs of a large block by sorted neighbourhood: for every column the
+/// rule does not read, the block's records with a value sorted by it (value
+/// id, then record), each paired with the next `window`. The records of one
+/// person agree on most fields, so they sit together in some sort; a block
+/// of `n` namesakes yields at most `columns * window * n` pairs, not
+/// `n * (n - 1) / 2`.
+fn window_pairs(
+    cols: &Columns,
+    skip: &[usize],
+    block: &[(u64, u8, u32)],
+    window: usize,
+    filter: PairFilter<'_>,
+    out: &mut Vec<u64>,
+) {
+    let mut sorted: Vec<(u32, u32)> = Vec::with_capacity(block.len());
+    for c in (0..cols.fields().len()).filter(|c| !skip.contains(c)) {
+        let column = cols.column(c);
+        sorted.clear();
+        sorted.extend(
+            block
+                .iter()
+                .filter_map(|e| column.first(e.2).map(|v| (v, e.2))),
+        );
+        sorted.sort_unstable();
+        for (i, &(_, a)) in sorted.iter().enumerate() {
+            for &(_, b) in sorted.iter().skip(i + 1).take(window) {
+                let (a, b) = (a.min(b), a.max(b));
+                if a != b && filter.allows(a, b) {
+                    out.push(u64::from(a) << 32 | u64::from(b));
+                }
+            }
+        }
+    }
+}
+
 /// Computes the candidate pairs for `rules` (at most 32 rules).
 ///
-/// `max_block` caps block size: a block with more records is skipped and
-/// reported. With `dry_run`, only the per-rule counts are computed.
+/// `sizes.max` caps block size: a block with more records is skipped and
+/// reported; blocks over `sizes.window_above` are compared by sorted
+/// neighbourhood. With `dry_run`, only the per-rule counts are computed
+/// (for windowed blocks, their upper bound).
 pub(crate) fn candidates(
     cols: &Columns,
     rules: &[BlockingRule],
-    max_block: usize,
+    sizes: BlockSizes,
     filter: PairFilter<'_>,
     dry_run: bool,
 ) -> Result<Candidates, MissingField> {
+    let max_block = sizes.max;
     let keys: Vec<RuleKeys> = rules
         .iter()
         .map(|rule| {
@@ -484,11 +537,19 @@ pub(crate) fn candidates(
         entries.par_sort_unstable();
         let groups: Vec<&[(u64, u8, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
         let crosswise = rk.right.is_some();
+        // Columns the rule reads agree within a block: no use sorting by them.
+        let mut own: Vec<usize> = rule.fields().filter_map(|f| cols.index_of(f)).collect();
+        own.sort_unstable();
+        own.dedup();
+        let windowed = |g: &[(u64, u8, u32)]| !crosswise && g.len() > sizes.window_above;
+        let sorts = cols.fields().len().saturating_sub(own.len()) as u64;
         let block_pairs = |g: &[(u64, u8, u32)]| -> u64 {
             let n = g.len() as u64;
             if crosswise {
                 let l = g.iter().filter(|e| e.1 == 0).count() as u64;
                 l * (n - l)
+            } else if windowed(g) {
+                (n * n.saturating_sub(1) / 2).min(sorts * sizes.window as u64 * n)
             } else {
                 n * n.saturating_sub(1) / 2
             }
@@ -496,6 +557,7 @@ pub(crate) fn candidates(
         let mut report = RuleReport {
             rule: rule.to_string(),
             pairs: 0,
+            windowed_blocks: 0,
             new_pairs: 0,
             largest_block: 0,
         };
@@ -510,6 +572,7 @@ pub(crate) fn candidates(
                 });
             } else {
                 report.pairs += block_pairs(g);
+                report.windowed_blocks += u64::from(windowed(g));
             }
         }
         if !dry_run {
@@ -518,6 +581,10 @@ pub(crate) fn candidates(
                 .filter(|g| g.len() > 1 && g.len() <= max_block)
                 .map(|g| {
                     let mut v = Vec::new();
+                    if windowed(g) {
+                        window_pairs(cols, &own, g, sizes.window, filter, &mut v);
+                        return v;
+                    }
                     for (i, x) in g.iter().enumerate() {
                         for y in &g[i + 1..] {
                             if x.2 == y.2 || (crosswise && x.1 == y.1) {
@@ -583,6 +650,14 @@ mod tests {
         })
     }
 
+    fn sizes(max: usize) -> BlockSizes {
+        BlockSizes {
+            max,
+            window_above: max,
+            window: 10,
+        }
+    }
+
     fn all(n: usize) -> Vec<u16> {
         vec![0; n]
     }
@@ -632,7 +707,7 @@ mod tests {
             datasets: &all(4),
             link_only: false,
         };
-        let cand = candidates(&c, &rules, 1000, filter, false).unwrap();
+        let cand = candidates(&c, &rules, sizes(1000), filter, false).unwrap();
         let mut got: Vec<_> = cand
             .pairs
             .iter()
@@ -671,8 +746,61 @@ mod tests {
             datasets: &all(3),
             link_only: false,
         };
-        let cand = candidates(&c, &rules, 1000, filter, false).unwrap();
+        let cand = candidates(&c, &rules, sizes(1000), filter, false).unwrap();
         assert_eq!(cand.pairs, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn large_blocks_are_compared_by_sorted_neighbourhood() {
+        // 400 namesakes, one person in three records: same date, or same
+        // family spelling.
+        let mut rows: Vec<[String; 3]> = (0..400)
+            .map(|i| ["ana".into(), format!("f{i}"), format!("d{i}")])
+            .collect();
+        rows.push(["ana".into(), "f7".into(), "other".into()]);
+        rows.push(["ana".into(), "typo".into(), "d7".into()]);
+        let refs: Vec<[&str; 3]> = rows
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str()])
+            .collect();
+        let c = cols(&refs);
+        let rules = vec!["given_name".parse::<BlockingRule>().unwrap()];
+        let filter = PairFilter {
+            datasets: &all(refs.len()),
+            link_only: false,
+        };
+        let every = candidates(&c, &rules, sizes(1000), filter, false).unwrap();
+        assert_eq!(every.pairs.len(), 402 * 401 / 2);
+        assert_eq!(every.report[0].windowed_blocks, 0);
+        let window = 3;
+        let sizes = BlockSizes {
+            max: 1000,
+            window_above: 100,
+            window,
+        };
+        let cand = candidates(&c, &rules, sizes, filter, false).unwrap();
+        // Two sorts (family name, date), each at most `window` pairs per record.
+        assert!(
+            cand.pairs.len() <= 2 * window * refs.len(),
+            "{}",
+            cand.pairs.len()
+        );
+        assert_eq!(cand.report[0].windowed_blocks, 1);
+        assert!(cand.report[0].pairs >= cand.pairs.len() as u64);
+        for pair in [(7, 400), (7, 401), (400, 401)] {
+            let same_value = pair != (400, 401);
+            assert_eq!(cand.pairs.contains(&pair), same_value, "{pair:?}");
+        }
+        assert!(cand.pairs.iter().all(|&(a, b)| a < b));
+        // Small blocks are unchanged.
+        let small = BlockSizes {
+            window_above: 402,
+            ..sizes
+        };
+        assert_eq!(
+            candidates(&c, &rules, small, filter, false).unwrap().pairs,
+            every.pairs
+        );
     }
 
     #[test]
@@ -688,7 +816,7 @@ mod tests {
             datasets: &all(4),
             link_only: false,
         };
-        let cand = candidates(&c, &rules, 2, filter, false).unwrap();
+        let cand = candidates(&c, &rules, sizes(2), filter, false).unwrap();
         assert!(cand.pairs.is_empty());
         assert_eq!(cand.skipped.len(), 1);
         assert_eq!(cand.skipped[0].records, 3);
@@ -703,7 +831,7 @@ mod tests {
             datasets: &ds,
             link_only: true,
         };
-        let cand = candidates(&c, &rules, 100, filter, false).unwrap();
+        let cand = candidates(&c, &rules, sizes(100), filter, false).unwrap();
         assert_eq!(cand.pairs, vec![(0, 2), (1, 2)]);
     }
 }

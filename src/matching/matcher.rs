@@ -5,7 +5,9 @@ use std::time::Duration;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::blocking::{self, BlockingRule, Candidates, PairFilter, RuleReport, SkippedBlock};
+use super::blocking::{
+    self, BlockSizes, BlockingRule, Candidates, PairFilter, RuleReport, SkippedBlock,
+};
 use super::comparison::{Comparison, Compiled, Level, MAX_COMPARISONS};
 use super::features::{Columns, Field, NO_VALUE, SEVERAL_VALUES};
 use super::model::{self, EmSession, Model, level_of};
@@ -97,6 +99,14 @@ pub struct MatchingConfig {
     pub threshold: f64,
     /// Blocks with more records are skipped and reported (default 2,000).
     pub max_block_size: usize,
+    /// Blocks of a plain rule with more records than this (default 250)
+    /// are compared by sorted neighbourhood, not every pair: sorted by each
+    /// other field in turn, each record meets its next `sorted_window`.
+    /// Blocks of common names grow with the data and their pairs with its
+    /// square; this keeps blocking linear.
+    pub sorted_window_above: usize,
+    /// Neighbours per record and sort in a large block (default 10).
+    pub sorted_window: usize,
 }
 
 impl Default for MatchingConfig {
@@ -108,6 +118,8 @@ impl Default for MatchingConfig {
             training: TrainingConfig::default(),
             threshold: 0.5,
             max_block_size: 2_000,
+            sorted_window_above: 250,
+            sorted_window: 10,
         }
     }
 }
@@ -406,7 +418,11 @@ impl Matcher {
         Ok(blocking::candidates(
             cols,
             &self.config.blocking,
-            self.config.max_block_size,
+            BlockSizes {
+                max: self.config.max_block_size,
+                window_above: self.config.sorted_window_above,
+                window: self.config.sorted_window,
+            },
             filter,
             dry_run,
         )?)
