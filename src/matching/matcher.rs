@@ -1001,11 +1001,134 @@ impl Matcher {
         Ok((model, u_pairs, sessions, report))
     }
 
-    /// u per comparison and level, each comparison on its own: pairs of
-    /// records that both have the field, drawn at random with a seed per
-    /// comparison and chunk (so the result does not depend on the thread
-    /// count). When the first level is exact, its u is computed exactly from
-    /// the value counts and the sample only splits the rest.
+    /// Draws random record pairs (about `want` with every field of `dense`
+    /// on both sides, `least` being the fewest records holding one of them)
+    /// and counts each dense comparison's levels on the pairs where both
+    /// records have its field.
+    fn sample_u_shared(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        compiled: &[Compiled<'_>],
+        dense: &[usize],
+        want: u64,
+        least: u64,
+    ) -> Vec<Vec<u64>> {
+        let levels: Vec<usize> = dense
+            .iter()
+            .map(|&c| self.config.comparisons[c].level_count())
+            .collect();
+        let zero = || levels.iter().map(|&l| vec![0u64; l]).collect::<Vec<_>>();
+        let n = cols.len() as u64;
+        if dense.is_empty() || n < 2 {
+            return zero();
+        }
+        let link_only = self.config.mode == LinkMode::LinkOnly;
+        let possible = n * (n - 1) / 2;
+        // A pair has the sparsest dense field on both sides with probability
+        // (least / n)^2, at least 1/4: draw more pairs to make up for it.
+        let scale = (n as f64 / least.max(1) as f64).powi(2).min(4.0);
+        let draws = ((want as f64 * scale) as u64).min(possible);
+        let seed = self.config.training.seed;
+        (0..draws.div_ceil(U_CHUNK))
+            .into_par_iter()
+            .map(|ci| {
+                let mut rng = SplitMix64::new(seed ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut cnt = zero();
+                let todo = U_CHUNK.min(draws - ci * U_CHUNK);
+                let (mut done, mut tries) = (0, 0);
+                while done < todo && tries < todo * 20 {
+                    tries += 1;
+                    let a = rng.below(n) as u32;
+                    let b = rng.below(n) as u32;
+                    if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
+                        continue;
+                    }
+                    done += 1;
+                    let (ra, rb) = (cols.row(a), cols.row(b));
+                    for (counts, &c) in cnt.iter_mut().zip(dense) {
+                        let level = compiled[c].level_rows(a, b, ra, rb).0 as usize;
+                        if level > 0 {
+                            counts[level] += 1;
+                        }
+                    }
+                }
+                cnt
+            })
+            .reduce(zero, |mut x, y| {
+                for (p, q) in x.iter_mut().zip(y) {
+                    p.iter_mut().zip(q).for_each(|(p, q)| *p += q);
+                }
+                x
+            })
+    }
+
+    /// Counts comparison `c`'s levels on about `want` random pairs of the
+    /// records that have its field.
+    fn sample_u_one(
+        &self,
+        cols: &Columns,
+        datasets: &[u16],
+        c: usize,
+        k: &Compiled<'_>,
+        levels: usize,
+        want: u64,
+    ) -> Vec<u64> {
+        let link_only = self.config.mode == LinkMode::LinkOnly;
+        let seed = self.config.training.seed;
+        let col = cols
+            .index_of(&self.config.comparisons[c].field)
+            .map(|i| cols.column(i));
+        let present: Vec<u32> = match col {
+            Some(col) => (0..cols.len() as u32)
+                .filter(|&r| !col.of(r).is_empty())
+                .collect(),
+            None => Vec::new(),
+        };
+        let n = present.len() as u64;
+        let possible = n * n.saturating_sub(1) / 2;
+        let draws = want.min(possible);
+        (0..draws.div_ceil(U_CHUNK))
+            .into_par_iter()
+            .map(|ci| {
+                let mut rng = SplitMix64::new(
+                    seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407)
+                        ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
+                let mut cnt = vec![0u64; levels];
+                let todo = U_CHUNK.min(draws - ci * U_CHUNK);
+                let (mut done, mut tries) = (0, 0);
+                while done < todo && tries < todo * 20 {
+                    tries += 1;
+                    let a = present[rng.below(n) as usize];
+                    let b = present[rng.below(n) as usize];
+                    if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
+                        continue;
+                    }
+                    done += 1;
+                    cnt[k.level_rows(a, b, cols.row(a), cols.row(b)).0 as usize] += 1;
+                }
+                cnt
+            })
+            .reduce(
+                || vec![0u64; levels],
+                |mut x, y| {
+                    x.iter_mut().zip(y).for_each(|(p, q)| *p += q);
+                    x
+                },
+            )
+    }
+
+    /// u per comparison and level: pairs of records that both have the
+    /// field, drawn at random with a seed per chunk (so the result does not
+    /// depend on the thread count). When the first level is exact, its u is
+    /// computed exactly from the value counts and the sample only splits
+    /// the rest.
+    ///
+    /// Comparisons whose field most records have share one sample of pairs
+    /// (each pair's rows are read once for all of them, and random rows are
+    /// cache misses); a comparison on a sparse field draws its own pairs
+    /// among the records that have it.
     fn estimate_u(
         &self,
         cols: &Columns,
@@ -1014,54 +1137,32 @@ impl Matcher {
     ) -> (Vec<Vec<f64>>, u64) {
         let comps = &self.config.comparisons;
         let link_only = self.config.mode == LinkMode::LinkOnly;
-        let seed = self.config.training.seed;
         let want = self.config.training.u_sample_pairs;
-        const CHUNK: u64 = 16_384;
+        let records = cols.len() as u64;
+        let present_count = |c: &Comparison| {
+            cols.index_of(&c.field)
+                .map_or(0, |i| u64::from(cols.column(i).non_null))
+        };
+        // Shared when at least half the records have the field: a random
+        // pair then has it on both sides at least a quarter of the time.
+        let dense: Vec<usize> = (0..comps.len())
+            .filter(|&c| records > 1 && present_count(&comps[c]) * 2 >= records)
+            .collect();
+        let least = dense
+            .iter()
+            .map(|&c| present_count(&comps[c]))
+            .min()
+            .unwrap_or(records);
+        let mut shared = self.sample_u_shared(cols, datasets, compiled, &dense, want, least);
         let mut total = 0;
         let mut u = Vec::with_capacity(comps.len());
         for (c, (cmp, k)) in comps.iter().zip(compiled).enumerate() {
             let levels = cmp.level_count();
-            let col = cols.index_of(&cmp.field).map(|i| cols.column(i));
-            let present: Vec<u32> = match col {
-                Some(col) => (0..cols.len() as u32)
-                    .filter(|&r| !col.of(r).is_empty())
-                    .collect(),
-                None => Vec::new(),
-            };
-            let n = present.len() as u64;
             let exact = exact_agreement(cols, comps, c);
-            let possible = n * n.saturating_sub(1) / 2;
-            let draws = want.min(possible);
-            let chunks = draws.div_ceil(CHUNK);
-            let counts = (0..chunks)
-                .into_par_iter()
-                .map(|ci| {
-                    let mut rng = SplitMix64::new(
-                        seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407)
-                            ^ ci.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                    );
-                    let mut cnt = vec![0u64; levels];
-                    let todo = CHUNK.min(draws - ci * CHUNK);
-                    let (mut done, mut tries) = (0, 0);
-                    while done < todo && tries < todo * 20 {
-                        tries += 1;
-                        let a = present[rng.below(n) as usize];
-                        let b = present[rng.below(n) as usize];
-                        if a == b || (link_only && datasets[a as usize] == datasets[b as usize]) {
-                            continue;
-                        }
-                        done += 1;
-                        cnt[k.level_rows(a, b, cols.row(a), cols.row(b)).0 as usize] += 1;
-                    }
-                    cnt
-                })
-                .reduce(
-                    || vec![0u64; levels],
-                    |mut x, y| {
-                        x.iter_mut().zip(y).for_each(|(p, q)| *p += q);
-                        x
-                    },
-                );
+            let counts = match dense.iter().position(|&d| d == c) {
+                Some(j) => std::mem::take(&mut shared[j]),
+                None => self.sample_u_one(cols, datasets, c, k, levels, want),
+            };
             let sampled: u64 = counts.iter().sum();
             total += sampled;
             let mut v = vec![1.0; levels];
@@ -1087,6 +1188,9 @@ impl Matcher {
         (u, total)
     }
 }
+
+/// Random pairs per parallel task when sampling u.
+const U_CHUNK: u64 = 16_384;
 
 /// Checks that every labelled pair names two different records of the columns.
 fn check_labels(labels: &[LabelledPair], records: usize) -> Result<(), LabelError> {
