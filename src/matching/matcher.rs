@@ -99,13 +99,13 @@ pub struct MatchingConfig {
     pub threshold: f64,
     /// Blocks with more records are skipped and reported (default 2,000).
     pub max_block_size: usize,
-    /// Blocks of a plain rule with more records than this (default 250)
+    /// Blocks of a plain rule with more records than this (default 100)
     /// are compared by sorted neighbourhood, not every pair: sorted by each
     /// other field in turn, each record meets its next `sorted_window`.
     /// Blocks of common names grow with the data and their pairs with its
     /// square; this keeps blocking linear.
     pub sorted_window_above: usize,
-    /// Neighbours per record and sort in a large block (default 10).
+    /// Neighbours per record and sort in a large block (default 5).
     pub sorted_window: usize,
 }
 
@@ -118,8 +118,8 @@ impl Default for MatchingConfig {
             training: TrainingConfig::default(),
             threshold: 0.5,
             max_block_size: 2_000,
-            sorted_window_above: 250,
-            sorted_window: 10,
+            sorted_window_above: 100,
+            sorted_window: 5,
         }
     }
 }
