@@ -76,6 +76,31 @@ impl Dataset {
     /// column `truth_column`, or, without one, the number in a FEBRL id
     /// (`rec-552-dup-3` is person 552). `data` replaces the source's path.
     pub fn load(config: &str, data: Option<&Path>, truth_column: Option<&str>) -> Dataset {
+        Dataset::read(config, |source, base| {
+            let path = data.map_or_else(|| base.join(&source.path), Path::to_path_buf);
+            let rdr =
+                csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            read_csv(source, rdr, &path.display().to_string(), truth_column)
+        })
+    }
+
+    /// Reads `config` as [`Dataset::load`] does, with the rows of `csv` (a
+    /// CSV text with a header) as its source's data.
+    pub fn from_csv(config: &str, csv: &[u8], truth_column: Option<&str>) -> Dataset {
+        Dataset::read(config, |source, _| {
+            read_csv(
+                source,
+                csv::Reader::from_reader(csv),
+                "csv text",
+                truth_column,
+            )
+        })
+    }
+
+    fn read(
+        config: &str,
+        rows: impl FnOnce(&SourceFile, &Path) -> (Vec<Record>, Vec<String>),
+    ) -> Dataset {
         let config_path = repo_path(config);
         let text = std::fs::read_to_string(&config_path)
             .unwrap_or_else(|e| panic!("{}: {e}", config_path.display()));
@@ -85,8 +110,7 @@ impl Dataset {
             panic!("{}: one source expected", config_path.display());
         };
         let base = config_path.parent().unwrap_or(Path::new("."));
-        let path = data.map_or_else(|| base.join(&source.path), Path::to_path_buf);
-        let (records, truth) = read_csv(source, &path, truth_column);
+        let (records, truth) = rows(source, base);
         let country = |c: &str| c.parse().unwrap_or_else(|e| panic!("region {c}: {e:?}"));
         let settings = SourceSettings {
             default_region: source.default_region.as_deref().map(country),
@@ -184,25 +208,25 @@ impl Prepared {
     }
 }
 
-/// The CSV rows of `source` as records, with each record's truth.
-fn read_csv(
+/// The CSV rows of `source` as records, with each record's truth. `name`
+/// says where the rows come from in panic messages.
+fn read_csv<R: std::io::Read>(
     source: &SourceFile,
-    path: &Path,
+    mut rdr: csv::Reader<R>,
+    name: &str,
     truth_column: Option<&str>,
 ) -> (Vec<Record>, Vec<String>) {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = rdr
         .headers()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    let col = |name: &str| {
+    let col = |column: &str| {
         header
             .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("{}: no column `{name}`", path.display()))
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("{name}: no column `{column}`"))
     };
     let id = col(&source.id);
     let truth = truth_column.map(col);
@@ -213,7 +237,7 @@ fn read_csv(
         .collect();
     let (mut records, mut truths) = (Vec::new(), Vec::new());
     for row in rdr.records() {
-        let row = row.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let row = row.unwrap_or_else(|e| panic!("{name}: {e}"));
         let get = |i: usize| row.get(i).unwrap_or("").trim();
         let mut r = Record {
             key: RecordKey::new(source.name.clone(), get(id)),

@@ -45,6 +45,7 @@ mod country;
 mod journey;
 mod names;
 mod national_id;
+pub mod people;
 mod phone;
 mod population;
 mod rng;

@@ -40,6 +40,11 @@ pub enum Transform {
     /// The value's bytes sorted: the same key for `1985-03-01` and `1985-01-03`
     /// (day and month swapped) and for anagram typos.
     Sorted,
+    /// An ISO date with its month and day in ascending order: the same key
+    /// for `1985-03-01` and `1985-01-03` (day and month swapped), while
+    /// `1985-01-30` stays apart from `1985-03-10`, which [`Transform::Sorted`]
+    /// lumps together. Other values are keyed as they are.
+    DayMonthUnordered,
 }
 
 /// One part of a blocking rule: a field and how to key it.
@@ -63,6 +68,7 @@ impl fmt::Display for BlockKey {
             Transform::Year => write!(f, "year({})", self.field),
             Transform::EmailLocal => write!(f, "email_local({})", self.field),
             Transform::Sorted => write!(f, "sorted({})", self.field),
+            Transform::DayMonthUnordered => write!(f, "day_month_unordered({})", self.field),
         }
     }
 }
@@ -111,9 +117,10 @@ impl FromStr for BlockKey {
             "year" => Transform::Year,
             "email_local" => Transform::EmailLocal,
             "sorted" => Transform::Sorted,
+            "day_month_unordered" => Transform::DayMonthUnordered,
             other => {
                 return Err(err(format!(
-                    "unknown transform `{other}`; use exact, prefix, suffix, first_token, last_token, soundex, year, email_local or sorted"
+                    "unknown transform `{other}`; use exact, prefix, suffix, first_token, last_token, soundex, year, email_local, sorted or day_month_unordered"
                 )));
             }
         };
@@ -236,6 +243,19 @@ fn transform(t: Transform, v: &[u8], out: &mut Vec<u8>) -> bool {
             out.extend_from_slice(v);
             out.sort_unstable();
         }
+        Transform::DayMonthUnordered => match v {
+            [year @ .., b'-', m1, m2, b'-', d1, d2]
+                if year.len() == 4 && year.iter().all(u8::is_ascii_digit) =>
+            {
+                let (month, day) = ([*m1, *m2], [*d1, *d2]);
+                out.extend_from_slice(year);
+                out.push(b'-');
+                out.extend_from_slice(&month.min(day));
+                out.push(b'-');
+                out.extend_from_slice(&month.max(day));
+            }
+            _ => out.extend_from_slice(v),
+        },
     }
     !out.is_empty()
 }
@@ -684,11 +704,33 @@ mod tests {
             "soundex(family_name) & year(birth_date)",
             "given_name~family_name & family_name~given_name",
             "prefix(postcode,3)",
+            "day_month_unordered(birth_date) & postcode",
         ] {
             assert_eq!(t.parse::<BlockingRule>().unwrap().to_string(), t);
         }
         assert!("prefix(postcode)".parse::<BlockingRule>().is_err());
         assert!("sundex(family_name)".parse::<BlockingRule>().is_err());
+    }
+
+    #[test]
+    fn day_month_unordered_keys_swapped_dates_alike_and_nothing_else() {
+        let key = |v: &str| {
+            let mut o = Vec::new();
+            transform(Transform::DayMonthUnordered, v.as_bytes(), &mut o);
+            String::from_utf8(o).unwrap()
+        };
+        assert_eq!(key("1985-03-01"), "1985-01-03");
+        assert_eq!(key("1985-01-03"), "1985-01-03");
+        assert_eq!(key("1985-12-11"), key("1985-11-12"));
+        assert_eq!(key("1985-05-31"), "1985-05-31");
+        // Sorting every byte would give these one key.
+        assert_ne!(key("1985-01-30"), key("1985-03-10"));
+        assert_ne!(key("1985-03-01"), key("1986-03-01"));
+        // Not an ISO date: the value itself.
+        assert_eq!(key("03/01/1985"), "03/01/1985");
+        assert_eq!(key("1985-3-1"), "1985-3-1");
+        assert_eq!(key("é85-03-01"), "é85-03-01");
+        assert_eq!(key(""), "");
     }
 
     #[test]
