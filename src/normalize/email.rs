@@ -637,7 +637,7 @@ fn same_domain(rule: &str, domain: &str) -> bool {
         && rule
             .bytes()
             .zip(domain.bytes())
-            .all(|(a, b)| a == b || a.to_ascii_lowercase() == b.to_ascii_lowercase())
+            .all(|(a, b)| a == b || a.eq_ignore_ascii_case(&b))
 }
 
 fn in_list(list: &[String], domain: &str) -> bool {
