@@ -339,6 +339,18 @@ fn is_latin1_letter(c: char) -> bool {
     matches!(c, '\u{C0}'..='\u{FF}') && c != '\u{D7}' && c != '\u{F7}'
 }
 
+/// `c.to_lowercase()` for ASCII and the Latin-1 letters, which lower-case to
+/// one character each (a test checks all of them).
+fn latin1_lowercase(c: char) -> char {
+    match c {
+        // Upper case is lower case less 0x20 for these (`×`, U+00D7, is no letter).
+        'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => {
+            char::from_u32(u32::from(c) + 0x20).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
 /// Appends the canonical local part: lower case, NFC for non-ASCII.
 fn push_local(out: &mut String, local: &str) -> Result<(), Rejection> {
     let syntax = |detail: &str| Err(Rejection::new(RejectReason::Syntax).with_detail(detail));
@@ -363,7 +375,7 @@ fn push_local(out: &mut String, local: &str) -> Result<(), Rejection> {
             // Already NFC once lower-cased (`Begoña`): precomposed Latin-1
             // letters lower-case to precomposed Latin-1 letters, and no
             // combining mark follows to compose with. Skips the NFC pass.
-            out.extend(local.chars().flat_map(char::to_lowercase));
+            out.extend(local.chars().map(latin1_lowercase));
         } else {
             out.extend(local.chars().flat_map(char::to_lowercase).nfc());
         }
@@ -616,13 +628,16 @@ fn check_placeholder(local: &str, domain: &str, rules: &EmailRules) -> Result<()
     Ok(())
 }
 
-/// `eq_ignore_ascii_case` that first compares lengths and first bytes: rule
-/// lists are scanned for every address, and most entries differ there.
+/// `eq_ignore_ascii_case` that stops at the first byte that differs: rule
+/// lists are scanned for every address, and most entries differ in length
+/// or in their first bytes (`str::eq_ignore_ascii_case` lower-cases whole
+/// chunks before comparing).
 fn same_domain(rule: &str, domain: &str) -> bool {
     rule.len() == domain.len()
-        && rule.as_bytes().first().map(u8::to_ascii_lowercase)
-            == domain.as_bytes().first().map(u8::to_ascii_lowercase)
-        && rule.eq_ignore_ascii_case(domain)
+        && rule
+            .bytes()
+            .zip(domain.bytes())
+            .all(|(a, b)| a == b || a.eq_ignore_ascii_case(&b))
 }
 
 fn in_list(list: &[String], domain: &str) -> bool {
@@ -687,6 +702,36 @@ mod tests {
 
     fn norm(raw: &str) -> Result<Email, Rejection> {
         normalize_email(raw, &EmailRules::default())
+    }
+
+    #[test]
+    fn latin1_lowercase_is_to_lowercase() {
+        for c in ('\0'..='\u{7F}').chain(('\u{C0}'..='\u{FF}').filter(|&c| is_latin1_letter(c))) {
+            let std: Vec<char> = c.to_lowercase().collect();
+            assert_eq!(vec![latin1_lowercase(c)], std, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn same_domain_is_eq_ignore_ascii_case() {
+        let domains = [
+            "gmail.com",
+            "GMail.Com",
+            "gmial.com",
+            "gmail.co",
+            "",
+            "g",
+            "G",
+            "ñ.es",
+            "Ñ.es",
+            "[.com",
+            "{.com",
+        ];
+        for a in domains {
+            for b in domains {
+                assert_eq!(same_domain(a, b), a.eq_ignore_ascii_case(b), "{a} {b}");
+            }
+        }
     }
 
     #[test]

@@ -76,8 +76,13 @@ pub fn fold_into(raw: &str, out: &mut String) {
         }
         return;
     }
+    fold_unfolded_into(raw, raw.is_ascii(), out);
+}
+
+/// [`fold_into`] for a `raw` known not to be folded, and whether it is ASCII.
+fn fold_unfolded_into(raw: &str, ascii: bool, out: &mut String) {
     let mut sink = Sink { out, pending: true };
-    if raw.is_ascii() {
+    if ascii {
         for b in raw.bytes() {
             sink.byte(b);
         }
@@ -437,7 +442,11 @@ pub fn normalize_person_name(
         Some(_) => cx.full(has_g.then_some(&g), has_f.then_some(&f))?,
         None => None,
     };
-    let sides = from_full.unwrap_or((has_g.then_some(g), has_f.then_some(f)));
+    // A `match`, not `unwrap_or`: the fields' parts are only moved when used.
+    let sides = match from_full {
+        Some(sides) => sides,
+        None => (has_g.then_some(g), has_f.then_some(f)),
+    };
     let (mut given, mut family, split) = match sides {
         (Some(g), Some(f)) => (g, f, true),
         (Some(g), None) => (g, Part::default(), false),
@@ -747,17 +756,28 @@ impl<'a> Context<'a> {
 
     /// Folds one raw word (no white space), found at `origin`, into tokens.
     fn word(&mut self, word: &str, origin: Origin, part: &mut Part) -> Result<(), Rejection> {
-        if word
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
+        // One pass over the bytes says which of the paths below the word takes.
+        let (mut folded, mut alphanumeric, mut dot, mut ascii) = (true, true, false, true);
+        for b in word.bytes() {
+            if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                continue;
+            }
+            folded = false;
+            if b.is_ascii_uppercase() {
+                continue;
+            }
+            alphanumeric = false;
+            dot |= b == b'.';
+            ascii &= b.is_ascii();
+        }
+        if folded {
             // Already folded, most words of clean data: read in place.
             if self.token(origin.src, origin.start, word.len(), false, part)? {
                 self.note(RejectReason::Syntax);
             }
             return Ok(());
         }
-        if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if alphanumeric {
             // Plain ASCII letters and digits: one copy, lower-cased in place.
             self.reserve_buf();
             if !self.buf.is_empty() {
@@ -774,12 +794,12 @@ impl<'a> Context<'a> {
             }
             return Ok(());
         }
-        // A byte loop: cheaper than a `memchr` call on words this short.
-        let dot = word.bytes().any(|b| b == b'.');
-        let ord = !word.is_ascii() && word.contains(is_ordinal);
+        let ord = !ascii && word.contains(is_ordinal);
         let from = self.buf.len();
         self.reserve_buf();
-        fold_into(word, &mut self.buf);
+        // Not folded (it has a byte other than a lower-case letter or digit,
+        // and no space), so no check for that again.
+        fold_unfolded_into(word, ascii, &mut self.buf);
         self.check_buf()?;
         if dot || ord {
             // `M.ª`, `Fdo.`: the letters of the whole word may be an abbreviation.
@@ -1361,7 +1381,16 @@ fn relation_descriptor(raw: &str) -> Option<&'static str> {
     let mut folded = [0u8; 64];
     let mut len = 0;
     let mut pending = false;
+    let mut first_word_checked = false;
     for c in head.chars().take(24) {
+        // The first word is whole at the first separator after it: most
+        // names stop there, their first word being no relation.
+        if pending && len > 0 && !first_word_checked {
+            if !is_relation(folded.get(..len).unwrap_or_default()) {
+                return None;
+            }
+            first_word_checked = true;
+        }
         // The same byte rules as [`Sink::byte`].
         fold_char(c, |b| {
             if b.is_ascii_alphanumeric() {
@@ -1383,4 +1412,8 @@ fn relation_descriptor(raw: &str) -> Option<&'static str> {
     let first = words.next()?;
     let relation = RELATIONS.iter().find(|r| r.as_bytes() == first)?;
     matches!(words.next(), Some(b"de" | b"del")).then_some(relation)
+}
+
+fn is_relation(word: &[u8]) -> bool {
+    RELATIONS.iter().any(|r| r.as_bytes() == word)
 }
