@@ -72,10 +72,11 @@ pub struct Timings {
     /// Normalizing every value.
     #[serde(serialize_with = "crate::secs::serialize")]
     pub normalize: Duration,
-    /// Building the identity graph from shared identifiers.
+    /// Building the identity graph from shared identifiers (at the same
+    /// time as the matching columns: the two overlap).
     #[serde(serialize_with = "crate::secs::serialize")]
     pub graph: Duration,
-    /// Preparing matching columns.
+    /// Preparing matching columns (at the same time as the graph).
     #[serde(serialize_with = "crate::secs::serialize")]
     pub features: Duration,
     /// Blocking, training and scoring.
