@@ -259,6 +259,15 @@ fn log_resolve_stages(log: &Log, res: &Resolution) {
             ),
             stats.blocking_time,
         );
+        line(
+            "compare",
+            format!(
+                "{} comparison patterns ({})",
+                stats.comparisons,
+                rate(stats.comparisons, stats.comparing_time)
+            ),
+            stats.comparing_time,
+        );
         let training = match &stats.labels {
             Some(l) => format!(
                 "{} + {} labelled pairs, u from {}",

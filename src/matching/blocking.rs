@@ -331,12 +331,18 @@ fn side_keys(
     keys: &[&BlockKey],
     by_bytes: bool,
 ) -> Result<(Vec<u32>, Vec<u64>), Field> {
-    let parts: Vec<(&Column, Transform)> = keys
+    let parts: Vec<(&Column, Option<Vec<Option<u64>>>)> = keys
         .iter()
-        .map(|k| {
-            cols.index_of(&k.field)
-                .map(|i| (cols.column(i), k.transform))
-                .ok_or_else(|| k.field.clone())
+        .enumerate()
+        .map(|(part, k)| {
+            let col = cols
+                .index_of(&k.field)
+                .map(|i| cols.column(i))
+                .ok_or_else(|| k.field.clone())?;
+            // Exact keys need no hashing of bytes: the interned id is the key.
+            let hashed = (k.transform != Transform::Exact || by_bytes)
+                .then(|| value_keys(col, part as u64, k.transform));
+            Ok((col, hashed))
         })
         .collect::<Result<_, _>>()?;
     let n = cols.len() as u32;
@@ -345,20 +351,19 @@ fn side_keys(
         .into_par_iter()
         .map(|c| {
             let (mut lens, mut flat) = (Vec::new(), Vec::new());
-            let (mut buf, mut acc, mut next) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut acc, mut next) = (Vec::new(), Vec::new());
             for r in c * KEY_CHUNK..((c + 1) * KEY_CHUNK).min(n) {
                 acc.clear();
                 acc.push(0x5151_5151u64);
-                for (part, (col, t)) in parts.iter().enumerate() {
+                for (part, (col, hashed)) in parts.iter().enumerate() {
                     next.clear();
                     for &id in col.of(r) {
-                        let key = if *t == Transform::Exact && !by_bytes {
-                            // Exact keys need no hashing of bytes: the interned id is the key.
-                            u64::from(id) | (1 << 40)
-                        } else if transform(*t, col.values.bytes(id), &mut buf) {
-                            hash_bytes(part as u64, &buf)
-                        } else {
-                            continue;
+                        let key = match hashed {
+                            None => u64::from(id) | (1 << 40),
+                            Some(keys) => match keys[id as usize] {
+                                Some(key) => key,
+                                None => continue,
+                            },
                         };
                         for h in &acc {
                             let k = mix(*h, key ^ ((part as u64) << 48));
@@ -392,6 +397,19 @@ fn side_keys(
 
 /// Records per parallel task when computing keys.
 const KEY_CHUNK: u32 = 4096;
+
+/// The hashed key of every distinct value of `col` under `transform`, or
+/// none when the transform gives nothing for it: computed once per value,
+/// not once per record holding it (a family name's soundex code once, not
+/// for each of its thousands of records).
+fn value_keys(col: &Column, part: u64, t: Transform) -> Vec<Option<u64>> {
+    (0..col.values.len() as u32)
+        .into_par_iter()
+        .map_init(Vec::new, |buf, id| {
+            transform(t, col.values.bytes(id), buf).then(|| hash_bytes(part, buf))
+        })
+        .collect()
+}
 
 /// A block that was larger than the cap and was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -596,11 +614,11 @@ pub(crate) fn candidates(
             }
         }
         if !dry_run {
+            // One list per parallel task, not per block: blocks are mostly small.
             let found: Vec<Vec<u64>> = groups
                 .par_iter()
                 .filter(|g| g.len() > 1 && g.len() <= max_block)
-                .map(|g| {
-                    let mut v = Vec::new();
+                .fold(Vec::new, |mut v, g| {
                     if windowed(g) {
                         window_pairs(cols, &own, g, sizes.window, filter, &mut v);
                         return v;
@@ -640,22 +658,48 @@ pub(crate) fn candidates(
 /// Merging sorted lists reads memory in order: asking every other rule
 /// whether it pairs each candidate reads the keys of random records.
 fn merge_rules(out: &mut Candidates, by_rule: Vec<Vec<u64>>) {
-    let total: usize = by_rule.iter().map(Vec::len).sum();
-    let mut tagged: Vec<(u64, u32)> = Vec::with_capacity(total);
-    for (ri, pairs) in by_rule.into_iter().enumerate() {
-        tagged.extend(pairs.into_iter().map(|p| (p, 1u32 << ri)));
-    }
-    tagged.par_sort_unstable_by_key(|e| e.0);
-    out.pairs.reserve(tagged.len());
-    for run in tagged.chunk_by(|x, y| x.0 == y.0) {
-        let mask = run.iter().fold(0, |m, e| m | e.1);
-        let p = run[0].0;
+    // Merged two lists at a time, in parallel: each list is already sorted.
+    let merged = by_rule
+        .into_par_iter()
+        .enumerate()
+        .map(|(ri, pairs)| {
+            let bit = 1u32 << ri;
+            pairs.into_iter().map(|p| (p, bit)).collect::<Vec<_>>()
+        })
+        .reduce(Vec::new, |x, y| merge_tagged(&x, &y));
+    out.pairs.reserve(merged.len());
+    out.rules.reserve(merged.len());
+    for (p, mask) in merged {
         out.pairs.push(((p >> 32) as u32, p as u32));
         out.rules.push(mask);
         if let Some(r) = out.report.get_mut(mask.trailing_zeros() as usize) {
             r.new_pairs += 1;
         }
     }
+}
+
+/// The union of two lists of pairs sorted by pair, each pair once: a pair
+/// in both gets the union of its rule bits.
+fn merge_tagged(x: &[(u64, u32)], y: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (p, q) = (x[i], y[j]);
+        if p.0 < q.0 {
+            out.push(p);
+            i += 1;
+        } else if q.0 < p.0 {
+            out.push(q);
+            j += 1;
+        } else {
+            out.push((p.0, p.1 | q.1));
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
 }
 
 #[cfg(test)]

@@ -252,9 +252,13 @@ pub struct MatchStats {
     pub labels: Option<LabelReport>,
     /// Pairs at or above the threshold.
     pub links: u64,
-    /// Time spent blocking.
+    /// Time spent blocking (the candidate pairs of every rule, each once).
     #[serde(serialize_with = "crate::secs::serialize")]
     pub blocking_time: Duration,
+    /// Time spent comparing the candidate pairs (the comparison level of
+    /// every comparison for every pair).
+    #[serde(serialize_with = "crate::secs::serialize")]
+    pub comparing_time: Duration,
     /// Time spent training (u sampling and EM).
     #[serde(serialize_with = "crate::secs::serialize")]
     pub training_time: Duration,
@@ -516,13 +520,11 @@ impl Matcher {
     ) -> Result<MatchOutput, MatchConfigError> {
         let t0 = std::time::Instant::now();
         let cands = self.candidates(cols, datasets, false)?;
-        let compiled = self.compile(cols)?;
-        let patterns: Vec<u64> = cands
-            .pairs
-            .par_iter()
-            .map(|&(a, b)| pattern(&compiled, cols, a, b))
-            .collect();
         let blocking_time = t0.elapsed();
+        let t0 = std::time::Instant::now();
+        let compiled = self.compile(cols)?;
+        let patterns = patterns(&compiled, cols, &cands.pairs);
+        let comparing_time = t0.elapsed();
 
         let t1 = std::time::Instant::now();
         let (model, u_pairs, sessions, label_report) = match labels {
@@ -544,17 +546,27 @@ impl Matcher {
         let threshold = self.config.threshold;
         let links: Vec<ScoredPair> = cands
             .pairs
-            .par_iter()
-            .zip(patterns.par_iter())
-            .filter_map(|(&(a, b), &pat)| {
-                let weight = scorer.weight(pat, a, b);
-                let probability = model::probability(weight);
-                (probability >= threshold).then_some(ScoredPair {
-                    a,
-                    b,
-                    weight,
-                    probability,
-                })
+            .par_chunks(PAIR_CHUNK)
+            .zip(patterns.par_chunks(PAIR_CHUNK))
+            .flat_map_iter(|(pairs, patterns)| {
+                pairs
+                    .chunks(LOAD_GROUP)
+                    .zip(patterns.chunks(LOAD_GROUP))
+                    .flat_map(|(group, pats)| {
+                        if scorer.reads_rows() {
+                            std::hint::black_box(preload_rows(cols, group));
+                        }
+                        group.iter().zip(pats).filter_map(|(&(a, b), &pat)| {
+                            let weight = scorer.weight(pat, a, b);
+                            let probability = model::probability(weight);
+                            (probability >= threshold).then_some(ScoredPair {
+                                a,
+                                b,
+                                weight,
+                                probability,
+                            })
+                        })
+                    })
             })
             .collect();
         let mut links = links;
@@ -570,6 +582,7 @@ impl Matcher {
             labels: label_report,
             links: links.len() as u64,
             blocking_time,
+            comparing_time,
             training_time,
             scoring_time,
         };
@@ -1269,6 +1282,51 @@ fn total_pairs(datasets: &[u16], mode: LinkMode) -> f64 {
     all - within
 }
 
+/// Pairs per parallel task when comparing or scoring candidate pairs.
+const PAIR_CHUNK: usize = 1 << 13;
+
+/// Pairs whose records are read from memory together before any of them is
+/// compared. The candidate pairs come in order of their first record, so
+/// the second records are random rows: loaded one pair at a time, each load
+/// waits for memory in turn; loaded for a group first, the waits overlap.
+const LOAD_GROUP: usize = 16;
+
+/// Reads the rows of both records of every pair in `group` (their first and
+/// last words: a row may span two cache lines), with no load waiting for
+/// another.
+#[inline]
+fn preload_rows(cols: &Columns, group: &[(u32, u32)]) -> u32 {
+    let ends = |r: &[u32]| r.first().copied().unwrap_or(0) ^ r.last().copied().unwrap_or(0);
+    group.iter().fold(0, |acc, &(a, b)| {
+        acc ^ ends(cols.row(a)) ^ ends(cols.row(b))
+    })
+}
+
+/// The comparison pattern of every pair, in order, in parallel. Each group
+/// of [`LOAD_GROUP`] pairs is read twice: first its rows, then the values
+/// the string levels will compare, and only then compared.
+fn patterns(compiled: &[Compiled<'_>], cols: &Columns, pairs: &[(u32, u32)]) -> Vec<u64> {
+    let mut out = vec![0u64; pairs.len()];
+    out.par_chunks_mut(PAIR_CHUNK)
+        .zip(pairs.par_chunks(PAIR_CHUNK))
+        .for_each(|(out, pairs)| {
+            for (out, group) in out.chunks_mut(LOAD_GROUP).zip(pairs.chunks(LOAD_GROUP)) {
+                let mut sink = preload_rows(cols, group);
+                for &(a, b) in group {
+                    let (ra, rb) = (cols.row(a), cols.row(b));
+                    for k in compiled {
+                        sink ^= u32::from(k.preload(ra, rb));
+                    }
+                }
+                std::hint::black_box(sink);
+                for (o, &(a, b)) in out.iter_mut().zip(group) {
+                    *o = pattern(compiled, cols, a, b);
+                }
+            }
+        });
+    out
+}
+
 #[inline]
 fn pattern(compiled: &[Compiled<'_>], cols: &Columns, a: u32, b: u32) -> u64 {
     let (ra, rb) = (cols.row(a), cols.row(b));
@@ -1527,6 +1585,11 @@ impl<'a> Scorer<'a> {
             return (weights[l], 0.0);
         }
         (self.weights[c][l], self.tf_adjustment(c, l, a, b))
+    }
+
+    /// Scoring reads the records' rows (for term-frequency adjustments).
+    fn reads_rows(&self) -> bool {
+        self.tf.iter().any(Option::is_some)
     }
 
     #[inline]
