@@ -15,7 +15,7 @@ use crate::normalize::device::{normalize_device_id, normalize_opaque_id};
 use crate::normalize::email::{EmailRules, normalize_email};
 use crate::normalize::handle::normalize_handle;
 use crate::normalize::junk::{JunkFilter, JunkRules};
-use crate::normalize::name::{PersonName, fold, normalize_person_name};
+use crate::normalize::name::{PersonName, fold, formal_given_name, normalize_person_name};
 use crate::normalize::national_id::normalize_national_id;
 use crate::normalize::phone::{PhoneValidation, normalize_phone_with};
 use crate::normalize::{RejectReason, Rejection};
@@ -132,11 +132,13 @@ impl PreparedRecord {
         };
         match field {
             Field::GivenName => out.extend(self.name.as_ref().map(|n| joined(&n.given))),
-            Field::GivenNameFormal => out.extend(
-                self.name
-                    .as_ref()
-                    .map(|n| Cow::Owned(n.canonical_given().join(" "))),
-            ),
+            Field::GivenNameFormal => out.extend(self.name.as_ref().map(|n| {
+                match n.given.as_slice() {
+                    // One given name (the usual case): no list, no copy.
+                    [one] => Cow::Borrowed(formal_given_name(one).unwrap_or(one.as_str())),
+                    _ => Cow::Owned(n.canonical_given().join(" ")),
+                }
+            })),
             Field::FamilyName => out.extend(self.name.as_ref().map(|n| joined(&n.family))),
             Field::FamilyNameFirst => out.extend(
                 self.name
@@ -152,7 +154,7 @@ impl PreparedRecord {
                     format!("{g} {f}")
                 })
             })),
-            Field::BirthDate => out.extend(self.birth_date.map(|d| Cow::Owned(d.to_string()))),
+            Field::BirthDate => out.extend(self.birth_date.map(|d| Cow::Owned(iso_date(d)))),
             Field::Gender => opt(&self.gender, out),
             Field::Street => opt(&self.street, out),
             Field::StreetNumber => opt(&self.street_number, out),
@@ -186,6 +188,27 @@ impl PreparedRecord {
                 .map(|i| Cow::Borrowed(i.value.as_str())),
         );
     }
+}
+
+/// `YYYY-MM-DD`, as the date's `Display` writes it, without its formatter
+/// for the years of four digits.
+fn iso_date(d: jiff::civil::Date) -> String {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.to_string();
+    }
+    let digits = |n: i16, width: usize, out: &mut String| {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10i16.pow(p as u32) % 10) as u8));
+        }
+    };
+    let mut s = String::with_capacity(10);
+    digits(y, 4, &mut s);
+    s.push('-');
+    digits(i16::from(m), 2, &mut s);
+    s.push('-');
+    digits(i16::from(day), 2, &mut s);
+    s
 }
 
 /// Name parts space-joined, borrowed when there is one part.
@@ -413,6 +436,34 @@ fn gender(raw: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::record::{Attributes, RecordKey};
+
+    #[test]
+    fn iso_dates_are_written_as_the_date_displays() {
+        for (y, m, d) in [(1985, 3, 1), (2024, 12, 31), (1, 1, 1), (999, 10, 9), (9999, 12, 31), (-5, 1, 1)] {
+            let date = jiff::civil::date(y, m, d);
+            assert_eq!(iso_date(date), date.to_string());
+        }
+    }
+
+    #[test]
+    fn the_formal_given_name_field_joins_the_formal_names() {
+        let formal = |given: &[&str]| {
+            let record = PreparedRecord {
+                name: Some(PersonName {
+                    given: given.iter().map(|s| s.to_string()).collect(),
+                    ..PersonName::default()
+                }),
+                ..PreparedRecord::default()
+            };
+            let mut out = Vec::new();
+            record.field_values(&Field::GivenNameFormal, &mut out);
+            out.iter().map(|v| v.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(formal(&["pepe"]), ["jose"]);
+        assert_eq!(formal(&["majo"]), ["maria jose"]);
+        assert_eq!(formal(&["ana"]), ["ana"]);
+        assert_eq!(formal(&["paco", "majo"]), ["francisco maria jose"]);
+    }
 
     fn record(ids: &[(IdentifierKind, &str)]) -> Record {
         Record {

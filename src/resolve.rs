@@ -427,9 +427,7 @@ impl Resolver {
         let t = Instant::now();
         // Matching works on records in key order, so pair order and
         // sampling do not depend on input order.
-        let mut order: Vec<usize> = (0..records.len()).collect();
-        // Keys are unique: an unstable sort gives the one order.
-        order.par_sort_unstable_by(|&a, &b| records[a].key.cmp(&records[b].key));
+        let order = key_order(records);
         let cols = Columns::build_in_order(&order, &matcher.fields(), |i, f, out| {
             records[i].record.field_values(f, out)
         });
@@ -443,6 +441,35 @@ impl Resolver {
             elapsed: t.elapsed(),
         })
     }
+}
+
+/// The indices of `records` in key order (by source, then id).
+///
+/// Sorts compact keys, the source's rank and the id's first 16 bytes, and
+/// compares whole ids only where those tie: the records are read once, not
+/// at every comparison of the sort.
+fn key_order(records: &[Prepared]) -> Vec<usize> {
+    let sources: std::collections::BTreeSet<&str> =
+        records.iter().map(|r| r.key.source.as_str()).collect();
+    let rank: BTreeMap<&str, u32> = sources.into_iter().zip(0..).collect();
+    let mut keys: Vec<(u32, u128, u32)> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut head = [0u8; 16];
+            let id = r.key.id.as_bytes();
+            let n = id.len().min(16);
+            head[..n].copy_from_slice(&id[..n]);
+            (rank[r.key.source.as_str()], u128::from_be_bytes(head), i as u32)
+        })
+        .collect();
+    // Keys are unique: an unstable sort gives the one order.
+    keys.par_sort_unstable_by(|x, y| {
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then_with(|| records[x.2 as usize].key.id.cmp(&records[y.2 as usize].key.id))
+    });
+    keys.into_iter().map(|k| k.2 as usize).collect()
 }
 
 /// What matching reads, built from the prepared records.
@@ -523,6 +550,34 @@ fn dataset_index(records: &[Prepared], order: &[usize]) -> Vec<u16> {
 mod tests {
     use super::*;
     use crate::record::{Country, Identifier, IdentifierKind, RecordKey};
+
+    #[test]
+    fn key_order_is_the_order_of_whole_keys() {
+        let ids = [
+            ("crm", "10"),
+            ("crm", "1"),
+            ("chat", "9"),
+            ("crm", "customer-000000000000-b"),
+            ("crm", "customer-000000000000-a"),
+            ("crm", "customer-000000000000"),
+            ("crm", "customer-0000000000001"),
+            ("app", "z"),
+            ("crm", ""),
+            ("crm", "a\u{0}"),
+            ("crm", "a"),
+        ];
+        let records: Vec<Prepared> = ids
+            .iter()
+            .map(|(s, i)| Prepared {
+                key: RecordKey::new(*s, *i),
+                observed_at: None,
+                record: PreparedRecord::default(),
+            })
+            .collect();
+        let mut want: Vec<usize> = (0..records.len()).collect();
+        want.sort_by(|&a, &b| records[a].key.cmp(&records[b].key));
+        assert_eq!(key_order(&records), want);
+    }
 
     fn phone_record(source: &str, id: &str, phone: &str) -> Record {
         Record {

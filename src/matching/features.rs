@@ -220,7 +220,10 @@ impl Column {
 
     fn build<'a>(n: usize, mut fill: impl FnMut(usize, &mut Vec<Cow<'a, str>>)) -> Column {
         // Value ids by their bytes in the arena: a lookup allocates nothing.
-        let mut index: HashTable<u32> = HashTable::with_capacity(n);
+        // Sized by the values seen, not the records: most fields have far
+        // fewer distinct values than records, and a table sized for every
+        // record would spread their lookups over memory no cache holds.
+        let mut index: HashTable<u32> = HashTable::with_capacity(n.min(1 << 12));
         let hash = |b: &[u8]| FxBuildHasher.hash_one(b);
         let mut col = Column {
             starts: Vec::with_capacity(n + 1),
