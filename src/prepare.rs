@@ -439,7 +439,14 @@ mod tests {
 
     #[test]
     fn iso_dates_are_written_as_the_date_displays() {
-        for (y, m, d) in [(1985, 3, 1), (2024, 12, 31), (1, 1, 1), (999, 10, 9), (9999, 12, 31), (-5, 1, 1)] {
+        for (y, m, d) in [
+            (1985, 3, 1),
+            (2024, 12, 31),
+            (1, 1, 1),
+            (999, 10, 9),
+            (9999, 12, 31),
+            (-5, 1, 1),
+        ] {
             let date = jiff::civil::date(y, m, d);
             assert_eq!(iso_date(date), date.to_string());
         }

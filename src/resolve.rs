@@ -460,14 +460,21 @@ fn key_order(records: &[Prepared]) -> Vec<usize> {
             let id = r.key.id.as_bytes();
             let n = id.len().min(16);
             head[..n].copy_from_slice(&id[..n]);
-            (rank[r.key.source.as_str()], u128::from_be_bytes(head), i as u32)
+            (
+                rank[r.key.source.as_str()],
+                u128::from_be_bytes(head),
+                i as u32,
+            )
         })
         .collect();
     // Keys are unique: an unstable sort gives the one order.
     keys.par_sort_unstable_by(|x, y| {
-        (x.0, x.1)
-            .cmp(&(y.0, y.1))
-            .then_with(|| records[x.2 as usize].key.id.cmp(&records[y.2 as usize].key.id))
+        (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| {
+            records[x.2 as usize]
+                .key
+                .id
+                .cmp(&records[y.2 as usize].key.id)
+        })
     });
     keys.into_iter().map(|k| k.2 as usize).collect()
 }

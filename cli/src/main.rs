@@ -17,10 +17,10 @@ mod eval;
 mod output;
 mod source;
 
-use std::cell::Cell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -356,7 +356,7 @@ impl Log {
             name,
             started: Instant::now(),
             bar,
-            counting: Cell::new(false),
+            counting: AtomicBool::new(false),
         }
     }
 
@@ -397,7 +397,7 @@ pub struct Stage<'a> {
     /// Only on a terminal.
     bar: Option<ProgressBar>,
     /// A count was reported: the bar shows it and its rate.
-    counting: Cell<bool>,
+    counting: AtomicBool,
 }
 
 impl Stage<'_> {
@@ -412,7 +412,7 @@ impl Stage<'_> {
     /// count and the rate.
     pub fn count(&self, done: u64, unit: &str) {
         let Some(bar) = &self.bar else { return };
-        if !self.counting.replace(true) {
+        if !self.counting.swap(true, Ordering::Relaxed) {
             let style = spinner_style(&format!(
                 "{{spinner}} {{prefix:<12}} {{msg}} {{human_pos}} {unit} ({{rate}}) {{elapsed}}"
             ))

@@ -566,7 +566,7 @@ pub fn read_source(
     src: &SourceConfig,
     base: &Path,
     reading: &Reading<'_>,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SourceData> {
     let path = base.join(&src.path);
     let ctx = format!("source `{}` ({})", src.name, path.display());
@@ -643,60 +643,78 @@ pub fn read_source(
                 .collect();
             let map = map_columns(src, &header, &ctx)?;
             // Rows are parsed in file order in batches, turned into records
-            // in parallel, and kept in file order.
-            // Two pools: the next batch is parsed on this thread while the
-            // current one is turned into records on the others.
+            // in parallel, and kept in file order. While one batch is turned
+            // into records on the pool, this thread parses the next one and
+            // files the records of the one before. The buffers are reused:
+            // fresh memory for every batch costs page faults.
             let (mut pool, mut next_pool) = (Vec::new(), Vec::new());
             let mut batch =
                 fill(&mut rdr, &mut pool).with_context(|| format!("{ctx}: read error"))?;
-            let mut reserved = false;
-            loop {
-                let convert = || {
-                    let t = Instant::now();
-                    let rows: Vec<(u64, Result<Read, RowError>)> = pool[..batch.rows]
-                        .par_iter()
-                        .map(|rec| {
-                            let (line, row) = csv_row(src, &map, &header, rec);
-                            (line, row.map(|r| reading.read(r)))
-                        })
-                        .collect();
-                    reading.add_time(t.elapsed());
-                    rows
-                };
-                let (next, rows) = if batch.eof {
-                    (None, convert())
-                } else {
-                    let (next, rows) = rayon::join(|| fill(&mut rdr, &mut next_pool), convert);
-                    (Some(next), rows)
-                };
-                let mut rows = rows.into_iter();
-                for slot in std::mem::take(&mut batch.slots) {
-                    match slot {
-                        Slot::Row => {
-                            if let Some((line, row)) = rows.next() {
-                                push(&mut out, line, row);
+            let mut rows: Vec<(u64, Result<Read, RowError>)> = Vec::new();
+            let mut done: Vec<(u64, Result<Read, RowError>)> = Vec::new();
+            let mut done_slots: Vec<Slot> = Vec::new();
+            let mut file =
+                |out: &mut SourceData,
+                 slots: &mut Vec<Slot>,
+                 rows: &mut Vec<(u64, Result<Read, RowError>)>| {
+                    let mut rows = rows.drain(..);
+                    for slot in slots.drain(..) {
+                        match slot {
+                            Slot::Row => {
+                                if let Some((line, row)) = rows.next() {
+                                    push(out, line, row);
+                                }
                             }
+                            Slot::Bad(line, e) => push(out, line, Err(e)),
                         }
-                        Slot::Bad(line, e) => push(&mut out, line, Err(e)),
                     }
-                }
+                };
+            let mut first = true;
+            loop {
+                let convert = |rows: &mut Vec<(u64, Result<Read, RowError>)>| {
+                    let t = Instant::now();
+                    rows.par_extend(pool[..batch.rows].par_iter().map(|rec| {
+                        let (line, row) = csv_row(src, &map, &header, rec);
+                        (line, row.map(|r| reading.read(r)))
+                    }));
+                    reading.add_time(t.elapsed());
+                };
+                let next = if batch.eof {
+                    rayon::join(
+                        || file(&mut out, &mut done_slots, &mut done),
+                        || convert(&mut rows),
+                    );
+                    None
+                } else {
+                    let (next, ()) = rayon::join(
+                        || {
+                            file(&mut out, &mut done_slots, &mut done);
+                            fill(&mut rdr, &mut next_pool)
+                        },
+                        || convert(&mut rows),
+                    );
+                    Some(next)
+                };
+                // `done` is empty now, with its room: the next batch's rows go there.
+                std::mem::swap(&mut rows, &mut done);
+                done_slots = std::mem::take(&mut batch.slots);
                 let Some(next) = next else { break };
-                if !reserved {
-                    reserved = true;
+                if first {
+                    first = false;
                     // Room for the whole file at the first batch's bytes per
                     // row: growing by doubling would copy every record.
-                    let per_row = batch.end_byte as f64 / out.rows.max(1) as f64;
+                    let per_row = batch.end_byte as f64 / done_slots.len().max(1) as f64;
                     let rows = (file_size as f64 / per_row.max(1.0) * 1.02) as usize;
-                    let more = rows.saturating_sub(out.prepared.len());
-                    out.prepared.reserve(more);
-                    out.lines.reserve(more);
+                    out.prepared.reserve(rows);
+                    out.lines.reserve(rows);
                     if reading.keep_records {
-                        out.records.reserve(more);
+                        out.records.reserve(rows);
                     }
                 }
                 batch = next.with_context(|| format!("{ctx}: read error"))?;
                 std::mem::swap(&mut pool, &mut next_pool);
             }
+            file(&mut out, &mut done_slots, &mut done);
         }
         Format::Jsonl => {
             let mut reader = BufReader::new(file);
