@@ -481,7 +481,7 @@ impl PairFilter<'_> {
 pub(crate) struct BlockSizes {
     /// Blocks with more records are skipped and reported.
     pub(crate) max: usize,
-    /// Blocks with more records (of a plain rule) are compared by sorted
+    /// Blocks with more records are compared by sorted
     /// neighbourhood instead of every pair.
     pub(crate) window_above: usize,
     /// Neighbours each record is compared with, per sort.
@@ -499,21 +499,27 @@ fn window_pairs(
     skip: &[usize],
     block: &[(u64, u8, u32)],
     window: usize,
+    crosswise: bool,
     filter: PairFilter<'_>,
     out: &mut Vec<u64>,
 ) {
-    let mut sorted: Vec<(u32, u32)> = Vec::with_capacity(block.len());
+    // (value, record, side): a crosswise rule pairs only records met on
+    // different sides.
+    let mut sorted: Vec<(u32, u32, u8)> = Vec::with_capacity(block.len());
     for c in (0..cols.fields().len()).filter(|c| !skip.contains(c)) {
         let column = cols.column(c);
         sorted.clear();
         sorted.extend(
             block
                 .iter()
-                .filter_map(|e| column.first(e.2).map(|v| (v, e.2))),
+                .filter_map(|e| column.first(e.2).map(|v| (v, e.2, e.1))),
         );
         sorted.sort_unstable();
-        for (i, &(_, a)) in sorted.iter().enumerate() {
-            for &(_, b) in sorted.iter().skip(i + 1).take(window) {
+        for (i, &(_, a, side_a)) in sorted.iter().enumerate() {
+            for &(_, b, side_b) in sorted.iter().skip(i + 1).take(window) {
+                if crosswise && side_a == side_b {
+                    continue;
+                }
                 let (a, b) = (a.min(b), a.max(b));
                 if a != b && filter.allows(a, b) {
                     out.push(u64::from(a) << 32 | u64::from(b));
@@ -579,17 +585,20 @@ pub(crate) fn candidates(
         let mut own: Vec<usize> = rule.fields().filter_map(|f| cols.index_of(f)).collect();
         own.sort_unstable();
         own.dedup();
-        let windowed = |g: &[(u64, u8, u32)]| !crosswise && g.len() > sizes.window_above;
+        let windowed = |g: &[(u64, u8, u32)]| g.len() > sizes.window_above;
         let sorts = cols.fields().len().saturating_sub(own.len()) as u64;
         let block_pairs = |g: &[(u64, u8, u32)]| -> u64 {
             let n = g.len() as u64;
-            if crosswise {
+            let all = if crosswise {
                 let l = g.iter().filter(|e| e.1 == 0).count() as u64;
                 l * (n - l)
-            } else if windowed(g) {
-                (n * n.saturating_sub(1) / 2).min(sorts * sizes.window as u64 * n)
             } else {
                 n * n.saturating_sub(1) / 2
+            };
+            if windowed(g) {
+                all.min(sorts * sizes.window as u64 * n)
+            } else {
+                all
             }
         };
         let mut report = RuleReport {
@@ -620,7 +629,7 @@ pub(crate) fn candidates(
                 .filter(|g| g.len() > 1 && g.len() <= max_block)
                 .fold(Vec::new, |mut v, g| {
                     if windowed(g) {
-                        window_pairs(cols, &own, g, sizes.window, filter, &mut v);
+                        window_pairs(cols, &own, g, sizes.window, crosswise, filter, &mut v);
                         return v;
                     }
                     for (i, x) in g.iter().enumerate() {
@@ -887,6 +896,57 @@ mod tests {
             candidates(&c, &rules, small, filter, false).unwrap().pairs,
             every.pairs
         );
+    }
+
+    #[test]
+    fn large_crosswise_blocks_pair_only_swapped_records_in_the_window() {
+        // 200 records named `ana garcia` and 200 named `garcia ana`, each
+        // with a date of its own; one `garcia ana` shares the date of
+        // `ana garcia` number 7.
+        let mut rows: Vec<[String; 3]> = (0..400)
+            .map(|i| {
+                let (g, f) = if i < 200 {
+                    ("ana", "garcia")
+                } else {
+                    ("garcia", "ana")
+                };
+                [g.into(), f.into(), format!("d{i}")]
+            })
+            .collect();
+        rows[300][2] = "d7".into();
+        let refs: Vec<[&str; 3]> = rows
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str()])
+            .collect();
+        let c = cols(&refs);
+        let rules = vec![
+            "given_name~family_name & family_name~given_name"
+                .parse::<BlockingRule>()
+                .unwrap(),
+        ];
+        let filter = PairFilter {
+            datasets: &all(refs.len()),
+            link_only: false,
+        };
+        let every = candidates(&c, &rules, sizes(1000), filter, false).unwrap();
+        assert_eq!(every.pairs.len(), 200 * 200);
+        let window = 2;
+        let sizes = BlockSizes {
+            max: 1000,
+            window_above: 100,
+            window,
+        };
+        let cand = candidates(&c, &rules, sizes, filter, false).unwrap();
+        // Two blocks, `ana garcia` either way round, holding the same records.
+        assert_eq!(cand.report[0].windowed_blocks, 2);
+        assert!(
+            cand.pairs.len() <= window * refs.len(),
+            "{}",
+            cand.pairs.len()
+        );
+        assert!(cand.pairs.contains(&(7, 300)));
+        // Only swapped records, never two written the same way.
+        assert!(cand.pairs.iter().all(|&(a, b)| (a < 200) != (b < 200)));
     }
 
     #[test]

@@ -99,9 +99,10 @@ pub struct MatchingConfig {
     pub threshold: f64,
     /// Blocks with more records are skipped and reported (default 2,000).
     pub max_block_size: usize,
-    /// Blocks of a plain rule with more records than this (default 100)
-    /// are compared by sorted neighbourhood, not every pair: sorted by each
-    /// other field in turn, each record meets its next `sorted_window`.
+    /// Blocks with more records than this (default 100) are compared by
+    /// sorted neighbourhood, not every pair: sorted by each other field in
+    /// turn, each record meets its next `sorted_window` (of the other side,
+    /// for a crosswise rule).
     /// Blocks of common names grow with the data and their pairs with its
     /// square; this keeps blocking linear.
     pub sorted_window_above: usize,
