@@ -1051,6 +1051,22 @@ impl Matcher {
                 let mut cnt = zero();
                 let todo = U_CHUNK.min(draws - ci * U_CHUNK);
                 let (mut done, mut tries) = (0, 0);
+                // Pairs are compared a group at a time, their records read
+                // from memory first (see `preload`).
+                let mut group = Vec::with_capacity(LOAD_GROUP);
+                let mut count = |group: &mut Vec<(u32, u32)>| {
+                    preload(compiled, cols, group);
+                    for &(a, b) in group.iter() {
+                        let (ra, rb) = (cols.row(a), cols.row(b));
+                        for (counts, &c) in cnt.iter_mut().zip(dense) {
+                            let level = compiled[c].level_rows(a, b, ra, rb).0 as usize;
+                            if level > 0 {
+                                counts[level] += 1;
+                            }
+                        }
+                    }
+                    group.clear();
+                };
                 while done < todo && tries < todo * 20 {
                     tries += 1;
                     let a = rng.below(n) as u32;
@@ -1059,14 +1075,12 @@ impl Matcher {
                         continue;
                     }
                     done += 1;
-                    let (ra, rb) = (cols.row(a), cols.row(b));
-                    for (counts, &c) in cnt.iter_mut().zip(dense) {
-                        let level = compiled[c].level_rows(a, b, ra, rb).0 as usize;
-                        if level > 0 {
-                            counts[level] += 1;
-                        }
+                    group.push((a, b));
+                    if group.len() == LOAD_GROUP {
+                        count(&mut group);
                     }
                 }
+                count(&mut group);
                 cnt
             })
             .reduce(zero, |mut x, y| {
@@ -1303,6 +1317,21 @@ fn preload_rows(cols: &Columns, group: &[(u32, u32)]) -> u32 {
     })
 }
 
+/// Reads what comparing the pairs of `group` will read, with no load
+/// waiting for another: first the rows of their records, then the values
+/// the string levels compare.
+#[inline]
+fn preload(compiled: &[Compiled<'_>], cols: &Columns, group: &[(u32, u32)]) {
+    let mut sink = preload_rows(cols, group);
+    for &(a, b) in group {
+        let (ra, rb) = (cols.row(a), cols.row(b));
+        for k in compiled {
+            sink ^= u32::from(k.preload(ra, rb));
+        }
+    }
+    std::hint::black_box(sink);
+}
+
 /// The comparison pattern of every pair, in order, in parallel. Each group
 /// of [`LOAD_GROUP`] pairs is read twice: first its rows, then the values
 /// the string levels will compare, and only then compared.
@@ -1312,14 +1341,7 @@ fn patterns(compiled: &[Compiled<'_>], cols: &Columns, pairs: &[(u32, u32)]) -> 
         .zip(pairs.par_chunks(PAIR_CHUNK))
         .for_each(|(out, pairs)| {
             for (out, group) in out.chunks_mut(LOAD_GROUP).zip(pairs.chunks(LOAD_GROUP)) {
-                let mut sink = preload_rows(cols, group);
-                for &(a, b) in group {
-                    let (ra, rb) = (cols.row(a), cols.row(b));
-                    for k in compiled {
-                        sink ^= u32::from(k.preload(ra, rb));
-                    }
-                }
-                std::hint::black_box(sink);
+                preload(compiled, cols, group);
                 for (o, &(a, b)) in out.iter_mut().zip(group) {
                     *o = pattern(compiled, cols, a, b);
                 }
