@@ -321,9 +321,9 @@ impl<'a> Compiled<'a> {
         }
     }
 
-    #[inline]
     /// The level of values `x` and `y` of records `a` and `b`; `rows` are
     /// the two records' rows when each holds one value of this field.
+    #[inline]
     fn value_level(
         &self,
         a: u32,
@@ -603,5 +603,62 @@ mod tests {
         }
         assert_eq!(c.row(1), &[SEVERAL_VALUES]);
         assert_eq!(c.row(2), &[NO_VALUE]);
+    }
+
+    #[test]
+    fn a_level_on_another_field_reads_rows_and_columns_alike() {
+        // Given names and their formal forms, some records with several or none.
+        let given: [&[&str]; 6] = [
+            &["pepe"],
+            &["jose"],
+            &["pepa"],
+            &["paco"],
+            &["jose"],
+            &["x"],
+        ];
+        let formal: [&[&str]; 6] = [
+            &["jose"],
+            &["jose"],
+            &["josefa"],
+            &["francisco"],
+            &["jose", "josefa"],
+            &[],
+        ];
+        let fields = [Field::GivenName, Field::GivenNameFormal];
+        let c = Columns::build(given.len(), &fields, |r, f, out| {
+            let v = if *f == Field::GivenName {
+                given[r]
+            } else {
+                formal[r]
+            };
+            out.extend(v.iter().map(|s| (*s).into()))
+        });
+        let cmp = Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
+            name: None,
+            field: Field::GivenName,
+            levels: vec![
+                Level::Exact { tf: false },
+                Level::ExactOn {
+                    field: Field::GivenNameFormal,
+                },
+            ],
+        };
+        let k = Compiled::new(&cmp, &c).unwrap();
+        for a in 0..given.len() as u32 {
+            for b in 0..given.len() as u32 {
+                assert_eq!(
+                    k.level_rows(a, b, c.row(a), c.row(b)),
+                    k.level(a, b),
+                    "{a} {b}"
+                );
+            }
+        }
+        let level = |a, b| k.level_rows(a, b, c.row(a), c.row(b)).0;
+        assert_eq!(level(0, 1), 2, "pepe and jose: the same formal name");
+        assert_eq!(level(0, 3), 3, "pepe and paco");
+        assert_eq!(level(2, 4), 2, "one of several formal names");
+        assert_eq!(level(0, 5), 3, "no formal name");
     }
 }
