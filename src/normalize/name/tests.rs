@@ -70,6 +70,70 @@ fn latin1_table_agrees_with_the_general_path() {
     }
 }
 
+/// [`fold`] as it was written before the byte-level fast paths: one
+/// `char` at a time through [`fold_char`].
+fn fold_by_chars(raw: &str) -> String {
+    let mut out = String::new();
+    let mut sink = Sink {
+        out: &mut out,
+        pending: true,
+    };
+    for c in raw.chars() {
+        fold_char(c, |b| sink.byte(b));
+    }
+    out
+}
+
+#[test]
+fn byte_level_char_classes_agree_with_the_char_functions() {
+    let mut buf = [0u8; 4];
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        let s = c.encode_utf8(&mut buf);
+        let want = (is_word_char(c), is_ordinal(c), c.len_utf8());
+        assert_eq!(char_class_at(s, 0), want, "{c:?}");
+        let in_text = format!("a{c}b");
+        assert_eq!(char_class_at(&in_text, 1), want, "{c:?} in a word");
+        let utf8 = in_text.as_bytes();
+        assert_eq!(
+            latin1_utf8(utf8[1], utf8.get(2)),
+            if utf8[1] == 0xC3 { latin1(c) } else { None },
+            "{c:?}"
+        );
+    }
+}
+
+#[test]
+fn byte_kinds_agree_with_the_byte_predicates() {
+    for b in 0..=u8::MAX {
+        let k = BYTE_KINDS[usize::from(b)];
+        assert_eq!(
+            k & LOWER_OR_DIGIT != 0,
+            b.is_ascii_lowercase() || b.is_ascii_digit()
+        );
+        assert_eq!(k & UPPER != 0, b.is_ascii_uppercase());
+        assert_eq!(k & DOT != 0, b == b'.');
+        assert_eq!(k & NON_ASCII != 0, !b.is_ascii());
+        assert_eq!(k & LEAD_C2 != 0, b == 0xC2);
+        assert_eq!(
+            is_word_byte(b),
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`')
+        );
+    }
+}
+
+#[test]
+fn fold_of_latin1_text_is_fold_by_chars() {
+    let latin: String = ('\u{A0}'..='\u{FF}').collect();
+    for raw in [
+        latin.as_str(),
+        "María José GARCÍA-LÓPEZ Ñandú Straße ÆØÅ þórr ×÷ Mª",
+        "a×b÷c",
+        "ÀÉÎÕÜ àéîõü ÿ",
+    ] {
+        assert_eq!(fold(raw), fold_by_chars(raw), "{raw:?}");
+    }
+}
+
 #[test]
 fn fold_into_appends_with_one_space() {
     let mut buf = String::new();
@@ -557,6 +621,16 @@ proptest! {
         let once = fold(&s);
         prop_assert!(is_folded(&once) || once.is_empty());
         prop_assert_eq!(fold(&once), once.clone());
+    }
+
+    #[test]
+    fn fold_is_fold_by_chars(s in any::<String>()) {
+        prop_assert_eq!(fold(&s), fold_by_chars(&s));
+    }
+
+    #[test]
+    fn fold_is_fold_by_chars_on_latin_text(s in "[a-zA-Z0-9 .,'`´’·ªº°\u{300}-\u{36F}\u{A0}-\u{17F}-]{0,24}") {
+        prop_assert_eq!(fold(&s), fold_by_chars(&s));
     }
 
     #[test]
