@@ -87,26 +87,8 @@ fn fold_unfolded_into(raw: &str, ascii: bool, out: &mut String) {
             sink.byte(b);
         }
     } else {
-        let bytes = raw.as_bytes();
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if b.is_ascii() {
-                sink.byte(b);
-                i += 1;
-            } else if let Some(folded) = latin1_utf8(b, bytes.get(i + 1)) {
-                // `á`, `ñ`: a table look-up on the two bytes, no decoding.
-                for &f in folded.as_bytes() {
-                    sink.byte(f);
-                }
-                i += 2;
-            } else {
-                let c = raw
-                    .get(i..)
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or_default();
-                fold_char(c, |b| sink.byte(b));
-                i += c.len_utf8();
-            }
+        for c in raw.chars() {
+            fold_char(c, |b| sink.byte(b));
         }
     }
 }

@@ -70,20 +70,6 @@ fn latin1_table_agrees_with_the_general_path() {
     }
 }
 
-/// [`fold`] as it was written before the byte-level fast paths: one
-/// `char` at a time through [`fold_char`].
-fn fold_by_chars(raw: &str) -> String {
-    let mut out = String::new();
-    let mut sink = Sink {
-        out: &mut out,
-        pending: true,
-    };
-    for c in raw.chars() {
-        fold_char(c, |b| sink.byte(b));
-    }
-    out
-}
-
 #[test]
 fn byte_level_char_classes_agree_with_the_char_functions() {
     let mut buf = [0u8; 4];
@@ -118,19 +104,6 @@ fn byte_kinds_agree_with_the_byte_predicates() {
             is_word_byte(b),
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`')
         );
-    }
-}
-
-#[test]
-fn fold_of_latin1_text_is_fold_by_chars() {
-    let latin: String = ('\u{A0}'..='\u{FF}').collect();
-    for raw in [
-        latin.as_str(),
-        "María José GARCÍA-LÓPEZ Ñandú Straße ÆØÅ þórr ×÷ Mª",
-        "a×b÷c",
-        "ÀÉÎÕÜ àéîõü ÿ",
-    ] {
-        assert_eq!(fold(raw), fold_by_chars(raw), "{raw:?}");
     }
 }
 
@@ -621,16 +594,6 @@ proptest! {
         let once = fold(&s);
         prop_assert!(is_folded(&once) || once.is_empty());
         prop_assert_eq!(fold(&once), once.clone());
-    }
-
-    #[test]
-    fn fold_is_fold_by_chars(s in any::<String>()) {
-        prop_assert_eq!(fold(&s), fold_by_chars(&s));
-    }
-
-    #[test]
-    fn fold_is_fold_by_chars_on_latin_text(s in "[a-zA-Z0-9 .,'`´’·ªº°\u{300}-\u{36F}\u{A0}-\u{17F}-]{0,24}") {
-        prop_assert_eq!(fold(&s), fold_by_chars(&s));
     }
 
     #[test]
