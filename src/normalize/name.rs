@@ -118,6 +118,7 @@ impl Sink<'_> {
 /// Emits the ASCII bytes a character folds to: itself when ASCII, `'` for an
 /// apostrophe-like joiner, its transliteration when it is a letter or digit,
 /// nothing for a combining mark, and a space for anything else.
+#[inline]
 pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
     if c.is_ascii() {
         // An ASCII char fits in a byte by definition.
