@@ -269,12 +269,25 @@ pub(crate) fn strip_invisible(raw: &str) -> Cow<'_, str> {
     else {
         return Cow::Borrowed(raw);
     };
-    if !raw.get(from..).unwrap_or(raw).chars().any(is_invisible) {
-        return Cow::Borrowed(raw);
+    // The visible runs between invisible characters are copied whole, not
+    // one `char` at a time.
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for (i, c) in raw.get(from..).unwrap_or_default().char_indices() {
+        if is_invisible(c) {
+            let at = from + i;
+            let out = out.get_or_insert_with(|| String::with_capacity(raw.len()));
+            out.push_str(raw.get(copied..at).unwrap_or_default());
+            copied = at + c.len_utf8();
+        }
     }
-    let mut out = String::with_capacity(raw.len());
-    out.extend(raw.chars().filter(|&c| !is_invisible(c)));
-    Cow::Owned(out)
+    match out {
+        Some(mut out) => {
+            out.push_str(raw.get(copied..).unwrap_or_default());
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(raw),
+    }
 }
 
 fn has_space_or_invisible(s: &str) -> bool {

@@ -118,6 +118,7 @@ impl Sink<'_> {
 /// Emits the ASCII bytes a character folds to: itself when ASCII, `'` for an
 /// apostrophe-like joiner, its transliteration when it is a letter or digit,
 /// nothing for a combining mark, and a space for anything else.
+#[inline]
 pub(crate) fn fold_char(c: char, mut emit: impl FnMut(u8)) {
     if c.is_ascii() {
         // An ASCII char fits in a byte by definition.
@@ -164,16 +165,70 @@ fn latin1(c: char) -> Option<&'static str> {
     LATIN1.get(usize::try_from(i).ok()?).copied()
 }
 
+/// [`latin1`] of the character whose UTF-8 encoding starts with `lead`,
+/// `next`: U+00C0..=U+00FF is `0xC3` then `0x80..=0xBF`.
+#[inline]
+fn latin1_utf8(lead: u8, next: Option<&u8>) -> Option<&'static str> {
+    if lead != 0xC3 {
+        return None;
+    }
+    let i = next?.checked_sub(0x80)?;
+    LATIN1.get(usize::from(i)).copied()
+}
+
+/// An ASCII byte that is part of a word of a name ([`is_word_char`]).
+#[inline]
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// [`is_word_byte`] as a table: one load per byte of a name.
+const WORD_BYTES: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'\'' || c == b'`';
+        b += 1;
+    }
+    table
+};
+
 /// A character that is part of a word of a name.
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || matches!(c, '.' | '\'' | '`');
+    if let Ok(b) = u8::try_from(c)
+        && b.is_ascii()
+    {
+        return is_word_byte(b);
     }
     match latin1(c) {
         Some(folded) => folded != " ",
         None => {
             c.is_alphanumeric() || c == '.' || is_joiner(c) || is_combining_mark(c) || is_ordinal(c)
         }
+    }
+}
+
+/// For the character at byte `i` of `s`: whether it is a word character
+/// ([`is_word_char`]), an ordinal indicator ([`is_ordinal`]), and its length
+/// in bytes. ASCII and the Latin-1 letters are told from their bytes without
+/// decoding (a test checks every character against the two functions).
+#[inline]
+fn char_class_at(s: &str, i: usize) -> (bool, bool, usize) {
+    let bytes = s.as_bytes();
+    match bytes.get(i) {
+        Some(&b) if b.is_ascii() => (is_word_byte(b), false, 1),
+        Some(&b) => match latin1_utf8(b, bytes.get(i + 1)) {
+            Some(folded) => (folded != " ", false, 2),
+            None => {
+                let c = s
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or_default();
+                (is_word_char(c), is_ordinal(c), c.len_utf8())
+            }
+        },
+        None => (false, false, 1),
     }
 }
 
@@ -431,6 +486,7 @@ pub fn normalize_person_name(
         ],
         dropped: None,
     };
+    // The parts are filled in place, never moved: each is a few hundred bytes.
     let mut g = Part::default();
     let mut f = Part::default();
     let has_g = given.is_some() && cx.field(SRC_GIVEN, None, Role::Given, &mut g)?;
@@ -439,44 +495,41 @@ pub fn normalize_person_name(
         return Ok(cx.build(&g, &f));
     }
     let from_full = match full {
-        Some(_) => cx.full(has_g.then_some(&g), has_f.then_some(&f))?,
+        Some(_) => cx.full(&mut g, has_g, &mut f, has_f)?,
         None => None,
     };
-    // A `match`, not `unwrap_or`: the fields' parts are only moved when used.
-    let sides = match from_full {
-        Some(sides) => sides,
-        None => (has_g.then_some(g), has_f.then_some(f)),
-    };
-    let (mut given, mut family, split) = match sides {
-        (Some(g), Some(f)) => (g, f, true),
-        (Some(g), None) => (g, Part::default(), false),
-        (None, Some(f)) => (Part::default(), f, false),
-        (None, None) => {
-            let reason = cx.dropped.unwrap_or(RejectReason::Empty);
-            return Err(Rejection::new(reason));
-        }
-    };
-    if split {
-        cx.side(&mut given, Role::Given);
-        cx.side(&mut family, Role::Family);
+    let (has_g, has_f) = from_full.unwrap_or((has_g, has_f));
+    if !has_g && !has_f {
+        let reason = cx.dropped.unwrap_or(RejectReason::Empty);
+        return Err(Rejection::new(reason));
+    }
+    // A side that is not there is empty.
+    if !has_g {
+        g.len = 0;
+    }
+    if !has_f {
+        f.len = 0;
+    }
+    let (given, family) = (&mut g, &mut f);
+    if has_g && has_f {
+        cx.side(given, Role::Given);
+        cx.side(family, Role::Family);
     }
     // Given names alone are read as a given-name field would be, whether no
     // family name came or the one that came was a placeholder: the trailing
     // names that are not known given names are the family name.
     if family.is_empty() && given.len > 1 {
-        family = given.split_off(cx.given_field_split_at(&given));
-        cx.side(&mut given, Role::Given);
-        cx.side(&mut family, Role::Family);
+        let at = cx.given_field_split_at(given);
+        family.assign(given.toks().get(at..).unwrap_or(&[]));
+        given.truncate(at);
+        cx.side(given, Role::Given);
+        cx.side(family, Role::Family);
     }
     if given.is_empty() && family.is_empty() {
         return Err(Rejection::new(cx.dropped.unwrap_or(RejectReason::Empty)));
     }
-    Ok(cx.build(&given, &family))
+    Ok(cx.build(given, family))
 }
-
-/// The given and family sides of a name, each present or not. A given side
-/// with no family side is split further ([`Context::given_field_split_at`]).
-type Sides = (Option<Part>, Option<Part>);
 
 /// What a field holds, which decides the clean-up it gets.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -519,6 +572,40 @@ struct Tok {
     /// What the word is, looked up once ([`class`]).
     class: u16,
 }
+
+/// Kinds of bytes in a word ([`BYTE_KINDS`]), so that one pass of table
+/// look-ups tells which path of [`Context::word`] the word takes.
+const LOWER_OR_DIGIT: u8 = 1;
+const UPPER: u8 = 1 << 1;
+const DOT: u8 = 1 << 2;
+const NON_ASCII: u8 = 1 << 3;
+/// `0xC2`, the first byte of the ordinal indicators.
+const LEAD_C2: u8 = 1 << 4;
+/// Any other byte.
+const OTHER: u8 = 1 << 5;
+
+const BYTE_KINDS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            LOWER_OR_DIGIT
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c == b'.' {
+            DOT
+        } else if c == 0xC2 {
+            NON_ASCII | LEAD_C2
+        } else if !c.is_ascii() {
+            NON_ASCII
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
 
 /// A known given name or hypocorism.
 const GIVEN: u16 = 1;
@@ -582,25 +669,18 @@ impl Part {
         }
     }
 
-    /// The tokens in `range`, as a part of their own.
-    fn slice(&self, range: std::ops::Range<usize>) -> Part {
-        let mut out = Part::default();
-        for (slot, tok) in out
-            .toks
-            .iter_mut()
-            .zip(self.toks().get(range).unwrap_or(&[]))
-        {
+    /// Makes the part hold `toks` (at most [`MAX_TOKENS`] of them).
+    fn assign(&mut self, toks: &[Tok]) {
+        self.len = 0;
+        for (slot, tok) in self.toks.iter_mut().zip(toks) {
             *slot = *tok;
-            out.len += 1;
+            self.len += 1;
         }
-        out
     }
 
-    /// Moves the tokens from `at` on into a part of their own.
-    fn split_off(&mut self, at: usize) -> Part {
-        let tail = self.slice(at..self.len);
-        self.len = self.len.min(at);
-        tail
+    /// Keeps the first `len` tokens.
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
     }
 }
 
@@ -722,7 +802,7 @@ impl<'a> Context<'a> {
         let mut start = None;
         if raw.is_ascii() {
             for (i, b) in raw.bytes().enumerate() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`') {
+                if is_word_byte(b) {
                     start.get_or_insert(i);
                 } else if let Some(s) = start.take() {
                     self.word(raw.get(s..i).unwrap_or_default(), at(s), part)?;
@@ -734,18 +814,21 @@ impl<'a> Context<'a> {
             self.clean(part, role);
             return Ok(());
         }
-        for (i, c) in raw.char_indices() {
-            if is_word_char(c) {
+        let mut i = 0;
+        while i < raw.len() {
+            let (word_char, ordinal, len) = char_class_at(raw, i);
+            if word_char {
                 let s = *start.get_or_insert(i);
                 // `MªJosé`: the ordinal indicator ends an abbreviation.
-                if is_ordinal(c) {
-                    let end = i + c.len_utf8();
+                if ordinal {
+                    let end = i + len;
                     self.word(raw.get(s..end).unwrap_or_default(), at(s), part)?;
                     start = None;
                 }
             } else if let Some(s) = start.take() {
                 self.word(raw.get(s..i).unwrap_or_default(), at(s), part)?;
             }
+            i += len;
         }
         if let Some(s) = start {
             self.word(raw.get(s..).unwrap_or_default(), at(s), part)?;
@@ -757,19 +840,15 @@ impl<'a> Context<'a> {
     /// Folds one raw word (no white space), found at `origin`, into tokens.
     fn word(&mut self, word: &str, origin: Origin, part: &mut Part) -> Result<(), Rejection> {
         // One pass over the bytes says which of the paths below the word takes.
-        let (mut folded, mut alphanumeric, mut dot, mut ascii) = (true, true, false, true);
-        for b in word.bytes() {
-            if b.is_ascii_lowercase() || b.is_ascii_digit() {
-                continue;
-            }
-            folded = false;
-            if b.is_ascii_uppercase() {
-                continue;
-            }
-            alphanumeric = false;
-            dot |= b == b'.';
-            ascii &= b.is_ascii();
-        }
+        let kinds = word.bytes().fold(0, |k, b| {
+            k | BYTE_KINDS.get(usize::from(b)).copied().unwrap_or(0)
+        });
+        let folded = kinds & !LOWER_OR_DIGIT == 0;
+        let alphanumeric = kinds & !(LOWER_OR_DIGIT | UPPER) == 0;
+        let dot = kinds & DOT != 0;
+        let ascii = kinds & NON_ASCII == 0;
+        // The ordinal indicators `ª`, `º`, `°` are encoded `0xC2` then a byte.
+        let c2 = kinds & LEAD_C2 != 0;
         if folded {
             // Already folded, most words of clean data: read in place.
             if self.token(origin.src, origin.start, word.len(), false, part)? {
@@ -794,7 +873,7 @@ impl<'a> Context<'a> {
             }
             return Ok(());
         }
-        let ord = !ascii && word.contains(is_ordinal);
+        let ord = c2 && word.contains(is_ordinal);
         let from = self.buf.len();
         self.reserve_buf();
         // Not folded (it has a byte other than a lower-case letter or digit,
@@ -1167,44 +1246,59 @@ impl<'a> Context<'a> {
         groups.get(given).map_or(part.len, |g| usize::from(g.first))
     }
 
-    /// Splits `full` when a given or family field is missing; `None` when
-    /// `full` is empty or a placeholder.
+    /// Splits `full` when a given or family field is missing, into `given`
+    /// and `family` (which hold the fields' parts; `has_g` and `has_f` say
+    /// whether those are there): which sides are there after the split, or
+    /// `None` when `full` is empty or a placeholder (the parts untouched).
     fn full(
         &mut self,
-        given: Option<&Part>,
-        family: Option<&Part>,
-    ) -> Result<Option<Sides>, Rejection> {
+        given: &mut Part,
+        has_g: bool,
+        family: &mut Part,
+        has_f: bool,
+    ) -> Result<Option<(bool, bool)>, Rejection> {
         let raw = self.raw(SRC_FULL);
         if let Some(comma) = raw.find(',') {
             let mut f = Part::default();
             let mut g = Part::default();
             let has_f = self.field(SRC_FULL, Some(0..comma), Role::Family, &mut f)?;
             let has_g = self.field(SRC_FULL, Some(comma + 1..raw.len()), Role::Given, &mut g)?;
-            return Ok((has_g || has_f).then_some((has_g.then_some(g), has_f.then_some(f))));
+            if !has_g && !has_f {
+                return Ok(None);
+            }
+            given.assign(g.toks());
+            family.assign(f.toks());
+            return Ok(Some((has_g, has_f)));
         }
         let mut part = Part::default();
         if !self.field(SRC_FULL, None, Role::Given, &mut part)? {
             return Ok(None);
         }
-        if let Some(g) = given
-            && g.len < part.len
-            && self.same_tokens(g.toks(), part.toks().get(..g.len))
+        if has_g
+            && given.len < part.len
+            && self.same_tokens(given.toks(), part.toks().get(..given.len))
         {
-            return Ok(Some((Some(*g), Some(part.slice(g.len..part.len)))));
+            family.assign(part.toks().get(given.len..).unwrap_or(&[]));
+            return Ok(Some((true, true)));
         }
-        if let Some(f) = family
-            && f.len < part.len
-            && self.same_tokens(f.toks(), part.toks().get(part.len - f.len..))
+        if has_f
+            && family.len < part.len
+            && self.same_tokens(family.toks(), part.toks().get(part.len - family.len..))
         {
-            return Ok(Some((Some(part.slice(0..part.len - f.len)), Some(*f))));
+            given.assign(part.toks().get(..part.len - family.len).unwrap_or(&[]));
+            return Ok(Some((true, true)));
         }
         let (at, family_first) = self.split_full_at(&part);
-        let tail = part.split_off(at);
-        Ok(Some(if family_first {
-            (Some(tail), Some(part))
+        let (head, tail) = part.toks().split_at(at.min(part.len));
+        if family_first {
+            given.assign(tail);
+            family.assign(head);
+            Ok(Some((true, true)))
         } else {
-            (Some(part), (!tail.is_empty()).then_some(tail))
-        }))
+            given.assign(head);
+            family.assign(tail);
+            Ok(Some((true, !tail.is_empty())))
+        }
     }
 
     fn same_tokens(&self, a: &[Tok], b: Option<&[Tok]>) -> bool {
@@ -1255,9 +1349,9 @@ fn to_u8(n: usize) -> u8 {
 /// The word an abbreviation stands for, from its folded letters and whether
 /// it had a dot (`Fdo.`) or an ordinal indicator (`Mª`, `Jº`).
 fn abbreviation(letters: &str, dot: bool, ord: bool) -> Option<&'static str> {
-    let always = plain_abbreviation(letters);
-    if always.is_some() {
-        return always;
+    // The hash look-up rules most words out before the binary search.
+    if class(letters) & ABBREVIATION != 0 {
+        return plain_abbreviation(letters);
     }
     if ord {
         // `J°` folds to `j`, `Jº` to `jo`; with a dot `J.` stays an initial.

@@ -71,6 +71,43 @@ fn latin1_table_agrees_with_the_general_path() {
 }
 
 #[test]
+fn byte_level_char_classes_agree_with_the_char_functions() {
+    let mut buf = [0u8; 4];
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        let s = c.encode_utf8(&mut buf);
+        let want = (is_word_char(c), is_ordinal(c), c.len_utf8());
+        assert_eq!(char_class_at(s, 0), want, "{c:?}");
+        let in_text = format!("a{c}b");
+        assert_eq!(char_class_at(&in_text, 1), want, "{c:?} in a word");
+        let utf8 = in_text.as_bytes();
+        assert_eq!(
+            latin1_utf8(utf8[1], utf8.get(2)),
+            if utf8[1] == 0xC3 { latin1(c) } else { None },
+            "{c:?}"
+        );
+    }
+}
+
+#[test]
+fn byte_kinds_agree_with_the_byte_predicates() {
+    for b in 0..=u8::MAX {
+        let k = BYTE_KINDS[usize::from(b)];
+        assert_eq!(
+            k & LOWER_OR_DIGIT != 0,
+            b.is_ascii_lowercase() || b.is_ascii_digit()
+        );
+        assert_eq!(k & UPPER != 0, b.is_ascii_uppercase());
+        assert_eq!(k & DOT != 0, b == b'.');
+        assert_eq!(k & NON_ASCII != 0, !b.is_ascii());
+        assert_eq!(k & LEAD_C2 != 0, b == 0xC2);
+        assert_eq!(
+            is_word_byte(b),
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'\'' | b'`')
+        );
+    }
+}
+
+#[test]
 fn fold_into_appends_with_one_space() {
     let mut buf = String::new();
     fold_into("García", &mut buf);
