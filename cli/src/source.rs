@@ -603,6 +603,13 @@ pub fn read_source(
             }),
             Ok((p, raw)) => {
                 let prepared = &out.prepared;
+                // Room for as many ids as records: growing rehashes every id,
+                // reading each record again at random.
+                if seen.capacity() < prepared.capacity() {
+                    seen.reserve(prepared.capacity() - seen.len(), |&i| {
+                        hash(&prepared[i as usize].key.id)
+                    });
+                }
                 seen.insert_unique(hash(&p.key.id), prepared.len() as u32, |&i| {
                     hash(&prepared[i as usize].key.id)
                 });
