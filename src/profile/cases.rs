@@ -14,6 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::event_time;
+use super::timeline::Step;
 use crate::cluster::ProfileId;
 use crate::record::{Channel, InteractionKind, Outcome, Record, RecordKey};
 
@@ -258,35 +259,51 @@ struct Open<'a> {
     channels: Vec<Channel>,
     first: Option<jiff::Timestamp>,
     last: Option<jiff::Timestamp>,
+    /// The time of the contact added last.
+    latest_added: Option<jiff::Timestamp>,
+    /// The outcome of the last contact that recorded one.
+    outcome: Option<Outcome>,
+    /// The time of the last contact that resolved it.
+    resolved: Option<Option<jiff::Timestamp>>,
+    /// A contact is a cancellation.
+    cancels: bool,
 }
 
-/// The cases of one profile, from its timeline (interaction records in time
-/// order).
+impl Open<'_> {
+    fn add(&mut self, step: &Step<'_>) {
+        self.contacts.push(step.index);
+        self.channels.push(step.channel);
+        self.latest_added = step.at;
+        self.outcome = step.outcome.or(self.outcome);
+        if step.outcome == Some(Outcome::Resolved) {
+            self.resolved = Some(step.at);
+        }
+        self.cancels |= step.kind == InteractionKind::Cancellation;
+    }
+}
+
+/// The cases of one profile, from its timeline (interactions in time
+/// order); `case_of` gets, for each step, its case's number from 0
+/// (`u32::MAX`: not a service contact).
 pub(crate) fn group(
     profile: u32,
     id: ProfileId,
-    timeline: &[u32],
-    records: &[Record],
+    timeline: &[Step<'_>],
     config: &CaseConfig,
+    case_of: &mut Vec<u32>,
 ) -> Vec<Case> {
     let window = jiff::SignedDuration::from_hours(i64::from(config.window_hours));
     let mut open: Vec<Open<'_>> = Vec::new();
-    for &i in timeline {
-        let Some(r) = records.get(i as usize) else {
-            continue;
-        };
-        let Some(it) = &r.interaction else { continue };
-        if !config.kinds.contains(&it.kind) {
+    case_of.clear();
+    for step in timeline {
+        if !config.kinds.contains(&step.kind) {
+            case_of.push(u32::MAX);
             continue;
         }
-        let at = event_time(r);
-        let case_ref = it
-            .case_ref
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let at = step.at;
+        let case_ref = step.case_ref;
         let within = |c: &Open<'_>| {
-            c.kind == it.kind
+            c.kind == step.kind
                 && matches!((c.last, at), (Some(last), Some(t)) if t.duration_since(last) <= window)
         };
         // The open case of this kind contacted most recently.
@@ -304,27 +321,36 @@ pub(crate) fn group(
                 .or_else(|| latest(&|c| c.case_ref.is_none() && within(c))),
             None => latest(&within),
         };
-        match target.and_then(|n| open.get_mut(n)) {
-            Some(c) => {
-                c.contacts.push(i);
-                c.channels.push(it.channel);
+        match target.and_then(|n| open.get_mut(n).map(|c| (n, c))) {
+            Some((n, c)) => {
+                c.add(step);
                 c.case_ref = c.case_ref.or(case_ref);
                 c.last = c.last.max(at);
+                case_of.push(n as u32);
             }
-            None => open.push(Open {
-                kind: it.kind,
-                case_ref,
-                contacts: vec![i],
-                channels: vec![it.channel],
-                first: at,
-                last: at,
-            }),
+            None => {
+                case_of.push(open.len() as u32);
+                let mut c = Open {
+                    kind: step.kind,
+                    case_ref,
+                    contacts: Vec::with_capacity(1),
+                    channels: Vec::with_capacity(1),
+                    first: at,
+                    last: at,
+                    latest_added: at,
+                    outcome: None,
+                    resolved: None,
+                    cancels: false,
+                };
+                c.add(step);
+                open.push(c);
+            }
         }
     }
     open.into_iter()
         .enumerate()
         .map(|(n, c)| {
-            let (status, resolved_at) = status(&c.contacts, records);
+            let (status, resolved_at) = status(&c);
             Case {
                 id: CaseId {
                     profile: id,
@@ -347,21 +373,8 @@ pub(crate) fn group(
 /// The status from the last contact that recorded an outcome; a case that
 /// carries a cancellation and ends resolved (or without outcome) is
 /// cancelled.
-fn status(contacts: &[u32], records: &[Record]) -> (CaseStatus, Option<jiff::Timestamp>) {
-    let interaction = |i: &u32| {
-        let r = records.get(*i as usize)?;
-        Some((r.interaction.as_ref()?, event_time(r)))
-    };
-    let cancels = contacts
-        .iter()
-        .filter_map(interaction)
-        .any(|(it, _)| it.kind == InteractionKind::Cancellation);
-    let last = contacts
-        .iter()
-        .rev()
-        .filter_map(interaction)
-        .find_map(|(it, _)| it.outcome);
-    let status = match (last, cancels) {
+fn status(c: &Open<'_>) -> (CaseStatus, Option<jiff::Timestamp>) {
+    let status = match (c.outcome, c.cancels) {
         (Some(Outcome::Resolved) | None, true) => CaseStatus::Cancelled,
         (Some(Outcome::Resolved), false) => CaseStatus::Resolved,
         (Some(Outcome::Escalated), _) => CaseStatus::Escalated,
@@ -370,17 +383,7 @@ fn status(contacts: &[u32], records: &[Record]) -> (CaseStatus, Option<jiff::Tim
         (Some(_), _) => CaseStatus::Pending,
     };
     let resolved_at = match status {
-        CaseStatus::Resolved | CaseStatus::Cancelled => {
-            let resolving = contacts
-                .iter()
-                .rev()
-                .filter_map(interaction)
-                .find(|(it, _)| it.outcome == Some(Outcome::Resolved));
-            match resolving {
-                Some((_, t)) => t,
-                None => contacts.last().and_then(interaction).and_then(|x| x.1),
-            }
-        }
+        CaseStatus::Resolved | CaseStatus::Cancelled => c.resolved.unwrap_or(c.latest_added),
         _ => None,
     };
     (status, resolved_at)

@@ -11,11 +11,12 @@
 
 use rayon::prelude::*;
 
+use super::event_time;
 use super::golden::{GoldenConfig, address_parts, join_into, name_key};
 use crate::cluster::KindId;
 use crate::graph::IdentityGraph;
 use crate::prepare::PreparedRecord;
-use crate::record::{IdentifierKind, Record};
+use crate::record::{Channel, IdentifierKind, InteractionKind, Outcome, Record};
 
 /// Records per chunk: a chunk's facts and texts are built by one task.
 const CHUNK_BITS: u32 = 12;
@@ -55,6 +56,25 @@ pub(crate) struct IdFact {
     display_len: u32,
 }
 
+/// The interaction a record describes, as its profile reads it: the
+/// timeline, cases, journeys and values then never go back to the record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Act {
+    /// When it happened: its own time, else the record's.
+    pub(crate) at: Option<jiff::Timestamp>,
+    pub(crate) channel: Channel,
+    pub(crate) kind: InteractionKind,
+    pub(crate) outcome: Option<Outcome>,
+    /// The amount, when there is one and it is finite; its currency's text
+    /// follows the identifiers'.
+    pub(crate) amount: Option<f64>,
+    /// Where the currency starts, from the record's [`Fact::start`]; the
+    /// case reference (trimmed, never empty) follows it.
+    offset: u32,
+    currency_len: u32,
+    case_ref_len: u32,
+}
+
 /// One record, as its profile reads it.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Fact {
@@ -80,8 +100,8 @@ pub(crate) struct Fact {
     pub(crate) birth: Option<jiff::civil::Date>,
     /// The source is trusted for `validated_first`.
     pub(crate) trusted: bool,
-    /// The record describes an interaction.
-    pub(crate) interaction: bool,
+    /// The interaction the record describes.
+    pub(crate) act: Option<Act>,
 }
 
 impl Fact {
@@ -118,6 +138,16 @@ impl Fact {
         })
     }
 
+    /// The currency of the act's amount and its case reference, if any.
+    pub(crate) fn act_texts(&self, act: &Act) -> (Span, Option<Span>) {
+        let currency = self.start + act.offset as usize;
+        let case_ref = currency + act.currency_len as usize;
+        (
+            (currency, case_ref),
+            (act.case_ref_len > 0).then_some((case_ref, case_ref + act.case_ref_len as usize)),
+        )
+    }
+
     /// The value and display of identifier `id` of this record.
     pub(crate) fn identifier(&self, id: &IdFact) -> (Span, Span) {
         let value = self.start + id.offset as usize;
@@ -136,12 +166,16 @@ struct Chunk {
     facts: Vec<Fact>,
     ids: Vec<IdFact>,
     text: String,
+    /// The latest time of the chunk's records (see [`Facts::latest`]).
+    latest: Option<jiff::Timestamp>,
 }
 
 /// Every record's [`Fact`], by input index.
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
     chunks: Vec<Chunk>,
+    /// The latest time of any record: its interaction's, else its own.
+    pub(crate) latest: Option<jiff::Timestamp>,
 }
 
 fn len32(s: &str) -> u32 {
@@ -185,7 +219,7 @@ impl Facts {
             graph,
         };
         let n = records.len().min(prepared.len());
-        let chunks = (0..n.div_ceil(CHUNK))
+        let chunks: Vec<Chunk> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
                 let range = c * CHUNK..((c + 1) * CHUNK).min(n);
@@ -195,6 +229,7 @@ impl Facts {
                     facts: Vec::with_capacity(records.len()),
                     ids: Vec::with_capacity(records.len() * 2),
                     text: String::new(),
+                    latest: None,
                 };
                 // Consecutive records mostly come from one source.
                 let mut last: Option<(&str, u32, bool)> = None;
@@ -211,7 +246,13 @@ impl Facts {
                 chunk
             })
             .collect();
-        Facts { chunks }
+        let rest = records
+            .get(n..)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(event_time);
+        let latest = chunks.iter().filter_map(|c| c.latest).chain(rest).max();
+        Facts { chunks, latest }
     }
 
     /// The fact of input record `i`, its texts copied to the end of `text`
@@ -319,6 +360,27 @@ fn fact(
             display_len: len32(&n.display),
         });
     }
+    let act = r.interaction.as_ref().map(|it| {
+        let offset = u32::try_from(text.len() - start).unwrap_or(u32::MAX);
+        let amount = it.amount.as_ref().filter(|m| m.amount.is_finite());
+        if let Some(m) = amount {
+            text.push_str(&m.currency);
+        }
+        let currency_len = u32::try_from(text.len() - start).unwrap_or(u32::MAX) - offset;
+        let case_ref = it.case_ref.as_deref().map(str::trim).unwrap_or("");
+        text.push_str(case_ref);
+        Act {
+            at: it.at.or(r.observed_at),
+            channel: it.channel,
+            kind: it.kind,
+            outcome: it.outcome,
+            amount: amount.map(|m| m.amount),
+            offset,
+            currency_len,
+            case_ref_len: len32(case_ref),
+        }
+    });
+    chunk.latest = chunk.latest.max(act.map_or(r.observed_at, |a| a.at));
     Fact {
         at: r.observed_at,
         start,
@@ -331,6 +393,6 @@ fn fact(
         rank,
         birth: p.birth_date,
         trusted,
-        interaction: r.interaction.is_some(),
+        act,
     }
 }

@@ -508,7 +508,10 @@ pub(crate) fn golden_record(
         }
     }
     let by_text = |a: Span, b: Span| members.text(a).cmp(members.text(b));
-    let by_iso = |a: jiff::civil::Date, b: jiff::civil::Date| a.to_string().cmp(&b.to_string());
+    // The order of the ISO texts (`-00YYYY-MM-DD` before a year's zero),
+    // without writing them.
+    let iso = |d: jiff::civil::Date| (d.year() >= 0, d.year().unsigned_abs(), d.month(), d.day());
+    let by_iso = |a: jiff::civil::Date, b: jiff::civil::Date| iso(a).cmp(&iso(b));
     let cands = &mut s.candidates;
     let index = members.index;
     let golden = |w: Option<Survivor<'_, _>>, rule, texts: &mut String| {

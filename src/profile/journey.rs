@@ -12,16 +12,16 @@
 //!   it.
 //! - **Paths** are the channel sequences of cases, repeats in a row collapsed.
 //!
-//! Counts are summed per thread and merged: integers, so the report does not
-//! depend on the thread count.
+//! Counts are summed per task while profiles are built, then merged:
+//! integers, so the report does not depend on the thread count.
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::ProfileConfig;
 use super::cases::{Case, CaseStatus};
-use super::{Profile, ProfileConfig, event_time};
-use crate::record::{Channel, InteractionKind, Outcome, Record};
+use super::timeline::Step;
+use crate::record::{Channel, InteractionKind, Outcome};
 
 /// Journey report settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,8 +214,9 @@ pub struct JourneyReport {
     pub touchpoints: Vec<Touchpoint>,
 }
 
+/// Counts over profiles, summed per task and merged.
 #[derive(Clone)]
-struct Acc {
+pub(crate) struct Acc {
     profiles: u64,
     cases: u64,
     contacts: u64,
@@ -227,10 +228,19 @@ struct Acc {
     /// Per (channel, kind, outcome): contacts, escalated, cancelled.
     steps: Vec<[u64; 3]>,
     paths: FxHashMap<Vec<Channel>, u64>,
+    /// Buffers reused from one profile to the next.
+    buffers: Buffers,
+}
+
+#[derive(Clone, Default)]
+struct Buffers {
+    path: Vec<Channel>,
+    places: Vec<usize>,
+    cancellations: Vec<jiff::Timestamp>,
 }
 
 impl Acc {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Acc {
             profiles: 0,
             cases: 0,
@@ -241,10 +251,11 @@ impl Acc {
             channels: vec![[0; 4]; CHANNELS],
             steps: vec![[0; 3]; CHANNELS * KINDS * OUTCOMES],
             paths: FxHashMap::default(),
+            buffers: Buffers::default(),
         }
     }
 
-    fn merge(mut self, other: Acc) -> Acc {
+    pub(crate) fn merge(mut self, other: Acc) -> Acc {
         self.profiles += other.profiles;
         self.cases += other.cases;
         self.contacts += other.contacts;
@@ -269,39 +280,32 @@ impl Acc {
         self
     }
 
-    fn profile(
+    /// Counts one profile: its timeline (interactions in time order), its
+    /// cases, and for each step of the timeline the number of its case
+    /// (`u32::MAX`: none), as [`cases::group`](super::cases::group) gave it.
+    pub(crate) fn add(
         &mut self,
-        p: &Profile,
+        timeline: &[Step<'_>],
         cases: &[Case],
-        records: &[Record],
+        case_of: &[u32],
         churn: jiff::SignedDuration,
     ) {
         self.profiles += 1;
-        let channel = |i: u32| {
-            records
-                .get(i as usize)
-                .and_then(|r| r.interaction.as_ref())
-                .map(|it| it.channel)
-        };
-        let mut prev = None;
-        for &i in &p.timeline {
-            let c = channel(i);
-            if let (Some(a), Some(b)) = (prev, c) {
-                self.overall.add(a, b);
+        for w in timeline.windows(2) {
+            if let [a, b] = w {
+                self.overall.add(a.channel, b.channel);
             }
-            prev = c;
         }
-        let cancellations: Vec<jiff::Timestamp> = p
-            .timeline
-            .iter()
-            .filter_map(|&i| records.get(i as usize))
-            .filter(|r| {
-                r.interaction
-                    .as_ref()
-                    .is_some_and(|it| it.kind == InteractionKind::Cancellation)
-            })
-            .filter_map(event_time)
-            .collect();
+        // Times ascend along the timeline, untimed steps last.
+        let cancellations = &mut self.buffers.cancellations;
+        cancellations.clear();
+        cancellations.extend(
+            timeline
+                .iter()
+                .filter(|s| s.kind == InteractionKind::Cancellation)
+                .filter_map(|s| s.at),
+        );
+        let path = &mut self.buffers.path;
         for case in cases {
             self.cases += 1;
             self.contacts += case.contacts.len() as u64;
@@ -326,34 +330,48 @@ impl Acc {
                     c[3] += 1;
                 }
             }
-            *self.paths.entry(case.path()).or_insert(0) += 1;
-            for (k, (&i, &ch)) in case.contacts.iter().zip(&case.channels).enumerate() {
-                if let Some(c) = self.channels.get_mut(channel_index(ch)) {
-                    c[0] += 1;
+            path.clear();
+            path.extend_from_slice(&case.channels);
+            path.dedup();
+            match self.paths.get_mut(path.as_slice()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.paths.insert(path.clone(), 1);
                 }
-                let Some(r) = records.get(i as usize) else {
-                    continue;
-                };
-                let Some(it) = &r.interaction else { continue };
-                let outcome = it.outcome.map_or(0, |o| o as usize + 1);
-                let slot = (channel_index(ch) * KINDS + it.kind as usize) * OUTCOMES + outcome;
-                let Some(step) = self.steps.get_mut(slot) else {
-                    continue;
-                };
-                step[0] += 1;
-                if case.channels.get(k + 1).is_some_and(|&next| next != ch) {
-                    step[1] += 1;
-                }
-                if it.kind != InteractionKind::Cancellation
-                    && let Some(t) = event_time(r)
+            }
+        }
+        // The place of each contact in its case, counted along the timeline.
+        let places = &mut self.buffers.places;
+        places.clear();
+        places.resize(cases.len(), 0);
+        for (step, &n) in timeline.iter().zip(case_of) {
+            let (Some(case), Some(k)) = (cases.get(n as usize), places.get_mut(n as usize)) else {
+                continue;
+            };
+            let place = *k;
+            *k += 1;
+            let ch = step.channel;
+            if let Some(c) = self.channels.get_mut(channel_index(ch)) {
+                c[0] += 1;
+            }
+            let outcome = step.outcome.map_or(0, |o| o as usize + 1);
+            let slot = (channel_index(ch) * KINDS + step.kind as usize) * OUTCOMES + outcome;
+            let Some(counts) = self.steps.get_mut(slot) else {
+                continue;
+            };
+            counts[0] += 1;
+            if case.channels.get(place + 1).is_some_and(|&next| next != ch) {
+                counts[1] += 1;
+            }
+            if step.kind != InteractionKind::Cancellation
+                && let Some(t) = step.at
+            {
+                let next = cancellations.partition_point(|&c| c <= t);
+                if cancellations
+                    .get(next)
+                    .is_some_and(|&c| c.duration_since(t) <= churn)
                 {
-                    let next = cancellations.partition_point(|&c| c <= t);
-                    if cancellations
-                        .get(next)
-                        .is_some_and(|&c| c.duration_since(t) <= churn)
-                    {
-                        step[2] += 1;
-                    }
+                    counts[2] += 1;
                 }
             }
         }
@@ -364,22 +382,9 @@ fn rate(n: u64, d: u64) -> f64 {
     if d == 0 { 0.0 } else { n as f64 / d as f64 }
 }
 
-/// The journey report over every profile and case.
-pub(crate) fn report(
-    profiles: &[Profile],
-    cases: &[Case],
-    records: &[Record],
-    config: &ProfileConfig,
-) -> JourneyReport {
+/// The journey report from the counts over every profile.
+pub(crate) fn report(acc: Acc, config: &ProfileConfig) -> JourneyReport {
     let jc = &config.journey;
-    let churn = jiff::SignedDuration::from_hours(i64::from(jc.churn_window_days) * 24);
-    let acc = profiles
-        .par_iter()
-        .fold(Acc::new, |mut acc, p| {
-            acc.profile(p, cases.get(p.cases.clone()).unwrap_or(&[]), records, churn);
-            acc
-        })
-        .reduce(Acc::new, Acc::merge);
     let channels = Channel::ALL
         .iter()
         .zip(&acc.channels)

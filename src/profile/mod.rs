@@ -20,7 +20,9 @@
 //! digest; records are grouped by profile from the identity graph's
 //! clusters, whose members are already in key order; profiles are then
 //! built in parallel from the digest and come out in [`ProfileId`] order
-//! whatever the thread count.
+//! whatever the thread count. The digest carries each record's interaction
+//! too, so timelines, cases, purchase totals and the journey counts are all
+//! made in that one pass and never go back to the records.
 
 pub mod cases;
 mod facts;
@@ -32,6 +34,7 @@ pub mod value;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -200,7 +203,6 @@ fn earliest(a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>) -> Option<ji
 
 /// What every profile is built from.
 pub(crate) struct Context<'a> {
-    records: &'a [Record],
     facts: &'a Facts,
     groups: &'a Groups,
     /// The rank of each graph kind in [`IdentifierKind`] order, by kind id.
@@ -208,6 +210,8 @@ pub(crate) struct Context<'a> {
     email: Option<KindId>,
     phone: Option<KindId>,
     config: &'a ProfileConfig,
+    /// The journey's churn window.
+    churn: jiff::SignedDuration,
 }
 
 /// The records of one profile, as gathered in a [`Batch`].
@@ -287,15 +291,46 @@ impl Batch {
 /// and display spans, time, the record's position among the members.
 type Seen = (u16, KindId, Span, Span, Option<jiff::Timestamp>, u32);
 
-/// Buffers a thread reuses from one profile to the next.
-#[derive(Default)]
-struct Scratch {
+/// Buffers a task reuses from one profile to the next, and its journey
+/// counts.
+struct Scratch<'s> {
     batch: Batch,
     golden: golden::Scratch,
     events: Vec<Event>,
     seen: Vec<Seen>,
     identifiers: Vec<ProfileIdentifier>,
     texts: String,
+    case_of: Vec<u32>,
+    journey: Option<journey::Acc>,
+    /// Where the journey counts go when the task ends.
+    journeys: &'s Mutex<Vec<journey::Acc>>,
+}
+
+impl<'s> Scratch<'s> {
+    fn new(journeys: &'s Mutex<Vec<journey::Acc>>) -> Self {
+        Scratch {
+            batch: Batch::default(),
+            golden: golden::Scratch::default(),
+            events: Vec::new(),
+            seen: Vec::new(),
+            identifiers: Vec::new(),
+            texts: String::new(),
+            case_of: Vec::new(),
+            journey: Some(journey::Acc::new()),
+            journeys,
+        }
+    }
+}
+
+impl Drop for Scratch<'_> {
+    fn drop(&mut self) {
+        if let Some(acc) = self.journey.take() {
+            self.journeys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(acc);
+        }
+    }
 }
 
 /// The profile's identifiers, by kind then value; their texts are appended
@@ -339,8 +374,8 @@ fn identifiers(
     out.to_vec()
 }
 
-/// Builds profile `p`.
-fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case>) {
+/// Builds profile `p`; its journey counts go to the scratch's.
+fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<Case>) {
     if !s.batch.profiles.contains(&p) {
         let end = (p + BATCH).min(ctx.groups.len());
         s.batch.gather(ctx, p..end);
@@ -353,38 +388,36 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case
         seen,
         identifiers: ids,
         texts,
+        case_of,
+        journey,
+        ..
     } = s;
     let members = batch.members(ctx, p);
-    let (records, config) = (ctx.records, ctx.config);
-    let timeline = timeline::order(members.index, members.facts, records, events);
+    let config = ctx.config;
+    let steps = timeline::steps(&members, events);
+    let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
     let mut channels = Vec::new();
     let (mut interactions, mut purchases, mut complaints, mut contacts) = (0, 0, 0, 0);
     let mut spend: BTreeMap<String, f64> = BTreeMap::new();
     let mut last_purchase = None;
-    for &i in &timeline {
-        let Some(r) = records.get(i as usize) else {
-            continue;
-        };
-        let Some(it) = &r.interaction else { continue };
+    for step in &steps {
         interactions += 1;
-        if !channels.contains(&it.channel) {
-            channels.push(it.channel);
+        if !channels.contains(&step.channel) {
+            channels.push(step.channel);
         }
-        if config.cases.kinds.contains(&it.kind) {
+        if config.cases.kinds.contains(&step.kind) {
             contacts += 1;
         }
-        match it.kind {
+        match step.kind {
             InteractionKind::Claim => complaints += 1,
             InteractionKind::Purchase => {
                 purchases += 1;
-                last_purchase = last_purchase.max(event_time(r));
-                if let Some(m) = &it.amount
-                    && m.amount.is_finite()
-                {
-                    match spend.get_mut(m.currency.as_str()) {
-                        Some(total) => *total += m.amount,
+                last_purchase = last_purchase.max(step.at);
+                if let Some((amount, currency)) = step.amount {
+                    match spend.get_mut(currency) {
+                        Some(total) => *total += amount,
                         None => {
-                            spend.insert(m.currency.clone(), m.amount);
+                            spend.insert(currency.to_string(), amount);
                         }
                     }
                 }
@@ -392,10 +425,30 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case
             _ => {}
         }
     }
+    // Scored over all buyers later; the currency is known now.
+    let rfm = (purchases > 0).then(|| {
+        let currencies = steps
+            .iter()
+            .filter(|step| step.kind == InteractionKind::Purchase)
+            .filter_map(|step| step.amount.map(|a| a.1));
+        let primary = value::primary(currencies, &spend);
+        Rfm {
+            recency_days: None,
+            frequency: purchases,
+            currency: primary.map(|c| c.0.to_string()),
+            monetary: primary.map_or(0.0, |c| c.1),
+            r: 0,
+            f: 0,
+            m: 0,
+        }
+    });
+    let cases = cases::group(p as u32, id, &steps, &config.cases, case_of);
+    if let Some(journey) = journey {
+        journey.add(&steps, &cases, case_of, ctx.churn);
+    }
     let times = members.facts.iter().filter_map(|f| f.at);
     let first_seen = times.clone().min();
     let last_seen = times.max();
-    let cases = cases::group(p as u32, id, &timeline, records, &config.cases);
     texts.clear();
     let golden = golden::golden_record(&config.golden, &members, golden, texts);
     let identifiers = identifiers(ctx, &members, seen, ids, texts);
@@ -416,7 +469,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch) -> (Profile, Vec<Case
         last_purchase,
         first_seen,
         last_seen,
-        rfm: None,
+        rfm,
         segment: Segment::NoPurchases,
     };
     (profile, cases)
@@ -596,14 +649,17 @@ impl Customer360 {
             }
         }
         let ctx = Context {
-            records,
             facts: &facts,
             groups: &groups,
             kind_rank: &kind_rank,
             email: graph.kind_id(&IdentifierKind::Email),
             phone: graph.kind_id(&IdentifierKind::Phone),
             config,
+            churn: jiff::SignedDuration::from_hours(
+                i64::from(config.journey.churn_window_days) * 24,
+            ),
         };
+        let journeys = Mutex::new(Vec::new());
         // The index needs only the groups: it is built while the profiles
         // are.
         let ((mut profiles, cases), index): ((Vec<Profile>, Vec<Vec<Case>>), _) = rayon::join(
@@ -612,7 +668,7 @@ impl Customer360 {
                 (0..groups.len())
                     .into_par_iter()
                     .with_min_len(BATCH)
-                    .map_init(Scratch::default, |s, p| build_one(&ctx, p, s))
+                    .map_init(|| Scratch::new(&journeys), |s, p| build_one(&ctx, p, s))
                     .unzip()
             },
             || {
@@ -624,14 +680,23 @@ impl Customer360 {
                 })
             },
         );
+        let latest = facts.latest;
         drop(facts);
         let mut all = Vec::with_capacity(cases.iter().map(Vec::len).sum());
         for (p, c) in profiles.iter_mut().zip(cases) {
             p.cases = all.len()..all.len() + c.len();
             all.extend(c);
         }
-        let value = value::score(&mut profiles, records, &config.value);
-        let journey = journey::report(&profiles, &all, records, config);
+        let value = value::score(&mut profiles, latest, &config.value);
+        let journeys = journeys
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let journey = journey::report(
+            journeys
+                .into_iter()
+                .fold(journey::Acc::new(), journey::Acc::merge),
+            config,
+        );
         Customer360 {
             profiles,
             cases: all,

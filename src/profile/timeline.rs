@@ -4,39 +4,59 @@
 
 use serde::Serialize;
 
+use super::Members;
 use super::cases::{Case, CaseId};
 use super::event_time;
-use super::facts::Fact;
 use crate::record::{Channel, InteractionKind, Money, Outcome, Record, RecordKey};
 
 /// An interaction to order: untimed last, then by time, then by the
-/// record's position among the members (which are in key order); and the
-/// record's index.
-pub(crate) type Event = (bool, Option<jiff::Timestamp>, u32, u32);
+/// record's position among the members (which are in key order).
+pub(crate) type Event = (bool, Option<jiff::Timestamp>, u32);
 
-/// The records of `members` (in key order) that have an interaction, in
-/// time order; `events` is a buffer reused between profiles. Only records
-/// whose `facts` (one per member) say they have an interaction are read.
-pub(crate) fn order(
-    members: &[u32],
-    facts: &[Fact],
-    records: &[Record],
-    events: &mut Vec<Event>,
-) -> Vec<u32> {
+/// One interaction of a profile's timeline, as its record's fact says.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Step<'t> {
+    /// The record (its index in the input).
+    pub(crate) index: u32,
+    /// When it happened.
+    pub(crate) at: Option<jiff::Timestamp>,
+    pub(crate) channel: Channel,
+    pub(crate) kind: InteractionKind,
+    pub(crate) outcome: Option<Outcome>,
+    /// A finite amount and its currency.
+    pub(crate) amount: Option<(f64, &'t str)>,
+    /// The explicit case reference, trimmed, never empty.
+    pub(crate) case_ref: Option<&'t str>,
+}
+
+/// The interactions of `members`, in time order; `events` is a buffer
+/// reused between profiles.
+pub(crate) fn steps<'t>(members: &Members<'t>, events: &mut Vec<Event>) -> Vec<Step<'t>> {
     events.clear();
-    let with_facts = members.iter().zip(facts).enumerate();
-    events.extend(with_facts.filter_map(|(pos, (&i, f))| {
-        if !f.interaction {
-            return None;
-        }
-        let r = records.get(i as usize)?;
-        r.interaction.as_ref()?;
-        let t = event_time(r);
-        Some((t.is_none(), t, pos as u32, i))
+    events.extend(members.facts.iter().enumerate().filter_map(|(pos, f)| {
+        let at = f.act?.at;
+        Some((at.is_none(), at, pos as u32))
     }));
     // Members are in key order, so their position is the key tie-break.
     events.sort_unstable();
-    events.iter().map(|e| e.3).collect()
+    let text = |(a, b): (usize, usize)| members.text.get(a..b).unwrap_or("");
+    events
+        .iter()
+        .filter_map(|&(_, _, pos)| {
+            let f = members.facts.get(pos as usize)?;
+            let act = f.act?;
+            let (currency, case_ref) = f.act_texts(&act);
+            Some(Step {
+                index: *members.index.get(pos as usize)?,
+                at: act.at,
+                channel: act.channel,
+                kind: act.kind,
+                outcome: act.outcome,
+                amount: act.amount.map(|a| (a, text(currency))),
+                case_ref: case_ref.map(text),
+            })
+        })
+        .collect()
 }
 
 /// One interaction as a timeline shows it.

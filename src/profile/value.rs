@@ -20,14 +20,14 @@
 //!   (a customer without purchases counts as one purchase).
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Profile, event_time};
+use super::Profile;
 use crate::cluster::ProfileId;
-use crate::record::Record;
 
 /// Customer value settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,36 +228,6 @@ fn top<T>(mut v: Vec<T>, n: usize, cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
     v
 }
 
-/// The currency of most purchases; then the larger total; then the code.
-fn primary(p: &Profile, records: &[Record]) -> Option<(String, f64)> {
-    let mut counts: Vec<(&str, u32)> = Vec::new();
-    for &i in &p.timeline {
-        let Some(it) = records.get(i as usize).and_then(|r| r.interaction.as_ref()) else {
-            continue;
-        };
-        if it.kind != crate::record::InteractionKind::Purchase {
-            continue;
-        }
-        if let Some(m) = &it.amount
-            && m.amount.is_finite()
-        {
-            match counts.iter_mut().find(|c| c.0 == m.currency) {
-                Some(c) => c.1 += 1,
-                None => counts.push((&m.currency, 1)),
-            }
-        }
-    }
-    let total = |c: &str| p.spend_by_currency.get(c).copied().unwrap_or(0.0);
-    counts
-        .into_iter()
-        .max_by(|a, b| {
-            a.1.cmp(&b.1)
-                .then(total(a.0).total_cmp(&total(b.0)))
-                .then(b.0.cmp(a.0))
-        })
-        .map(|(c, _)| (c.to_string(), total(c)))
-}
-
 fn ranked(p: &Profile) -> RankedCustomer {
     let per = f64::from(p.purchases.max(1));
     RankedCustomer {
@@ -272,16 +242,40 @@ fn ranked(p: &Profile) -> RankedCustomer {
     }
 }
 
+/// The currency of most of `purchases` (currency and amount); then the
+/// larger total (in `totals`); then the code; with its total.
+pub(crate) fn primary<'c>(
+    purchases: impl Iterator<Item = &'c str>,
+    totals: &BTreeMap<String, f64>,
+) -> Option<(&'c str, f64)> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for currency in purchases {
+        match counts.iter_mut().find(|c| c.0 == currency) {
+            Some(c) => c.1 += 1,
+            None => counts.push((currency, 1)),
+        }
+    }
+    let total = |c: &str| totals.get(c).copied().unwrap_or(0.0);
+    counts
+        .into_iter()
+        .max_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(total(a.0).total_cmp(&total(b.0)))
+                .then(b.0.cmp(a.0))
+        })
+        .map(|(c, _)| (c, total(c)))
+}
+
 /// Scores every profile with purchases, sets its segment, and lists the best
-/// and worst customers.
+/// and worst customers. A profile with purchases comes with its
+/// [`Rfm`]'s currency and monetary value set (from [`primary`]); `latest`
+/// is the latest time in the data.
 pub(crate) fn score(
     profiles: &mut [Profile],
-    records: &[Record],
+    latest: Option<jiff::Timestamp>,
     config: &ValueConfig,
 ) -> ValueReport {
-    let as_of = config
-        .as_of
-        .or_else(|| records.par_iter().filter_map(event_time).max());
+    let as_of = config.as_of.or(latest);
     let buyers: Vec<usize> = (0..profiles.len())
         .filter(|&i| profiles.get(i).is_some_and(|p| p.purchases > 0))
         .collect();
@@ -300,16 +294,13 @@ pub(crate) fn score(
         .filter_map(|&i| profiles.get(i))
         .map(|p| f64::from(p.purchases))
         .collect();
-    // Reading each buyer's purchases again is scattered over the records:
-    // in parallel.
-    let mut money: Vec<(Option<String>, f64)> = buyers
-        .par_iter()
-        .filter_map(|&i| profiles.get(i))
-        .map(|p| match primary(p, records) {
-            Some((c, total)) => (Some(c), total),
-            None => (None, 0.0),
-        })
-        .collect();
+    let mut money: Vec<(Option<String>, f64)> = Vec::with_capacity(buyers.len());
+    for &i in &buyers {
+        if let Some(p) = profiles.get_mut(i) {
+            let rfm = p.rfm.take();
+            money.push(rfm.map_or((None, 0.0), |r| (r.currency, r.monetary)));
+        }
+    }
     let r = quintiles(&recency);
     let f = quintiles(&frequency);
     let mut m = vec![1u8; buyers.len()];
