@@ -1476,7 +1476,8 @@ fn relation_descriptor(raw: &str) -> Option<&'static str> {
     let mut len = 0;
     let mut pending = false;
     let mut first_word_checked = false;
-    for c in head.chars().take(24) {
+    // Separators, however many, do not count: `mami{{{{de` is `mami de`.
+    for c in head.chars() {
         // The first word is whole at the first separator after it: most
         // names stop there, their first word being no relation.
         if pending && len > 0 && !first_word_checked {
@@ -1484,6 +1485,12 @@ fn relation_descriptor(raw: &str) -> Option<&'static str> {
                 return None;
             }
             first_word_checked = true;
+        }
+        // The second word is whole at the separator after it, or cut at the
+        // buffer's end: long past `del` either way.
+        let second_started = folded.get(..len).is_some_and(|f| f.contains(&b' '));
+        if (pending && second_started) || len >= folded.len() {
+            break;
         }
         // The same byte rules as [`Sink::byte`].
         fold_char(c, |b| {
