@@ -479,6 +479,31 @@ fn number(v: &[u8]) -> Option<f64> {
 mod tests {
     use super::*;
 
+    fn comparison(field: Field, levels: Vec<Level>) -> Comparison {
+        Comparison {
+            tf_min_u: None,
+            conditional_on: Vec::new(),
+            name: None,
+            field,
+            levels,
+        }
+    }
+
+    /// Reading the rows gives the levels reading the columns gives, for
+    /// every pair of the `n` records.
+    #[track_caller]
+    fn assert_rows_agree(k: &Compiled<'_>, c: &Columns, n: usize) {
+        for a in 0..n as u32 {
+            for b in 0..n as u32 {
+                assert_eq!(
+                    k.level_rows(a, b, c.row(a), c.row(b)),
+                    k.level(a, b),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
+
     fn cols(rows: &[[&str; 2]]) -> Columns {
         let fields = [Field::GivenName, Field::FamilyName];
         Columns::build(rows.len(), &fields, |r, f, out| {
@@ -495,27 +520,21 @@ mod tests {
             ["marta", "garcia"],
             ["maria", "perez"],
         ]);
-        let cmp = Comparison {
-            tf_min_u: None,
-            conditional_on: Vec::new(),
-            name: None,
-            field: Field::GivenName,
-            levels: vec![
+        let cmp = comparison(
+            Field::GivenName,
+            vec![
                 Level::Exact { tf: true },
                 Level::JaroWinkler { min: 0.9 },
                 Level::Levenshtein { max: 2 },
             ],
-        };
+        );
         let k = Compiled::new(&cmp, &c).unwrap();
         assert_eq!(k.level(0, 3).0, 1);
         assert_eq!(k.level(0, 2).0, 2);
-        let fam = Comparison {
-            tf_min_u: None,
-            conditional_on: Vec::new(),
-            name: None,
-            field: Field::FamilyName,
-            levels: vec![Level::Exact { tf: false }, Level::TokenSubset],
-        };
+        let fam = comparison(
+            Field::FamilyName,
+            vec![Level::Exact { tf: false }, Level::TokenSubset],
+        );
         let f = Compiled::new(&fam, &c).unwrap();
         assert_eq!(f.level(0, 2).0, 2, "compound surname cut to its first part");
         assert_eq!(f.level(0, 1).0, 0, "missing value is null");
@@ -525,18 +544,15 @@ mod tests {
     #[test]
     fn swapped_names_level() {
         let c = cols(&[["ana", "garcia"], ["garcia", "ana"], ["ana", "ana"]]);
-        let cmp = Comparison {
-            tf_min_u: None,
-            conditional_on: Vec::new(),
-            name: None,
-            field: Field::GivenName,
-            levels: vec![
+        let cmp = comparison(
+            Field::GivenName,
+            vec![
                 Level::Exact { tf: false },
                 Level::Swapped {
                     with: Field::FamilyName,
                 },
             ],
-        };
+        );
         let k = Compiled::new(&cmp, &c).unwrap();
         assert_eq!(k.level(0, 1).0, 2);
         assert_eq!(k.level(0, 2).0, 1);
@@ -584,23 +600,12 @@ mod tests {
         let c = Columns::build(data.len(), &[Field::GivenName], |r, _, out| {
             out.extend(data[r].iter().map(|s| (*s).into()))
         });
-        let cmp = Comparison {
-            tf_min_u: None,
-            conditional_on: Vec::new(),
-            name: None,
-            field: Field::GivenName,
-            levels: vec![Level::Exact { tf: true }, Level::JaroWinkler { min: 0.85 }],
-        };
+        let cmp = comparison(
+            Field::GivenName,
+            vec![Level::Exact { tf: true }, Level::JaroWinkler { min: 0.85 }],
+        );
         let k = Compiled::new(&cmp, &c).unwrap();
-        for a in 0..data.len() as u32 {
-            for b in 0..data.len() as u32 {
-                assert_eq!(
-                    k.level_rows(a, b, c.row(a), c.row(b)),
-                    k.level(a, b),
-                    "{a} {b}"
-                );
-            }
-        }
+        assert_rows_agree(&k, &c, data.len());
         assert_eq!(c.row(1), &[SEVERAL_VALUES]);
         assert_eq!(c.row(2), &[NO_VALUE]);
     }
@@ -633,28 +638,17 @@ mod tests {
             };
             out.extend(v.iter().map(|s| (*s).into()))
         });
-        let cmp = Comparison {
-            tf_min_u: None,
-            conditional_on: Vec::new(),
-            name: None,
-            field: Field::GivenName,
-            levels: vec![
+        let cmp = comparison(
+            Field::GivenName,
+            vec![
                 Level::Exact { tf: false },
                 Level::ExactOn {
                     field: Field::GivenNameFormal,
                 },
             ],
-        };
+        );
         let k = Compiled::new(&cmp, &c).unwrap();
-        for a in 0..given.len() as u32 {
-            for b in 0..given.len() as u32 {
-                assert_eq!(
-                    k.level_rows(a, b, c.row(a), c.row(b)),
-                    k.level(a, b),
-                    "{a} {b}"
-                );
-            }
-        }
+        assert_rows_agree(&k, &c, given.len());
         let level = |a, b| k.level_rows(a, b, c.row(a), c.row(b)).0;
         assert_eq!(level(0, 1), 2, "pepe and jose: the same formal name");
         assert_eq!(level(0, 3), 3, "pepe and paco");
