@@ -1055,7 +1055,8 @@ impl Matcher {
                 // from memory first (see `preload`).
                 let mut group = Vec::with_capacity(LOAD_GROUP);
                 let mut count = |group: &mut Vec<(u32, u32)>| {
-                    preload(compiled, cols, group);
+                    // Only the comparisons this sample counts.
+                    preload(dense.iter().map(|&c| &compiled[c]), cols, group);
                     for &(a, b) in group.iter() {
                         let (ra, rb) = (cols.row(a), cols.row(b));
                         for (counts, &c) in cnt.iter_mut().zip(dense) {
@@ -1317,15 +1318,19 @@ fn preload_rows(cols: &Columns, group: &[(u32, u32)]) -> u32 {
     })
 }
 
-/// Reads what comparing the pairs of `group` will read, with no load
-/// waiting for another: first the rows of their records, then the values
-/// the string levels compare.
+/// Reads what comparing the pairs of `group` with `compiled` will read,
+/// with no load waiting for another: first the rows of their records, then
+/// the values the string levels compare.
 #[inline]
-fn preload(compiled: &[Compiled<'_>], cols: &Columns, group: &[(u32, u32)]) {
+fn preload<'c, 'a: 'c>(
+    compiled: impl Iterator<Item = &'c Compiled<'a>> + Clone,
+    cols: &Columns,
+    group: &[(u32, u32)],
+) {
     let mut sink = preload_rows(cols, group);
     for &(a, b) in group {
         let (ra, rb) = (cols.row(a), cols.row(b));
-        for k in compiled {
+        for k in compiled.clone() {
             sink ^= u32::from(k.preload(ra, rb));
         }
     }
@@ -1341,7 +1346,7 @@ fn patterns(compiled: &[Compiled<'_>], cols: &Columns, pairs: &[(u32, u32)]) -> 
         .zip(pairs.par_chunks(PAIR_CHUNK))
         .for_each(|(out, pairs)| {
             for (out, group) in out.chunks_mut(LOAD_GROUP).zip(pairs.chunks(LOAD_GROUP)) {
-                preload(compiled, cols, group);
+                preload(compiled.iter(), cols, group);
                 for (o, &(a, b)) in out.iter_mut().zip(group) {
                     *o = pattern(compiled, cols, a, b);
                 }
