@@ -283,15 +283,16 @@ impl Open<'_> {
 }
 
 /// The cases of one profile, from its timeline (interactions in time
-/// order); `case_of` gets, for each step, its case's number from 0
-/// (`u32::MAX`: not a service contact).
+/// order), appended to `out`; `case_of` gets, for each step, its case's
+/// number from 0 (`u32::MAX`: not a service contact).
 pub(crate) fn group(
     profile: u32,
     id: ProfileId,
     timeline: &[Step<'_>],
     config: &CaseConfig,
     case_of: &mut Vec<u32>,
-) -> Vec<Case> {
+    out: &mut Vec<Case>,
+) {
     let window = jiff::SignedDuration::from_hours(i64::from(config.window_hours));
     let mut open: Vec<Open<'_>> = Vec::new();
     case_of.clear();
@@ -347,27 +348,24 @@ pub(crate) fn group(
             }
         }
     }
-    open.into_iter()
-        .enumerate()
-        .map(|(n, c)| {
-            let (status, resolved_at) = status(&c);
-            Case {
-                id: CaseId {
-                    profile: id,
-                    seq: n as u32 + 1,
-                },
-                profile,
-                kind: c.kind,
-                case_ref: c.case_ref.map(str::to_string),
-                contacts: c.contacts,
-                channels: c.channels,
-                first_contact: c.first,
-                last_contact: c.last,
-                status,
-                resolved_at,
-            }
-        })
-        .collect()
+    out.extend(open.into_iter().enumerate().map(|(n, c)| {
+        let (status, resolved_at) = status(&c);
+        Case {
+            id: CaseId {
+                profile: id,
+                seq: n as u32 + 1,
+            },
+            profile,
+            kind: c.kind,
+            case_ref: c.case_ref.map(str::to_string),
+            contacts: c.contacts,
+            channels: c.channels,
+            first_contact: c.first,
+            last_contact: c.last,
+            status,
+            resolved_at,
+        }
+    }));
 }
 
 /// The status from the last contact that recorded an outcome; a case that

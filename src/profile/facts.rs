@@ -255,27 +255,35 @@ impl Facts {
         Facts { chunks, latest }
     }
 
-    /// The fact of input record `i`, its texts copied to the end of `text`
-    /// (which its spans then point into) and its identifiers to the end of
-    /// `ids`.
-    pub(crate) fn copy(&self, i: u32, text: &mut String, ids: &mut Vec<IdFact>) -> Option<Fact> {
+    /// The fact of input record `i` as it stands: its spans point into its
+    /// chunk, see [`Facts::copy_texts`].
+    pub(crate) fn get(&self, i: u32) -> Option<&Fact> {
         let i = i as usize;
-        let chunk = self.chunks.get(i >> CHUNK_BITS)?;
-        let fact = chunk.facts.get(i & (CHUNK - 1))?;
-        // The length is in the fact: the texts and the identifiers are read
-        // at once, not one after the other.
+        self.chunks.get(i >> CHUNK_BITS)?.facts.get(i & (CHUNK - 1))
+    }
+
+    /// Copies the texts of `fact`, input record `i`'s fact as [`Facts::get`]
+    /// gave it, to the end of `text` and its identifiers to the end of
+    /// `ids`, and points `fact` at the copies.
+    pub(crate) fn copy_texts(
+        &self,
+        i: u32,
+        fact: &mut Fact,
+        text: &mut String,
+        ids: &mut Vec<IdFact>,
+    ) {
+        let Some(chunk) = self.chunks.get(i as usize >> CHUNK_BITS) else {
+            *fact = Fact::default();
+            return;
+        };
         let len = fact.text_len as usize;
         let start = text.len();
         text.push_str(chunk.text.get(fact.start..fact.start + len).unwrap_or(""));
         let (first, count) = (fact.ids.0 as usize, fact.ids.1 as usize);
         let own = chunk.ids.get(first..first + count).unwrap_or(&[]);
-        let copied = (ids.len() as u32, own.len() as u32);
+        fact.ids = (ids.len() as u32, own.len() as u32);
         ids.extend_from_slice(own);
-        Some(Fact {
-            start,
-            ids: copied,
-            ..*fact
-        })
+        fact.start = start;
     }
 }
 

@@ -260,12 +260,18 @@ impl Batch {
         self.facts.clear();
         self.text.clear();
         self.ids.clear();
-        for &i in ctx.groups.members.get(first..end).unwrap_or(&[]) {
-            let fact = ctx
-                .facts
-                .copy(i, &mut self.text, &mut self.ids)
-                .unwrap_or_default();
-            self.facts.push(fact);
+        // Two passes: the facts, then their texts and identifiers. Each
+        // pass's reads do not wait for one another, so their cache misses
+        // overlap; one pass would wait for each fact before reading its
+        // texts.
+        let members = ctx.groups.members.get(first..end).unwrap_or(&[]);
+        self.facts.extend(
+            members
+                .iter()
+                .map(|&i| ctx.facts.get(i).copied().unwrap_or_default()),
+        );
+        for (fact, &i) in self.facts.iter_mut().zip(members) {
+            ctx.facts.copy_texts(i, fact, &mut self.text, &mut self.ids);
         }
     }
 
@@ -287,12 +293,31 @@ impl Batch {
     }
 }
 
-/// A profile's identifier as found in one record: kind rank, kind, value
-/// and display spans, time, the record's position among the members.
-type Seen = (u16, KindId, Span, Span, Option<jiff::Timestamp>, u32);
+/// A profile's identifier as found in one record: kind rank and the value's
+/// first eight bytes (big-endian, so that they order as the bytes do), kind,
+/// value and display spans, time, the record's position among the members.
+type Seen = ((u16, u64), KindId, Span, Span, Option<jiff::Timestamp>, u32);
 
-/// Buffers a task reuses from one profile to the next, and its journey
-/// counts.
+/// The first eight bytes of `s` as a big-endian integer, zeros after its end.
+fn prefix_key(s: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = s.len().min(8);
+    if let (Some(to), Some(from)) = (b.get_mut(..n), s.as_bytes().get(..n)) {
+        to.copy_from_slice(from);
+    }
+    u64::from_be_bytes(b)
+}
+
+/// The cases of consecutive profiles built by one task: the profiles from
+/// `first`, each with its cases' range in `cases`.
+struct Piece {
+    first: usize,
+    end: usize,
+    cases: Vec<Case>,
+}
+
+/// Buffers a task reuses from one profile to the next, its journey counts
+/// and the cases it made.
 struct Scratch<'s> {
     batch: Batch,
     golden: golden::Scratch,
@@ -302,12 +327,16 @@ struct Scratch<'s> {
     texts: String,
     case_of: Vec<u32>,
     journey: Option<journey::Acc>,
+    /// The cases of the run of profiles being built.
+    piece: Piece,
     /// Where the journey counts go when the task ends.
     journeys: &'s Mutex<Vec<journey::Acc>>,
+    /// Where the cases go when a run of profiles or the task ends.
+    pieces: &'s Mutex<Vec<Piece>>,
 }
 
 impl<'s> Scratch<'s> {
-    fn new(journeys: &'s Mutex<Vec<journey::Acc>>) -> Self {
+    fn new(journeys: &'s Mutex<Vec<journey::Acc>>, pieces: &'s Mutex<Vec<Piece>>) -> Self {
         Scratch {
             batch: Batch::default(),
             golden: golden::Scratch::default(),
@@ -317,13 +346,45 @@ impl<'s> Scratch<'s> {
             texts: String::new(),
             case_of: Vec::new(),
             journey: Some(journey::Acc::new()),
+            piece: Piece {
+                first: 0,
+                end: 0,
+                cases: Vec::new(),
+            },
             journeys,
+            pieces,
+        }
+    }
+
+    /// The cases of profile `p` go after those of the run of profiles being
+    /// built when `p` continues it, else start a new run.
+    fn cases_for(&mut self, p: usize) -> &mut Vec<Case> {
+        if self.piece.end != p {
+            self.hand_in_cases();
+            self.piece.first = p;
+        }
+        self.piece.end = p + 1;
+        &mut self.piece.cases
+    }
+
+    fn hand_in_cases(&mut self) {
+        if self.piece.end > self.piece.first {
+            let piece = Piece {
+                first: self.piece.first,
+                end: self.piece.end,
+                cases: std::mem::take(&mut self.piece.cases),
+            };
+            self.pieces
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(piece);
         }
     }
 }
 
 impl Drop for Scratch<'_> {
     fn drop(&mut self) {
+        self.hand_in_cases();
         if let Some(acc) = self.journey.take() {
             self.journeys
                 .lock()
@@ -347,11 +408,18 @@ fn identifiers(
         for id in facts::identifiers(f, members.ids) {
             let rank = ctx.kind_rank.get(id.kind.0 as usize).copied().unwrap_or(0);
             let (value, display) = f.identifier(id);
-            seen.push((rank, id.kind, value, display, f.at, pos as u32));
+            let key = (rank, prefix_key(members.text(value)));
+            seen.push((key, id.kind, value, display, f.at, pos as u32));
         }
     }
     let text = |span: Span| members.text(span);
-    seen.sort_unstable_by(|a, b| (a.0, text(a.2), a.5).cmp(&(b.0, text(b.2), b.5)));
+    // By kind, value and position; the whole values are compared only when
+    // their first bytes tie.
+    seen.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| text(a.2).cmp(text(b.2)))
+            .then(a.5.cmp(&b.5))
+    });
     out.clear();
     for group in seen.chunk_by(|a, b| a.1 == b.1 && text(a.2) == text(b.2)) {
         let (Some(first), Some(shown)) = (
@@ -374,13 +442,15 @@ fn identifiers(
     out.to_vec()
 }
 
-/// Builds profile `p`; its journey counts go to the scratch's.
-fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<Case>) {
+/// Builds profile `p`; its journey counts and cases go to the scratch's,
+/// and its [`Profile::cases`] is the range of its cases there.
+fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     if !s.batch.profiles.contains(&p) {
         let end = (p + BATCH).min(ctx.groups.len());
         s.batch.gather(ctx, p..end);
     }
     let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
+    s.cases_for(p);
     let Scratch {
         batch,
         golden,
@@ -390,6 +460,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<
         texts,
         case_of,
         journey,
+        piece,
         ..
     } = s;
     let members = batch.members(ctx, p);
@@ -442,9 +513,19 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<
             m: 0,
         }
     });
-    let cases = cases::group(p as u32, id, &steps, &config.cases, case_of);
+    let first_case = piece.cases.len();
+    cases::group(
+        p as u32,
+        id,
+        &steps,
+        &config.cases,
+        case_of,
+        &mut piece.cases,
+    );
+    let cases = first_case..piece.cases.len();
     if let Some(journey) = journey {
-        journey.add(&steps, &cases, case_of, ctx.churn);
+        let made = piece.cases.get(cases.clone()).unwrap_or(&[]);
+        journey.add(&steps, made, case_of, ctx.churn);
     }
     let times = members.facts.iter().filter_map(|f| f.at);
     let first_seen = times.clone().min();
@@ -452,7 +533,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<
     texts.clear();
     let golden = golden::golden_record(&config.golden, &members, golden, texts);
     let identifiers = identifiers(ctx, &members, seen, ids, texts);
-    let profile = Profile {
+    Profile {
         id,
         golden,
         identifiers,
@@ -460,7 +541,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<
         members: members.index.to_vec(),
         channels,
         timeline,
-        cases: 0..0,
+        cases,
         interactions,
         purchases,
         complaints,
@@ -471,8 +552,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> (Profile, Vec<
         last_seen,
         rfm,
         segment: Segment::NoPurchases,
-    };
-    (profile, cases)
+    }
 }
 
 /// The input records of every profile, grouped once.
@@ -635,8 +715,12 @@ impl Customer360 {
     /// ```
     pub fn build(records: &[Record], res: &Resolution, config: &ProfileConfig) -> Customer360 {
         let graph: &IdentityGraph = &res.graph;
-        let groups = Groups::new(records, res);
-        let facts = Facts::new(records, &res.prepared, graph, &config.golden);
+        // Neither needs the other: each fills the gaps of the other's
+        // sequential parts.
+        let (groups, facts) = rayon::join(
+            || Groups::new(records, res),
+            || Facts::new(records, &res.prepared, graph, &config.golden),
+        );
         let kinds: Vec<IdentifierKind> = (0..=u16::MAX)
             .map_while(|k| graph.kind(KindId(k)).cloned())
             .collect();
@@ -660,16 +744,21 @@ impl Customer360 {
             ),
         };
         let journeys = Mutex::new(Vec::new());
+        let pieces = Mutex::new(Vec::new());
         // The index needs only the groups: it is built while the profiles
         // are.
-        let ((mut profiles, cases), index): ((Vec<Profile>, Vec<Vec<Case>>), _) = rayon::join(
+        let (mut profiles, index): (Vec<Profile>, _) = rayon::join(
             || {
-                // A task builds consecutive profiles, whole batches mostly.
+                // A task builds consecutive profiles, whole batches mostly,
+                // and keeps their cases in one list.
                 (0..groups.len())
                     .into_par_iter()
                     .with_min_len(BATCH)
-                    .map_init(|| Scratch::new(&journeys), |s, p| build_one(&ctx, p, s))
-                    .unzip()
+                    .map_init(
+                        || Scratch::new(&journeys, &pieces),
+                        |s, p| build_one(&ctx, p, s),
+                    )
+                    .collect()
             },
             || {
                 let (_, components) = graph.internals();
@@ -682,12 +771,28 @@ impl Customer360 {
         );
         let latest = facts.latest;
         drop(facts);
-        let mut all = Vec::with_capacity(cases.iter().map(Vec::len).sum());
-        for (p, c) in profiles.iter_mut().zip(cases) {
-            p.cases = all.len()..all.len() + c.len();
-            all.extend(c);
-        }
-        let value = value::score(&mut profiles, latest, &config.value);
+        // The runs of profiles in order, their cases one after the other,
+        // while the values are scored.
+        let mut pieces = pieces.into_inner().unwrap_or_else(PoisonError::into_inner);
+        pieces.sort_unstable_by_key(|piece| piece.first);
+        let ((all, starts), value) = rayon::join(
+            || {
+                let mut all = Vec::with_capacity(pieces.iter().map(|p| p.cases.len()).sum());
+                let mut starts = Vec::with_capacity(pieces.len());
+                for piece in &mut pieces {
+                    starts.push((piece.first, all.len()));
+                    all.append(&mut piece.cases);
+                }
+                (all, starts)
+            },
+            || value::score(&mut profiles, latest, &config.value),
+        );
+        profiles.par_iter_mut().enumerate().for_each(|(i, p)| {
+            // The run holding profile `i`: the last to start at or before it.
+            let run = starts.partition_point(|&(first, _)| first <= i);
+            let offset = starts.get(run.wrapping_sub(1)).map_or(0, |&(_, o)| o);
+            p.cases = p.cases.start + offset..p.cases.end + offset;
+        });
         let journeys = journeys
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
