@@ -89,7 +89,7 @@ pub fn write_cases(out: &Path, run: &Run) -> Result<()> {
     let cases = run.c360()?.cases();
     write_in_order(&mut w, cases.len(), |range| {
         let mut csv = csv::Writer::from_writer(Vec::new());
-        for c in cases.get(range).unwrap_or(&[]) {
+        for c in cases.range(range) {
             let path: Vec<&str> = c.path().iter().map(|ch| ch.as_str()).collect();
             let records: Vec<String> = c
                 .contacts

@@ -210,6 +210,141 @@ impl Case {
     }
 }
 
+/// Every case of a [`Customer360`](super::Customer360), by profile, then in
+/// order of first contact: one list, kept in the pieces the build made (one
+/// per run of profiles a task built), so that a million records' cases are
+/// never copied into one block.
+///
+/// ```
+/// use omnid::profile::{Customer360, ProfileConfig};
+/// use omnid::resolve::{Resolver, ResolverConfig};
+/// use omnid::{Channel, Identifier, IdentifierKind, Interaction, InteractionKind, Record, RecordKey};
+///
+/// let claim = |id: &str, at: &str| Record {
+///     key: RecordKey::new("webchat", id),
+///     observed_at: Some(at.parse().unwrap()),
+///     identifiers: vec![Identifier::new(IdentifierKind::Email, "ana.garcia@gmail.com")],
+///     interaction: Some(Interaction { channel: Channel::WebChat, kind: InteractionKind::Claim, ..Interaction::default() }),
+///     ..Record::default()
+/// };
+/// let records = [claim("c1", "2026-03-01T10:00:00Z"), claim("c2", "2026-05-01T10:00:00Z")];
+/// let res = Resolver::new(ResolverConfig::default())?.resolve(&records)?;
+/// let c360 = Customer360::build(&records, &res, &ProfileConfig::default());
+/// let cases = c360.cases();
+/// assert_eq!(cases.len(), 2, "two months apart: two cases");
+/// assert_eq!(cases[1].id.seq, 2);
+/// assert_eq!(cases.iter().map(|c| c.contacts.len()).sum::<usize>(), 2);
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cases {
+    pieces: Vec<Vec<Case>>,
+    /// The index of each piece's first case.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Cases {
+    /// The pieces in order.
+    pub(crate) fn new(pieces: Vec<Vec<Case>>) -> Cases {
+        let mut starts = Vec::with_capacity(pieces.len());
+        let mut len = 0;
+        for piece in &pieces {
+            starts.push(len);
+            len += piece.len();
+        }
+        Cases {
+            pieces,
+            starts,
+            len,
+        }
+    }
+
+    /// Number of cases.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there is no case.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The piece holding case `i` (its index), and `i` there.
+    fn locate(&self, i: usize) -> Option<(usize, usize)> {
+        if i >= self.len {
+            return None;
+        }
+        let piece = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
+        // Empty pieces share their start with the next: the last of them
+        // holds the case.
+        Some((piece, i - self.starts.get(piece)?))
+    }
+
+    /// Case `i`.
+    pub fn get(&self, i: usize) -> Option<&Case> {
+        let (piece, at) = self.locate(i)?;
+        self.pieces.get(piece)?.get(at)
+    }
+
+    /// The cases `range` when they lie in one piece, as the cases of one
+    /// profile do.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Option<&[Case]> {
+        if range.is_empty() {
+            return Some(&[]);
+        }
+        let (piece, at) = self.locate(range.start)?;
+        self.pieces.get(piece)?.get(at..at + range.len())
+    }
+
+    /// The cases `range`, in order (fewer past the end).
+    pub fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &Case> + '_ {
+        let (piece, at) = self.locate(range.start).unwrap_or((self.pieces.len(), 0));
+        self.pieces
+            .get(piece..)
+            .unwrap_or(&[])
+            .iter()
+            .flatten()
+            .skip(at)
+            .take(range.len())
+    }
+
+    /// Every case, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Case> + '_ {
+        self.pieces.iter().flatten()
+    }
+}
+
+impl std::ops::Index<usize> for Cases {
+    type Output = Case;
+
+    /// # Panics
+    ///
+    /// When `i` is not below [`Cases::len`].
+    fn index(&self, i: usize) -> &Case {
+        match self.get(i) {
+            Some(case) => case,
+            None => panic!("case {i} of {}", self.len),
+        }
+    }
+}
+
+impl PartialEq for Cases {
+    /// The same cases in the same order, however they are split in pieces.
+    fn eq(&self, other: &Cases) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a> IntoIterator for &'a Cases {
+    type Item = &'a Case;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Case>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.pieces.iter().flatten()
+    }
+}
+
 /// A case as shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseView<'a> {

@@ -44,7 +44,7 @@ use crate::graph::IdentityGraph;
 use crate::record::{Channel, IdentifierKind, InteractionKind, Record, RecordKey};
 use crate::resolve::Resolution;
 
-use cases::{Case, CaseConfig, CaseView};
+use cases::{Case, CaseConfig, CaseView, Cases};
 use facts::{Fact, Facts, IdFact, Span};
 use golden::{GoldenConfig, GoldenRecord, GoldenRecordView};
 use journey::{JourneyConfig, JourneyReport};
@@ -679,7 +679,7 @@ impl Groups {
 #[derive(Debug, Clone)]
 pub struct Customer360 {
     profiles: Vec<Profile>,
-    cases: Vec<Case>,
+    cases: Cases,
     journey: JourneyReport,
     value: ValueReport,
     index: LookupIndex,
@@ -771,22 +771,18 @@ impl Customer360 {
         );
         let latest = facts.latest;
         drop(facts);
-        // The runs of profiles in order, their cases one after the other,
-        // while the values are scored.
+        // The runs of profiles in order: their cases make the list, each
+        // profile's range offset by the cases before its run.
         let mut pieces = pieces.into_inner().unwrap_or_else(PoisonError::into_inner);
         pieces.sort_unstable_by_key(|piece| piece.first);
-        let ((all, starts), value) = rayon::join(
-            || {
-                let mut all = Vec::with_capacity(pieces.iter().map(|p| p.cases.len()).sum());
-                let mut starts = Vec::with_capacity(pieces.len());
-                for piece in &mut pieces {
-                    starts.push((piece.first, all.len()));
-                    all.append(&mut piece.cases);
-                }
-                (all, starts)
-            },
-            || value::score(&mut profiles, latest, &config.value),
-        );
+        let mut starts = Vec::with_capacity(pieces.len());
+        let mut before = 0;
+        for piece in &pieces {
+            starts.push((piece.first, before));
+            before += piece.cases.len();
+        }
+        let cases = Cases::new(pieces.into_iter().map(|piece| piece.cases).collect());
+        let value = value::score(&mut profiles, latest, &config.value);
         profiles.par_iter_mut().enumerate().for_each(|(i, p)| {
             // The run holding profile `i`: the last to start at or before it.
             let run = starts.partition_point(|&(first, _)| first <= i);
@@ -804,7 +800,7 @@ impl Customer360 {
         );
         Customer360 {
             profiles,
-            cases: all,
+            cases,
             journey,
             value,
             index,
@@ -818,7 +814,7 @@ impl Customer360 {
     }
 
     /// Every case, by profile, then in order of first contact.
-    pub fn cases(&self) -> &[Case] {
+    pub fn cases(&self) -> &Cases {
         &self.cases
     }
 
@@ -826,7 +822,7 @@ impl Customer360 {
     pub fn cases_of(&self, p: usize) -> &[Case] {
         self.profiles
             .get(p)
-            .and_then(|p| self.cases.get(p.cases.clone()))
+            .and_then(|p| self.cases.slice(p.cases.clone()))
             .unwrap_or(&[])
     }
 

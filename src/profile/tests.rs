@@ -843,3 +843,55 @@ fn best_and_worst_lists_are_the_head_of_the_full_ranking() {
     assert_eq!(few.worst[..], all.worst[..7]);
     assert!(listed(0).best.is_empty());
 }
+
+#[test]
+fn cases_in_pieces_read_as_one_list() {
+    let case = |n: u32| Case {
+        id: cases::CaseId {
+            profile: ProfileId(7),
+            seq: n,
+        },
+        profile: 0,
+        kind: InteractionKind::Claim,
+        case_ref: None,
+        contacts: vec![n],
+        channels: vec![Channel::Phone],
+        first_contact: None,
+        last_contact: None,
+        status: CaseStatus::Unknown,
+        resolved_at: None,
+    };
+    let sizes = [0, 3, 0, 0, 1, 4, 0];
+    let mut n = 0;
+    let pieces: Vec<Vec<Case>> = sizes
+        .iter()
+        .map(|&k| {
+            (0..k)
+                .map(|_| {
+                    n += 1;
+                    case(n)
+                })
+                .collect()
+        })
+        .collect();
+    let flat: Vec<Case> = pieces.iter().flatten().cloned().collect();
+    let cases = Cases::new(pieces);
+    assert_eq!(cases.len(), 8);
+    assert!(cases.iter().eq(flat.iter()));
+    assert!((&cases).into_iter().eq(flat.iter()));
+    for i in 0..10 {
+        assert_eq!(cases.get(i), flat.get(i), "case {i}");
+        for j in i..11 {
+            let expected: Vec<&Case> = flat.iter().skip(i).take(j - i).collect();
+            assert_eq!(cases.range(i..j).collect::<Vec<_>>(), expected, "{i}..{j}");
+        }
+    }
+    assert_eq!(cases[3].id.seq, 4);
+    // A piece's cases are one slice; across pieces they are not.
+    assert_eq!(cases.slice(3..8), None);
+    assert_eq!(cases.slice(4..8).map(<[Case]>::len), Some(4));
+    assert_eq!(cases.slice(0..3).map(<[Case]>::len), Some(3));
+    assert_eq!(cases.slice(2..4), None);
+    assert_eq!(cases.slice(5..5), Some(&[][..]));
+    assert_eq!(Cases::new(vec![vec![], vec![]]), Cases::default());
+}
