@@ -210,6 +210,39 @@ impl Resolver {
     /// [`Resolver::resolve`], for callers that read records in batches and
     /// need not keep them (see [`Resolver::resolve_prepared`]).
     pub fn prepare(&self, record: &Record) -> Prepared {
+        Prepared {
+            key: record.key.clone(),
+            observed_at: record.observed_at,
+            record: self.normalize(record),
+        }
+    }
+
+    /// [`Resolver::prepare`] for a record the caller has no further use
+    /// for: its key moves into the result instead of being copied.
+    ///
+    /// ```
+    /// use omnid::resolve::{Resolver, ResolverConfig};
+    /// use omnid::{Identifier, IdentifierKind, Record, RecordKey};
+    /// let resolver = Resolver::new(ResolverConfig::default())?;
+    /// let record = Record {
+    ///     key: RecordKey::new("crm", "c1"),
+    ///     identifiers: vec![Identifier::new(IdentifierKind::Email, "Ana.Garcia@gmail.com")],
+    ///     ..Record::default()
+    /// };
+    /// assert_eq!(resolver.prepare_owned(record.clone()), resolver.prepare(&record));
+    /// Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_owned(&self, mut record: Record) -> Prepared {
+        let prepared = self.normalize(&record);
+        Prepared {
+            key: std::mem::take(&mut record.key),
+            observed_at: record.observed_at,
+            record: prepared,
+        }
+    }
+
+    /// `record` normalized with its source's settings.
+    fn normalize(&self, record: &Record) -> PreparedRecord {
         static DEFAULT: SourceSettings = SourceSettings {
             default_region: None,
             fallback_regions: Vec::new(),
@@ -220,11 +253,7 @@ impl Resolver {
             .sources
             .get(&record.key.source)
             .unwrap_or(&DEFAULT);
-        Prepared {
-            key: record.key.clone(),
-            observed_at: record.observed_at,
-            record: self.normalizer.record(record, s),
-        }
+        self.normalizer.record(record, s)
     }
 
     /// Resolves `records` into profiles.

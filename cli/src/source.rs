@@ -456,8 +456,11 @@ pub struct Reading<'a> {
 
 impl Reading<'_> {
     fn read(&self, record: Record) -> Read {
-        let prepared = self.resolver.prepare(&record);
-        (prepared, self.keep_records.then_some(record))
+        if self.keep_records {
+            (self.resolver.prepare(&record), Some(record))
+        } else {
+            (self.resolver.prepare_owned(record), None)
+        }
     }
 
     fn add_time(&self, d: Duration) {
