@@ -371,6 +371,14 @@ fn from_compact(
                 .with_detail("a national number needs a default region")),
         };
     };
+    // Where `00` is the region's international prefix, the parse reads the
+    // rest as it reads `+` and the rest: when that is a valid number as it
+    // stands, it is taken so, without a parse.
+    if let Some(rest) = after_idd.filter(|_| idd_is_00(region))
+        && let Some(cc_len) = literal(rest, validation)
+    {
+        return accept(format!("+{rest}"), cc_len, None);
+    }
     let parsed = match plain_national(digits, region) {
         Some(number) => Ok(number),
         None => PHONE_NUMBER_UTIL.parse(digits, Some(region)),
@@ -459,17 +467,63 @@ fn plain_prefix_digits(region: Region) -> Option<&'static [u8]> {
     })
 }
 
+/// Regions whose international prefix is `00` and nothing else.
+fn idd_is_00(region: Region) -> bool {
+    matches!(
+        region.as_region_str().as_str(),
+        "AT" | "BE"
+            | "CH"
+            | "CR"
+            | "DE"
+            | "EC"
+            | "ES"
+            | "FR"
+            | "GB"
+            | "GQ"
+            | "GT"
+            | "HN"
+            | "IE"
+            | "IT"
+            | "NI"
+            | "NL"
+            | "PA"
+            | "PT"
+            | "PY"
+            | "SV"
+            | "VE"
+    )
+}
+
+/// North American regions whose only national prefix is the trunk `1`, the
+/// country code too: `1 212 555 0199` is read as `+1 212 555 0199`.
+fn trunk_one(region: Region) -> bool {
+    matches!(region.as_region_str().as_str(), "US" | "CA" | "PR" | "DO")
+}
+
 /// What libphonenumber's parse of the ASCII `digits` in `region` gives,
 /// without parsing, when the digits are read literally there: they start
 /// with no prefix and no country code, so the parse strips nothing and the
-/// number is the region's country code and the digits. `None` when that is
-/// not certain.
+/// number is the region's country code and the digits; or, in North
+/// America, they are the trunk `1` and ten digits, which the parse reads as
+/// the country code and those ten (eleven digits are too many for a
+/// national number there). `None` when that is not certain.
 ///
 /// Half the input of a mixed export is national numbers, each parsed in one
 /// or two regions: a third of the time it took to normalize a record.
 fn plain_national(digits: &str, region: Region) -> Option<PhoneNumber> {
     let excluded = plain_prefix_digits(region)?;
     let first = *digits.as_bytes().first()?;
+    if let Some(ten) = digits.strip_prefix('1')
+        && ten.len() == 10
+        && !ten.starts_with(['0', '1'])
+        && trunk_one(region)
+    {
+        return Some(PhoneNumber {
+            country_code: 1,
+            national_number: ten.parse().ok()?,
+            ..PhoneNumber::default()
+        });
+    }
     // libphonenumber's shortest and longest national significant numbers.
     if first == b'0' || excluded.contains(&first) || !(3..=17).contains(&digits.len()) {
         return None;
@@ -1105,6 +1159,38 @@ mod tests {
         }
         assert_eq!(regions, 32);
         assert!(read > 32 * 30_000, "{read} plain readings");
+    }
+
+    #[test]
+    fn double_zero_reading_agrees_with_libphonenumber() {
+        // In every region whose international prefix is `00`, each example
+        // number written with `00` reads as libphonenumber's parse reads it.
+        let mut regions = 0;
+        for region in PHONE_NUMBER_UTIL.get_supported_regions() {
+            if !idd_is_00(region) {
+                continue;
+            }
+            regions += 1;
+            for e164 in example_numbers() {
+                let digits = &e164[1..];
+                let with_idd = format!("00{digits}");
+                for validation in [PhoneValidation::Valid, PhoneValidation::Possible] {
+                    let parsed = resolve(
+                        PHONE_NUMBER_UTIL.parse(&with_idd, Some(region)),
+                        Some(region),
+                        false,
+                        validation,
+                    );
+                    let fast = from_compact(
+                        &Compact::read(&with_idd).expect("digits"),
+                        Some(region),
+                        validation,
+                    );
+                    assert_eq!(fast, parsed, "{with_idd} in {region:?}");
+                }
+            }
+        }
+        assert_eq!(regions, 21);
     }
 
     #[test]
