@@ -31,50 +31,33 @@ use anyhow::{Context, Result};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc v2's `mi_option_purge_delay` (its `mimalloc.h`): milliseconds
-/// before freed memory goes back to the OS, `-1` for never.
-#[cfg(feature = "mimalloc")]
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-/// mimalloc v2's `mi_option_allow_thp`: `madvise` its memory for transparent
-/// huge pages (1) or not (0).
+/// mimalloc v2's `mi_option_allow_thp` (its `mimalloc.h`): `madvise` its
+/// memory for transparent huge pages (1, the default) or not (0).
 #[cfg(feature = "mimalloc")]
 const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 37;
 
-/// Sets mimalloc up for a batch run: memory it frees is kept for the run's
-/// next allocations, and it is not asked for transparent huge pages.
+/// Stops mimalloc from asking for transparent huge pages, unless
+/// `MIMALLOC_ALLOW_THP` in the environment decides.
 ///
-/// By default mimalloc hands freed memory back to the OS after 10 ms, and
-/// the next stage faults it back in page by page, each first touch a kernel
-/// fault that zeroes the page: at a million records that was 72,000 faults
-/// and a second of system time, on memory the run already had. A batch run
-/// ends soon after its peak, so it keeps what it frees (peak RSS 7% higher,
-/// the whole run 0.2 to 0.5 s faster; BENCHMARKS.md).
-///
-/// With huge pages, each first touch zeroes 2 MiB, and when the kernel has
-/// no free huge page at hand it compacts memory first, in the faulting
-/// thread: at a million records that was 1.1 to 1.9 s of system time,
-/// growing as the machine's memory fragments, against 0.5 s with 4 KiB
-/// pages (the whole run 0.4 s faster; user time 0.1 to 0.3 s higher, from
-/// the smaller pages' TLB misses). On a kernel whose huge pages are
+/// A batch run touches most of its memory once, as it builds. With huge
+/// pages each first touch zeroes 2 MiB, and when the kernel has no free huge
+/// page at hand it compacts memory first, in the faulting thread: at a
+/// million records that was 1.1 to 1.9 s of system time, growing as the
+/// machine's memory fragmented, against 0.25 to 0.6 s with 4 KiB pages (the
+/// whole run 0.4 s faster; user time 0.1 to 0.3 s higher, from the smaller
+/// pages' TLB misses; BENCHMARKS.md). On a kernel whose huge pages are
 /// `always` rather than `madvise`, set `MIMALLOC_ALLOW_THP=0` instead: the
 /// option set here only stops mimalloc's own `madvise`.
-///
-/// `MIMALLOC_PURGE_DELAY` and `MIMALLOC_ALLOW_THP` in the environment still
-/// decide when they are set.
 #[cfg(feature = "mimalloc")]
 fn tune_allocator() {
-    for (var, option, value) in [
-        ("MIMALLOC_PURGE_DELAY", MI_OPTION_PURGE_DELAY, -1),
-        ("MIMALLOC_ALLOW_THP", MI_OPTION_ALLOW_THP, 0),
-    ] {
-        if std::env::var_os(var).is_none() {
-            // SAFETY: sets one of mimalloc's own options to a value it
-            // documents; options are plain integers read by the allocator,
-            // and no other thread exists yet.
-            unsafe { libmimalloc_sys::mi_option_set(option, value) }
-        }
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: sets one of mimalloc's own options to a value it
+        // documents; options are plain integers read by the allocator, and
+        // no other thread exists yet.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0) }
     }
 }
+
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressFinish, ProgressState, ProgressStyle};
 
@@ -571,24 +554,19 @@ fn generate(customers: u64, seed: u64, out: &Path, log: &Log) -> Result<ExitCode
 #[cfg(all(test, feature = "mimalloc"))]
 mod tests {
     #[test]
-    fn the_options_set_are_the_purge_delay_and_huge_pages() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some()
-            || std::env::var_os("MIMALLOC_ALLOW_THP").is_some()
-        {
+    fn the_option_set_is_huge_pages() {
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
             return;
         }
-        // SAFETY: reads and sets mimalloc options, plain integers.
-        let get = |o| unsafe { libmimalloc_sys::mi_option_get(o) };
-        let options = [super::MI_OPTION_PURGE_DELAY, super::MI_OPTION_ALLOW_THP];
-        // mimalloc.h: "memory purging is delayed by N milli seconds ...
-        // (=10)", "allow transparent huge pages? (=1)"; and the option after
-        // `allow_thp` is the last.
-        assert_eq!(options.map(get), [10, 1]);
+        // SAFETY: reads and sets a mimalloc option, a plain integer.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_ALLOW_THP) };
+        // mimalloc.h: "allow transparent huge pages? (=1)", the last option.
+        assert_eq!(get(), 1);
         assert_eq!(
             super::MI_OPTION_ALLOW_THP + 1,
             libmimalloc_sys::_mi_option_last
         );
         super::tune_allocator();
-        assert_eq!(options.map(get), [-1, 0]);
+        assert_eq!(get(), 0);
     }
 }
