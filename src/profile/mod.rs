@@ -34,7 +34,7 @@ pub mod value;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -682,7 +682,13 @@ pub struct Customer360 {
     cases: Cases,
     journey: JourneyReport,
     value: ValueReport,
-    index: LookupIndex,
+    /// Built at the first lookup: a run that only writes the profiles
+    /// never needs it.
+    index: OnceLock<LookupIndex>,
+    /// The slot of each graph cluster, and the profile position of each
+    /// slot (`u32::MAX`: none), for the index.
+    slot_of: Vec<u32>,
+    position_of: Vec<u32>,
     /// Identifier kinds, by the identity graph's kind id.
     kinds: Vec<IdentifierKind>,
 }
@@ -745,30 +751,16 @@ impl Customer360 {
         };
         let journeys = Mutex::new(Vec::new());
         let pieces = Mutex::new(Vec::new());
-        // The index needs only the groups: it is built while the profiles
-        // are.
-        let (mut profiles, index): (Vec<Profile>, _) = rayon::join(
-            || {
-                // A task builds consecutive profiles, whole batches mostly,
-                // and keeps their cases in one list.
-                (0..groups.len())
-                    .into_par_iter()
-                    .with_min_len(BATCH)
-                    .map_init(
-                        || Scratch::new(&journeys, &pieces),
-                        |s, p| build_one(&ctx, p, s),
-                    )
-                    .collect()
-            },
-            || {
-                let (_, components) = graph.internals();
-                LookupIndex::build(graph, |c| {
-                    let cluster = components.cluster_of(RecordId(c))?;
-                    let slot = groups.slot_of.get(cluster as usize)?;
-                    groups.position_of.get(*slot as usize).copied()
-                })
-            },
-        );
+        // A task builds consecutive profiles, whole batches mostly, and
+        // keeps their cases in one list.
+        let mut profiles: Vec<Profile> = (0..groups.len())
+            .into_par_iter()
+            .with_min_len(BATCH)
+            .map_init(
+                || Scratch::new(&journeys, &pieces),
+                |s, p| build_one(&ctx, p, s),
+            )
+            .collect();
         let latest = facts.latest;
         drop(facts);
         // The runs of profiles in order: their cases make the list, each
@@ -798,12 +790,19 @@ impl Customer360 {
                 .fold(journey::Acc::new(), journey::Acc::merge),
             config,
         );
+        let Groups {
+            slot_of,
+            position_of,
+            ..
+        } = groups;
         Customer360 {
             profiles,
             cases,
             journey,
             value,
-            index,
+            index: OnceLock::new(),
+            slot_of,
+            position_of,
             kinds,
         }
     }
@@ -842,9 +841,19 @@ impl Customer360 {
         self.profiles.binary_search_by(|p| p.id.cmp(&id)).ok()
     }
 
-    /// The index from identifiers to profiles.
-    pub fn index(&self) -> &LookupIndex {
-        &self.index
+    /// The index from identifiers to profiles, built at the first call (a
+    /// run that never looks a customer up does not pay for it). `res` must
+    /// be the resolution the profiles were built from.
+    pub fn index(&self, res: &Resolution) -> &LookupIndex {
+        self.index.get_or_init(|| {
+            let graph = &res.graph;
+            let (_, components) = graph.internals();
+            LookupIndex::build(graph, |c| {
+                let cluster = components.cluster_of(RecordId(c))?;
+                let slot = self.slot_of.get(cluster as usize)?;
+                self.position_of.get(*slot as usize).copied()
+            })
+        })
     }
 
     /// The kind with the identity graph's id `k`
