@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Profile;
@@ -276,107 +277,129 @@ pub(crate) fn score(
     config: &ValueConfig,
 ) -> ValueReport {
     let as_of = config.as_of.or(latest);
-    let buyers: Vec<usize> = (0..profiles.len())
-        .filter(|&i| profiles.get(i).is_some_and(|p| p.purchases > 0))
-        .collect();
     let days = |p: &Profile| -> Option<f64> {
         let d = as_of?.duration_since(p.last_purchase?);
         Some(d.as_secs_f64() / 86_400.0)
     };
+    // One pass over the profiles (500 bytes each) takes what the scores
+    // and the lists need; the rest works on these.
+    struct Buyer {
+        profile: usize,
+        days: Option<f64>,
+        currency: Option<String>,
+        monetary: f64,
+    }
+    let (buyers, contacted): (Vec<Buyer>, Vec<(f64, f64, usize)>) = profiles
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, p)| {
+            let buyer = (p.purchases > 0).then(|| {
+                let rfm = p.rfm.take();
+                let (currency, monetary) = rfm.map_or((None, 0.0), |r| (r.currency, r.monetary));
+                Buyer {
+                    profile: i,
+                    days: days(p),
+                    currency,
+                    monetary,
+                }
+            });
+            let per = f64::from(p.purchases.max(1));
+            let contacted = (p.complaints > 0 || p.contacts > 0).then(|| {
+                (
+                    f64::from(p.complaints) / per,
+                    f64::from(p.contacts) / per,
+                    i,
+                )
+            });
+            (buyer, contacted)
+        })
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut b, mut c), (buyer, contacted)| {
+                b.extend(buyer);
+                c.extend(contacted);
+                (b, c)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |(mut b, mut c), (b2, c2)| {
+                b.extend(b2);
+                c.extend(c2);
+                (b, c)
+            },
+        );
+    let purchases = |b: &Buyer| profiles.get(b.profile).map_or(0, |p| p.purchases);
+    // Unknown recency ranks below every known one.
     let recency: Vec<f64> = buyers
         .par_iter()
-        .filter_map(|&i| profiles.get(i))
-        // Unknown recency ranks below every known one.
-        .map(|p| days(p).map_or(f64::NEG_INFINITY, |d| -d))
+        .map(|b| b.days.map_or(f64::NEG_INFINITY, |d| -d))
         .collect();
-    let frequency: Vec<f64> = buyers
-        .par_iter()
-        .filter_map(|&i| profiles.get(i))
-        .map(|p| f64::from(p.purchases))
-        .collect();
-    let mut money: Vec<(Option<String>, f64)> = Vec::with_capacity(buyers.len());
-    for &i in &buyers {
-        if let Some(p) = profiles.get_mut(i) {
-            let rfm = p.rfm.take();
-            money.push(rfm.map_or((None, 0.0), |r| (r.currency, r.monetary)));
-        }
-    }
+    let frequency: Vec<f64> = buyers.par_iter().map(|b| f64::from(purchases(b))).collect();
     let r = quintiles(&recency);
     let f = quintiles(&frequency);
+    // Monetary value is scored among the buyers of one currency: the
+    // buyers grouped by currency (a handful), each group in buyer order.
     let mut m = vec![1u8; buyers.len()];
-    let mut by_currency: Vec<usize> = (0..buyers.len()).collect();
-    by_currency.par_sort_unstable_by(|&a, &b| money[a].0.cmp(&money[b].0).then(a.cmp(&b)));
-    for group in by_currency.chunk_by(|&a, &b| money[a].0 == money[b].0) {
-        let keys: Vec<f64> = group.iter().map(|&k| money[k].1).collect();
+    let mut groups: FxHashMap<Option<&str>, Vec<usize>> = FxHashMap::default();
+    for (k, b) in buyers.iter().enumerate() {
+        groups.entry(b.currency.as_deref()).or_default().push(k);
+    }
+    // Groups are independent: the order they are visited in does not
+    // change any score.
+    for group in groups.values() {
+        let keys: Vec<f64> = group.iter().map(|&k| buyers[k].monetary).collect();
         for (&k, s) in group.iter().zip(quintiles(&keys)) {
             if let Some(slot) = m.get_mut(k) {
                 *slot = s;
             }
         }
     }
-    for (k, &i) in buyers.iter().enumerate() {
-        let Some(p) = profiles.get_mut(i) else {
+    drop(groups);
+    let mut segments: Vec<(Segment, u64)> = Segment::ALL.iter().map(|&s| (s, 0)).collect();
+    let mut count = |segment: Segment, n: u64| {
+        if let Some(c) = segments.iter_mut().find(|c| c.0 == segment) {
+            c.1 += n;
+        }
+    };
+    count(Segment::NoPurchases, (profiles.len() - buyers.len()) as u64);
+    let mut best: Vec<((u32, u8, u8, u8), u32, ProfileId, usize)> =
+        Vec::with_capacity(buyers.len());
+    for (k, b) in buyers.into_iter().enumerate() {
+        let Some(p) = profiles.get_mut(b.profile) else {
             continue;
         };
         let (rs, fs, ms) = (r[k], f[k], m[k]);
-        let (currency, monetary) = std::mem::take(&mut money[k]);
         p.segment = Segment::from_scores(rs, (fs + ms).div_ceil(2));
+        count(p.segment, 1);
         p.rfm = Some(Rfm {
-            recency_days: days(p),
+            recency_days: b.days,
             frequency: p.purchases,
-            currency,
-            monetary,
+            currency: b.currency,
+            monetary: b.monetary,
             r: rs,
             f: fs,
             m: ms,
         });
-    }
-    let mut segments: Vec<(Segment, u64)> = Segment::ALL.iter().map(|&s| (s, 0)).collect();
-    for p in profiles.iter() {
-        if let Some(c) = segments.iter_mut().find(|c| c.0 == p.segment) {
-            c.1 += 1;
-        }
+        let total = u32::from(rs) + u32::from(fs) + u32::from(ms);
+        best.push(((total, ms, fs, rs), p.purchases, p.id, b.profile));
     }
     segments.retain(|c| c.1 > 0);
 
-    let scores = |p: &Profile| {
-        p.rfm.as_ref().map_or((0, 0, 0, 0), |x| {
-            (
-                u32::from(x.r) + u32::from(x.f) + u32::from(x.m),
-                x.m,
-                x.f,
-                x.r,
-            )
-        })
-    };
-    let best: Vec<&Profile> = profiles.iter().filter(|p| p.rfm.is_some()).collect();
     let best = top(best, config.top, |a, b| {
-        scores(b)
-            .cmp(&scores(a))
-            .then(b.purchases.cmp(&a.purchases))
-            .then(a.id.cmp(&b.id))
+        b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
     });
-    let worst: Vec<(f64, f64, &Profile)> = profiles
-        .iter()
-        .filter(|p| p.complaints > 0 || p.contacts > 0)
-        .map(|p| {
-            let per = f64::from(p.purchases.max(1));
-            (
-                f64::from(p.complaints) / per,
-                f64::from(p.contacts) / per,
-                p,
-            )
-        })
-        .collect();
-    let worst = top(worst, config.top, |a, b| {
+    let id = |i: usize| profiles.get(i).map(|p| p.id);
+    let worst = top(contacted, config.top, |a, b| {
         b.0.total_cmp(&a.0)
             .then(b.1.total_cmp(&a.1))
-            .then(a.2.id.cmp(&b.2.id))
+            .then(id(a.2).cmp(&id(b.2)))
     });
+    let ranked_at = |i: usize| profiles.get(i).map(ranked);
     ValueReport {
         as_of,
         segments,
-        best: best.into_iter().map(ranked).collect(),
-        worst: worst.into_iter().map(|w| ranked(w.2)).collect(),
+        best: best.into_iter().filter_map(|b| ranked_at(b.3)).collect(),
+        worst: worst.into_iter().filter_map(|w| ranked_at(w.2)).collect(),
     }
 }
