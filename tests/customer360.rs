@@ -283,7 +283,7 @@ fn a_store_purchase_with_a_loyalty_card_joins_the_app_user() {
         .expect("a valid id");
     let p = &c360.profiles()[hits[0].profile];
     assert_eq!(p.purchases, 1);
-    assert_eq!(p.spend_by_currency.get("EUR"), Some(&199.0));
+    assert_eq!(p.spend_by_currency, [("EUR".to_string(), 199.0)]);
     assert_eq!(p.channels, [Channel::Store, Channel::App]);
     let rfm = p.rfm.as_ref().expect("a buyer has RFM");
     assert_eq!(rfm.frequency, 1);

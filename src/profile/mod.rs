@@ -32,7 +32,6 @@ pub mod lookup;
 pub mod timeline;
 pub mod value;
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
@@ -166,8 +165,8 @@ pub struct Profile {
     pub complaints: u32,
     /// Service contacts: interactions of the kinds that form cases.
     pub contacts: u32,
-    /// Purchase totals per currency.
-    pub spend_by_currency: BTreeMap<String, f64>,
+    /// Purchase totals per currency, by currency code.
+    pub spend_by_currency: Vec<(String, f64)>,
     /// Time of the last timed purchase.
     pub last_purchase: Option<jiff::Timestamp>,
     /// First time any record was seen.
@@ -469,7 +468,8 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
     let mut channels = Vec::new();
     let (mut interactions, mut purchases, mut complaints, mut contacts) = (0, 0, 0, 0);
-    let mut spend: BTreeMap<String, f64> = BTreeMap::new();
+    // By currency code; a customer pays in one or two.
+    let mut spend: Vec<(String, f64)> = Vec::new();
     let mut last_purchase = None;
     for step in &steps {
         interactions += 1;
@@ -485,11 +485,13 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
                 purchases += 1;
                 last_purchase = last_purchase.max(step.at);
                 if let Some((amount, currency)) = step.amount {
-                    match spend.get_mut(currency) {
-                        Some(total) => *total += amount,
-                        None => {
-                            spend.insert(currency.to_string(), amount);
+                    match spend.binary_search_by(|(c, _)| c.as_str().cmp(currency)) {
+                        Ok(at) => {
+                            if let Some(total) = spend.get_mut(at) {
+                                total.1 += amount;
+                            }
                         }
+                        Err(at) => spend.insert(at, (currency.to_string(), amount)),
                     }
                 }
             }
@@ -978,8 +980,9 @@ pub struct CustomerView<'a> {
     pub complaints: u32,
     /// Service contacts.
     pub contacts: u32,
-    /// Purchase totals per currency.
-    pub spend_by_currency: &'a BTreeMap<String, f64>,
+    /// Purchase totals per currency, by currency code (a map in JSON).
+    #[serde(serialize_with = "value::serialize_spend")]
+    pub spend_by_currency: &'a [(String, f64)],
     /// First time any record was seen.
     pub first_seen: Option<jiff::Timestamp>,
     /// Last time any record was seen.

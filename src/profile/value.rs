@@ -20,7 +20,6 @@
 //!   (a customer without purchases counts as one purchase).
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use rayon::prelude::*;
@@ -243,11 +242,25 @@ fn ranked(p: &Profile) -> RankedCustomer {
     }
 }
 
+/// Purchase totals by currency, written as a map from code to total (as
+/// a `BTreeMap` of them would be).
+pub(crate) fn serialize_spend<S: serde::Serializer>(
+    spend: &&[(String, f64)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(spend.len()))?;
+    for (code, total) in spend.iter() {
+        map.serialize_entry(code, total)?;
+    }
+    map.end()
+}
+
 /// The currency of most of `purchases` (currency and amount); then the
 /// larger total (in `totals`); then the code; with its total.
 pub(crate) fn primary<'c>(
     purchases: impl Iterator<Item = &'c str>,
-    totals: &BTreeMap<String, f64>,
+    totals: &[(String, f64)],
 ) -> Option<(&'c str, f64)> {
     let mut counts: Vec<(&str, u32)> = Vec::new();
     for currency in purchases {
@@ -256,7 +269,12 @@ pub(crate) fn primary<'c>(
             None => counts.push((currency, 1)),
         }
     }
-    let total = |c: &str| totals.get(c).copied().unwrap_or(0.0);
+    let total = |c: &str| {
+        totals
+            .iter()
+            .find(|(code, _)| code == c)
+            .map_or(0.0, |t| t.1)
+    };
     counts
         .into_iter()
         .max_by(|a, b| {
