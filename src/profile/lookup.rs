@@ -153,7 +153,7 @@ impl Customer360 {
     /// resolution the profiles were built from.
     pub fn find(&self, res: &Resolution, kind: &IdentifierKind, value: &str) -> Vec<usize> {
         res.graph.value_id(kind, value).map_or_else(Vec::new, |v| {
-            self.index(res)
+            self.lookup_index(res)
                 .holders(v.index())
                 .iter()
                 .map(|&p| p as usize)
@@ -214,7 +214,7 @@ impl Customer360 {
         region: Option<Country>,
     ) -> Vec<Hit> {
         let mut hits: Vec<Hit> = self
-            .index(res)
+            .lookup_index(res)
             .kinds
             .iter()
             .filter_map(|kind| {

@@ -468,8 +468,8 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
     let mut channels = Vec::new();
     let (mut interactions, mut purchases, mut complaints, mut contacts) = (0, 0, 0, 0);
-    // By currency code; a customer pays in one or two.
-    let mut spend: Vec<(String, f64)> = Vec::new();
+    // Purchases with an amount, as (currency, amount), in time order.
+    let mut buys: Vec<(&str, f64)> = Vec::new();
     let mut last_purchase = None;
     for step in &steps {
         interactions += 1;
@@ -485,30 +485,20 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
                 purchases += 1;
                 last_purchase = last_purchase.max(step.at);
                 if let Some((amount, currency)) = step.amount {
-                    match spend.binary_search_by(|(c, _)| c.as_str().cmp(currency)) {
-                        Ok(at) => {
-                            if let Some(total) = spend.get_mut(at) {
-                                total.1 += amount;
-                            }
-                        }
-                        Err(at) => spend.insert(at, (currency.to_string(), amount)),
-                    }
+                    buys.push((currency, amount));
                 }
             }
             _ => {}
         }
     }
+    let (spend, primary) = value::spend(&mut buys);
     // Scored over all buyers later; the currency is known now.
     let rfm = (purchases > 0).then(|| {
-        let currencies = steps
-            .iter()
-            .filter(|step| step.kind == InteractionKind::Purchase)
-            .filter_map(|step| step.amount.map(|a| a.1));
-        let primary = value::primary(currencies, &spend);
+        let primary = primary.and_then(|k| spend.get(k));
         Rfm {
             recency_days: None,
             frequency: purchases,
-            currency: primary.map(|c| c.0.to_string()),
+            currency: primary.map(|c| c.0.clone()),
             monetary: primary.map_or(0.0, |c| c.1),
             r: 0,
             f: 0,
@@ -846,7 +836,7 @@ impl Customer360 {
     /// The index from identifiers to profiles, built at the first call (a
     /// run that never looks a customer up does not pay for it). `res` must
     /// be the resolution the profiles were built from.
-    pub fn index(&self, res: &Resolution) -> &LookupIndex {
+    pub fn lookup_index(&self, res: &Resolution) -> &LookupIndex {
         self.index.get_or_init(|| {
             let graph = &res.graph;
             let (_, components) = graph.internals();

@@ -256,33 +256,35 @@ pub(crate) fn serialize_spend<S: serde::Serializer>(
     map.end()
 }
 
-/// The currency of most of `purchases` (currency and amount); then the
-/// larger total (in `totals`); then the code; with its total.
-pub(crate) fn primary<'c>(
-    purchases: impl Iterator<Item = &'c str>,
-    totals: &[(String, f64)],
-) -> Option<(&'c str, f64)> {
-    let mut counts: Vec<(&str, u32)> = Vec::new();
-    for currency in purchases {
-        match counts.iter_mut().find(|c| c.0 == currency) {
-            Some(c) => c.1 += 1,
-            None => counts.push((currency, 1)),
+/// Purchase totals by currency code from the purchases (currency and
+/// amount, in time order; sorted here), and which of them is the primary
+/// currency: the one of most purchases, then of the larger total, then the
+/// smaller code. Each total is summed in time order.
+pub(crate) fn spend(buys: &mut [(&str, f64)]) -> (Vec<(String, f64)>, Option<usize>) {
+    // Stable: each currency's amounts stay in time order.
+    buys.sort_by(|a, b| a.0.cmp(b.0));
+    let mut totals: Vec<(String, f64)> = Vec::new();
+    let mut primary: Option<(usize, usize)> = None;
+    for run in buys.chunk_by(|a, b| a.0 == b.0) {
+        let Some((&(code, first), rest)) = run.split_first() else {
+            continue;
+        };
+        let total = rest.iter().fold(first, |t, b| t + b.1);
+        let k = totals.len();
+        // Codes ascend, so on equal counts and totals the first one stays.
+        let better = primary.is_none_or(|(p, count)| {
+            let p_total = totals.get(p).map_or(0.0, |t| t.1);
+            run.len()
+                .cmp(&count)
+                .then(total.total_cmp(&p_total))
+                .is_gt()
+        });
+        if better {
+            primary = Some((k, run.len()));
         }
+        totals.push((code.to_string(), total));
     }
-    let total = |c: &str| {
-        totals
-            .iter()
-            .find(|(code, _)| code == c)
-            .map_or(0.0, |t| t.1)
-    };
-    counts
-        .into_iter()
-        .max_by(|a, b| {
-            a.1.cmp(&b.1)
-                .then(total(a.0).total_cmp(&total(b.0)))
-                .then(b.0.cmp(a.0))
-        })
-        .map(|(c, _)| (c, total(c)))
+    (totals, primary.map(|p| p.0))
 }
 
 /// Scores every profile with purchases, sets its segment, and lists the best
@@ -381,8 +383,9 @@ pub(crate) fn score(
         }
     };
     count(Segment::NoPurchases, (profiles.len() - buyers.len()) as u64);
-    let mut best: Vec<((u32, u8, u8, u8), u32, ProfileId, usize)> =
-        Vec::with_capacity(buyers.len());
+    // Scores (sum, m, f, r), purchases, id and position of each buyer.
+    type Ranked = ((u32, u8, u8, u8), u32, ProfileId, usize);
+    let mut best: Vec<Ranked> = Vec::with_capacity(buyers.len());
     for (k, b) in buyers.into_iter().enumerate() {
         let Some(p) = profiles.get_mut(b.profile) else {
             continue;
