@@ -424,3 +424,30 @@ pub(crate) fn score(
         worst: worst.into_iter().filter_map(|w| ranked_at(w.2)).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::spend;
+
+    #[test]
+    fn spend_sums_each_currency_in_time_order_and_picks_the_primary_one() {
+        // Most purchases win, whatever the totals.
+        let mut buys = vec![("USD", 900.0), ("EUR", 10.0), ("EUR", 20.0), ("MXN", 5.0)];
+        let (totals, primary) = spend(&mut buys);
+        let codes: Vec<&str> = totals.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(codes, ["EUR", "MXN", "USD"]);
+        assert_eq!(totals[0].1, 30.0);
+        assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("EUR"));
+        // Equal counts: the larger total; equal totals too: the smaller code.
+        let (totals, primary) = spend(&mut vec![("USD", 9.0), ("EUR", 3.0)]);
+        assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("USD"));
+        let (totals, primary) = spend(&mut vec![("USD", 3.0), ("EUR", 3.0)]);
+        assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("EUR"));
+        assert_eq!(spend(&mut Vec::new()), (Vec::new(), None));
+        // Amounts of one currency add up in the order they came, as a
+        // running total would: 0.1 + 0.2 + 0.3 is not 0.3 + 0.2 + 0.1.
+        let mut buys = vec![("EUR", 0.1), ("USD", 1.0), ("EUR", 0.2), ("EUR", 0.3)];
+        let (totals, _) = spend(&mut buys);
+        assert_eq!(totals[0].1, 0.1 + 0.2 + 0.3);
+    }
+}
