@@ -1036,25 +1036,27 @@ mod tests {
         );
     }
 
+    /// The number types libphonenumber has example numbers of.
+    const EXAMPLE_TYPES: [PhoneNumberType; 10] = [
+        PhoneNumberType::FixedLine,
+        PhoneNumberType::Mobile,
+        PhoneNumberType::TollFree,
+        PhoneNumberType::PremiumRate,
+        PhoneNumberType::SharedCost,
+        PhoneNumberType::VoIP,
+        PhoneNumberType::PersonalNumber,
+        PhoneNumberType::Pager,
+        PhoneNumberType::UAN,
+        PhoneNumberType::VoiceMail,
+    ];
+
     /// E.164 forms of libphonenumber's example numbers for every region and
     /// number type.
     fn all_example_numbers() -> Vec<String> {
-        let types = [
-            PhoneNumberType::FixedLine,
-            PhoneNumberType::Mobile,
-            PhoneNumberType::TollFree,
-            PhoneNumberType::PremiumRate,
-            PhoneNumberType::SharedCost,
-            PhoneNumberType::VoIP,
-            PhoneNumberType::PersonalNumber,
-            PhoneNumberType::Pager,
-            PhoneNumberType::UAN,
-            PhoneNumberType::VoiceMail,
-        ];
         let mut numbers: Vec<String> = PHONE_NUMBER_UTIL
             .get_supported_regions()
             .flat_map(|region| {
-                types.iter().filter_map(move |t| {
+                EXAMPLE_TYPES.iter().filter_map(move |t| {
                     PHONE_NUMBER_UTIL
                         .get_example_number_for_type_and_region(region, *t)
                         .ok()
@@ -1111,16 +1113,6 @@ mod tests {
         // Every region with a plain reading, on the national significant
         // numbers of its examples and on 40,000 digit strings of every length
         // and first digit.
-        let types = [
-            PhoneNumberType::FixedLine,
-            PhoneNumberType::Mobile,
-            PhoneNumberType::TollFree,
-            PhoneNumberType::PremiumRate,
-            PhoneNumberType::SharedCost,
-            PhoneNumberType::VoIP,
-            PhoneNumberType::PersonalNumber,
-            PhoneNumberType::UAN,
-        ];
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
             state ^= state << 13;
@@ -1135,7 +1127,7 @@ mod tests {
                 continue;
             }
             regions += 1;
-            let mut inputs: Vec<String> = types
+            let mut inputs: Vec<String> = EXAMPLE_TYPES
                 .iter()
                 .filter_map(|t| {
                     PHONE_NUMBER_UTIL
