@@ -439,9 +439,9 @@ mod tests {
         assert_eq!(totals[0].1, 30.0);
         assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("EUR"));
         // Equal counts: the larger total; equal totals too: the smaller code.
-        let (totals, primary) = spend(&mut vec![("USD", 9.0), ("EUR", 3.0)]);
+        let (totals, primary) = spend(&mut [("USD", 9.0), ("EUR", 3.0)]);
         assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("USD"));
-        let (totals, primary) = spend(&mut vec![("USD", 3.0), ("EUR", 3.0)]);
+        let (totals, primary) = spend(&mut [("USD", 3.0), ("EUR", 3.0)]);
         assert_eq!(primary.map(|k| totals[k].0.as_str()), Some("EUR"));
         assert_eq!(spend(&mut Vec::new()), (Vec::new(), None));
         // Amounts of one currency add up in the order they came, as a
