@@ -2,11 +2,11 @@
 //!
 //! [`Customer360::build`] takes the input records and their [`Resolution`]
 //! and gives, per profile, a [golden record](golden) with provenance, every
-//! identifier with first and last seen, the [timeline](timeline) of
-//! interactions across channels and the [cases](cases) they form; over all
-//! profiles, the [journey](journey) report and the [customer value](value)
+//! identifier with first and last seen, the [timeline] of
+//! interactions across channels and the [cases] they form; over all
+//! profiles, the [journey] report and the [customer value](value)
 //! (RFM scores, segments, best and worst customers); and a
-//! [lookup](lookup) from any identifier, written in any format, to the
+//! [lookup] from any identifier, written in any format, to the
 //! customer's [`CustomerView`].
 //!
 //! Profiles refer to records by their index in the input slice (`u32`), not
