@@ -270,6 +270,12 @@ impl Cases {
         self.len == 0
     }
 
+    /// The index of piece `piece`'s first case (the number of cases when
+    /// there is no such piece).
+    pub(crate) fn piece_start(&self, piece: usize) -> usize {
+        self.starts.get(piece).copied().unwrap_or(self.len)
+    }
+
     /// The piece holding case `i` (its index), and `i` there.
     fn locate(&self, i: usize) -> Option<(usize, usize)> {
         if i >= self.len {

@@ -355,15 +355,14 @@ impl<'s> Scratch<'s> {
         }
     }
 
-    /// The cases of profile `p` go after those of the run of profiles being
-    /// built when `p` continues it, else start a new run.
-    fn cases_for(&mut self, p: usize) -> &mut Vec<Case> {
+    /// Profile `p` is built next: its cases go after those of the run of
+    /// profiles being built when it continues the run, else a new run starts.
+    fn start_profile(&mut self, p: usize) {
         if self.piece.end != p {
             self.hand_in_cases();
             self.piece.first = p;
         }
         self.piece.end = p + 1;
-        &mut self.piece.cases
     }
 
     fn hand_in_cases(&mut self) {
@@ -449,7 +448,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         s.batch.gather(ctx, p..end);
     }
     let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
-    s.cases_for(p);
+    s.start_profile(p);
     let Scratch {
         batch,
         golden,
@@ -759,18 +758,13 @@ impl Customer360 {
         // profile's range offset by the cases before its run.
         let mut pieces = pieces.into_inner().unwrap_or_else(PoisonError::into_inner);
         pieces.sort_unstable_by_key(|piece| piece.first);
-        let mut starts = Vec::with_capacity(pieces.len());
-        let mut before = 0;
-        for piece in &pieces {
-            starts.push((piece.first, before));
-            before += piece.cases.len();
-        }
+        let firsts: Vec<usize> = pieces.iter().map(|piece| piece.first).collect();
         let cases = Cases::new(pieces.into_iter().map(|piece| piece.cases).collect());
         let value = value::score(&mut profiles, latest, &config.value);
         profiles.par_iter_mut().enumerate().for_each(|(i, p)| {
             // The run holding profile `i`: the last to start at or before it.
-            let run = starts.partition_point(|&(first, _)| first <= i);
-            let offset = starts.get(run.wrapping_sub(1)).map_or(0, |&(_, o)| o);
+            let run = firsts.partition_point(|&first| first <= i);
+            let offset = run.checked_sub(1).map_or(0, |run| cases.piece_start(run));
             p.cases = p.cases.start + offset..p.cases.end + offset;
         });
         let journeys = journeys

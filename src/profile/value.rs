@@ -305,6 +305,7 @@ pub(crate) fn score(
     // and the lists need; the rest works on these.
     struct Buyer {
         profile: usize,
+        purchases: u32,
         days: Option<f64>,
         currency: Option<String>,
         monetary: f64,
@@ -318,6 +319,7 @@ pub(crate) fn score(
                 let (currency, monetary) = rfm.map_or((None, 0.0), |r| (r.currency, r.monetary));
                 Buyer {
                     profile: i,
+                    purchases: p.purchases,
                     days: days(p),
                     currency,
                     monetary,
@@ -349,13 +351,12 @@ pub(crate) fn score(
                 (b, c)
             },
         );
-    let purchases = |b: &Buyer| profiles.get(b.profile).map_or(0, |p| p.purchases);
     // Unknown recency ranks below every known one.
     let recency: Vec<f64> = buyers
         .par_iter()
         .map(|b| b.days.map_or(f64::NEG_INFINITY, |d| -d))
         .collect();
-    let frequency: Vec<f64> = buyers.par_iter().map(|b| f64::from(purchases(b))).collect();
+    let frequency: Vec<f64> = buyers.par_iter().map(|b| f64::from(b.purchases)).collect();
     let r = quintiles(&recency);
     let f = quintiles(&frequency);
     // Monetary value is scored among the buyers of one currency: the
