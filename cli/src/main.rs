@@ -49,7 +49,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// pages each first touch zeroes 2 MiB, and when the kernel has no free huge
 /// page at hand it compacts memory first, in the faulting thread: at a
 /// million records that was 1.1 to 1.9 s of system time, growing as the
-/// machine's memory fragmented, against 0.25 to 0.6 s with 4 KiB pages (the
+/// machine's memory fragmented, against 0.3 to 0.8 s with 4 KiB pages (the
 /// whole run 0.4 s faster; user time 0.1 to 0.3 s higher, from the smaller
 /// pages' TLB misses; BENCHMARKS.md). On a kernel whose huge pages are
 /// `always` rather than `madvise`, set `MIMALLOC_ALLOW_THP=0` instead: the
@@ -57,8 +57,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 ///
 /// A run that builds profiles keeps the raw records and frees and allocates
 /// more than a `--no-profiles` run: kept, its freed memory is reused without
-/// faults, 0.2 to 0.4 s of a 9 s run at a million records, for 5% more peak
-/// memory. A `--no-profiles` run gains nothing measurable from it and would
+/// faults, 0.1 to 0.4 s of a 9 s run at a million records, for 6 to 8% more
+/// peak memory. A `--no-profiles` run gains nothing measurable from it and would
 /// pay the memory (15.7 GB against 12.9 GB at ten million records), so it
 /// hands memory back as mimalloc does by default.
 #[cfg(feature = "mimalloc")]
