@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::blocking::{
@@ -1239,26 +1240,43 @@ fn check_labels(labels: &[LabelledPair], records: usize) -> Result<(), LabelErro
 }
 
 /// The distinct comparison vectors of the pairs that a rule in `mask` yields
-/// (all pairs without a mask), with their counts, and the number of pairs.
+/// (all pairs without a mask), with their counts, in vector order, and the
+/// number of pairs.
+///
+/// Millions of pairs share a few hundred vectors: each task counts its
+/// share of the pairs in a small hash map, the maps are added up, and only
+/// the distinct vectors are sorted.
 fn pattern_counts(patterns: &[u64], rules: &[u32], mask: Option<u32>) -> (Vec<(u64, u64)>, u64) {
-    let mut counts: Vec<(u64, u64)> = patterns
-        .iter()
-        .zip(rules)
-        .filter(|(_, r)| mask.is_none_or(|m| *r & m != 0))
-        .map(|(p, _)| (*p, 1))
-        .collect();
-    let pairs = counts.len() as u64;
+    let (counts, pairs) = patterns
+        .par_chunks(PATTERN_CHUNK)
+        .zip(rules.par_chunks(PATTERN_CHUNK))
+        .map(|(patterns, rules)| {
+            let mut counts = FxHashMap::<u64, u64>::default();
+            let mut pairs = 0;
+            for (&p, &r) in patterns.iter().zip(rules) {
+                if mask.is_none_or(|m| r & m != 0) {
+                    *counts.entry(p).or_default() += 1;
+                    pairs += 1;
+                }
+            }
+            (counts, pairs)
+        })
+        .reduce(
+            || (FxHashMap::default(), 0),
+            |(mut a, pairs_a), (b, pairs_b)| {
+                for (p, n) in b {
+                    *a.entry(p).or_default() += n;
+                }
+                (a, pairs_a + pairs_b)
+            },
+        );
+    let mut counts: Vec<(u64, u64)> = counts.into_iter().collect();
     counts.sort_unstable();
-    counts.dedup_by(|x, y| {
-        if x.0 == y.0 {
-            y.1 += x.1;
-            true
-        } else {
-            false
-        }
-    });
     (counts, pairs)
 }
+
+/// Pairs per task when counting comparison vectors.
+const PATTERN_CHUNK: usize = 1 << 16;
 
 /// P(two random records with a value agree exactly), from the value counts,
 /// for comparisons whose first level is exact on the compared field.
