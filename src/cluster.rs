@@ -32,6 +32,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 
 /// A record's dense index in one graph, in the order records were added.
@@ -767,7 +768,9 @@ impl Clustering {
                 (order, e.a.min(e.b), e.a.max(e.b), e.weight)
             })
             .collect();
-        keyed.sort_unstable_by(|p, q| {
+        // The order is total (ties broken on every field), so the parallel
+        // sort gives the order a sequential one would.
+        keyed.par_sort_unstable_by(|p, q| {
             q.0.total_cmp(&p.0)
                 .then(p.1.cmp(&q.1))
                 .then(p.2.cmp(&q.2))

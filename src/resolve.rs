@@ -371,12 +371,16 @@ impl Resolver {
             timings.matching = t.elapsed();
 
             let t = Instant::now();
-            let counts =
-                graph.add_probabilistic_edges(out.links.iter().map(|p| ProbabilisticEdge {
+            let edges: Vec<ProbabilisticEdge> = out
+                .links
+                .par_iter()
+                .map(|p| ProbabilisticEdge {
                     a: ids[order[p.a as usize]],
                     b: ids[order[p.b as usize]],
                     weight: p.weight,
-                }))?;
+                })
+                .collect();
+            let counts = graph.add_probabilistic_edges(edges)?;
             accepted = counts.merged;
             refused = counts.refused;
             timings.cluster = t.elapsed();

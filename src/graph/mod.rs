@@ -42,7 +42,7 @@ mod stats;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cluster::{
@@ -756,20 +756,25 @@ impl IdentityGraph {
         edges: impl IntoIterator<Item = ProbabilisticEdge>,
     ) -> Result<LinkCounts, GraphError> {
         let records = self.len();
-        let mut canonical = Vec::new();
-        for e in edges {
-            let to_canonical = |r: RecordId| {
-                self.canonical(r).ok_or(GraphError::UnknownRecord {
-                    record: r.0,
-                    records,
-                })
-            };
-            canonical.push(ProbabilisticEdge {
-                a: to_canonical(e.a)?,
-                b: to_canonical(e.b)?,
-                weight: e.weight,
-            });
+        // A vector passed in is reused as is; its edges are then mapped in
+        // parallel (random reads of the rank table).
+        let edges: Vec<ProbabilisticEdge> = edges.into_iter().collect();
+        if let Some(r) = edges
+            .iter()
+            .flat_map(|e| [e.a, e.b])
+            .find(|&r| self.canonical(r).is_none())
+        {
+            return Err(GraphError::UnknownRecord { record: r.0, records });
         }
+        let to_canonical = |r: RecordId| self.canonical(r).unwrap_or(r);
+        let canonical: Vec<ProbabilisticEdge> = edges
+            .par_iter()
+            .map(|e| ProbabilisticEdge {
+                a: to_canonical(e.a),
+                b: to_canonical(e.b),
+                weight: e.weight,
+            })
+            .collect();
         let counts = self.clustering.link_probabilistic(canonical)?;
         self.refresh();
         Ok(counts)

@@ -1099,6 +1099,35 @@ fn probabilistic_edges_obey_the_same_rules() {
         weight: 1.0,
     };
     assert!(g.add_probabilistic_edges([out_of_range]).is_err());
+    // The first unknown record in edge order is named, and no edge of the
+    // call is applied or refused.
+    let before = g.stats();
+    let err = g
+        .add_probabilistic_edges([
+            ProbabilisticEdge {
+                a: c2,
+                b: c1,
+                weight: 20.0,
+            },
+            ProbabilisticEdge {
+                a: RecordId(77),
+                b: c1,
+                weight: 1.0,
+            },
+            out_of_range,
+        ])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GraphError::UnknownRecord {
+                record: 77,
+                records: 3
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(g.stats(), before);
 }
 
 #[test]
