@@ -764,7 +764,10 @@ impl IdentityGraph {
             .flat_map(|e| [e.a, e.b])
             .find(|&r| self.canonical(r).is_none())
         {
-            return Err(GraphError::UnknownRecord { record: r.0, records });
+            return Err(GraphError::UnknownRecord {
+                record: r.0,
+                records,
+            });
         }
         let to_canonical = |r: RecordId| self.canonical(r).unwrap_or(r);
         let canonical: Vec<ProbabilisticEdge> = edges

@@ -15,12 +15,13 @@
 //! ([`Profile::texts`]). A [`CustomerView`] borrows from the profile and
 //! from the records (for keys, cases and the timeline) when it is shown.
 //!
-//! Building reads the records once in input order, where they lie in memory,
-//! and copies what profiles compare and show into a compact per-record
-//! digest; records are grouped by profile from the identity graph's
-//! clusters, whose members are already in key order; profiles are then
-//! built in parallel from the digest and come out in [`ProfileId`] order
-//! whatever the thread count. The digest carries each record's interaction
+//! Records are grouped by profile from the identity graph's clusters, whose
+//! members are already in key order. Building then reads the records once
+//! in input order, where they lie in memory, and copies what profiles
+//! compare and show into a compact per-record digest, filed in the order of
+//! the profiles' records; profiles are then built in parallel from the
+//! digest, each reading its records' part in one run, and come out in
+//! [`ProfileId`] order whatever the thread count. The digest carries each record's interaction
 //! too, so timelines, cases, purchase totals and the journey counts are all
 //! made in that one pass and never go back to the records.
 
@@ -213,7 +214,7 @@ pub(crate) struct Context<'a> {
     churn: jiff::SignedDuration,
 }
 
-/// The records of one profile, as gathered in a [`Batch`].
+/// The records of one profile.
 pub(crate) struct Members<'b> {
     /// Input indices, in key order.
     index: &'b [u32],
@@ -233,64 +234,24 @@ impl Members<'_> {
     }
 }
 
-/// Profiles per [`Batch`].
-const BATCH: usize = 64;
-
-/// The facts of a run of consecutive profiles' records, copied in one tight
-/// loop: the copies' cache misses overlap, where building the profiles one
-/// record at a time would wait for each, and the profiles then read memory
-/// in order.
-#[derive(Default)]
-struct Batch {
-    /// The profiles gathered.
-    profiles: Range<usize>,
-    /// The first gathered record's position in [`Groups::members`].
-    first: usize,
-    facts: Vec<Fact>,
-    text: String,
-    ids: Vec<IdFact>,
-}
-
-impl Batch {
-    fn gather(&mut self, ctx: &Context<'_>, profiles: Range<usize>) {
-        let (first, end) = ctx.groups.member_range(profiles.clone());
-        self.profiles = profiles;
-        self.first = first;
-        self.facts.clear();
-        self.text.clear();
-        self.ids.clear();
-        // Two passes: the facts, then their texts and identifiers. Each
-        // pass's reads do not wait for one another, so their cache misses
-        // overlap; one pass would wait for each fact before reading its
-        // texts.
-        let members = ctx.groups.members.get(first..end).unwrap_or(&[]);
-        self.facts.extend(
-            members
-                .iter()
-                .map(|&i| ctx.facts.get(i).copied().unwrap_or_default()),
-        );
-        for (fact, &i) in self.facts.iter_mut().zip(members) {
-            ctx.facts.copy_texts(i, fact, &mut self.text, &mut self.ids);
-        }
-    }
-
-    /// Profile `p`'s records; it must be in the batch.
-    fn members<'b>(&'b self, ctx: &Context<'b>, p: usize) -> Members<'b> {
-        let (start, end) = ctx.groups.member_range(p..p + 1);
-        let (from, to) = (
-            start.saturating_sub(self.first),
-            end.saturating_sub(self.first),
-        );
+impl<'a> Context<'a> {
+    /// Profile `p`'s records.
+    fn members(&self, p: usize) -> Members<'a> {
+        let (start, end) = self.groups.member_range(p..p + 1);
+        let run = self.facts.run(start, end);
         Members {
-            index: ctx.groups.members.get(start..end).unwrap_or(&[]),
-            facts: self.facts.get(from..to).unwrap_or(&[]),
-            text: &self.text,
-            ids: &self.ids,
-            email: ctx.email,
-            phone: ctx.phone,
+            index: self.groups.members.get(start..end).unwrap_or(&[]),
+            facts: run.facts,
+            text: run.text,
+            ids: run.ids,
+            email: self.email,
+            phone: self.phone,
         }
     }
 }
+
+/// Profiles a task builds at least, one after the other.
+const RUN: usize = 64;
 
 /// A profile's identifier as found in one record: kind rank and the value's
 /// first eight bytes (big-endian, so that they order as the bytes do), kind,
@@ -318,7 +279,6 @@ struct Piece {
 /// Buffers a task reuses from one profile to the next, its journey counts
 /// and the cases it made.
 struct Scratch<'s> {
-    batch: Batch,
     golden: golden::Scratch,
     events: Vec<Event>,
     seen: Vec<Seen>,
@@ -337,7 +297,6 @@ struct Scratch<'s> {
 impl<'s> Scratch<'s> {
     fn new(journeys: &'s Mutex<Vec<journey::Acc>>, pieces: &'s Mutex<Vec<Piece>>) -> Self {
         Scratch {
-            batch: Batch::default(),
             golden: golden::Scratch::default(),
             events: Vec::new(),
             seen: Vec::new(),
@@ -443,14 +402,9 @@ fn identifiers(
 /// Builds profile `p`; its journey counts and cases go to the scratch's,
 /// and its [`Profile::cases`] is the range of its cases there.
 fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
-    if !s.batch.profiles.contains(&p) {
-        let end = (p + BATCH).min(ctx.groups.len());
-        s.batch.gather(ctx, p..end);
-    }
     let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
     s.start_profile(p);
     let Scratch {
-        batch,
         golden,
         events,
         seen,
@@ -461,7 +415,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         piece,
         ..
     } = s;
-    let members = batch.members(ctx, p);
+    let members = ctx.members(p);
     let config = ctx.config;
     let steps = timeline::steps(&members, events);
     let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
@@ -712,11 +666,15 @@ impl Customer360 {
     /// ```
     pub fn build(records: &[Record], res: &Resolution, config: &ProfileConfig) -> Customer360 {
         let graph: &IdentityGraph = &res.graph;
-        // Neither needs the other: each fills the gaps of the other's
-        // sequential parts.
-        let (groups, facts) = rayon::join(
-            || Groups::new(records, res),
-            || Facts::new(records, &res.prepared, graph, &config.golden),
+        // The facts are filed in the order of the profiles' records.
+        let groups = Groups::new(records, res);
+        let facts = Facts::new(
+            records,
+            &res.prepared,
+            graph,
+            &config.golden,
+            &groups.members,
+            &groups.bounds,
         );
         let kinds: Vec<IdentifierKind> = (0..=u16::MAX)
             .map_while(|k| graph.kind(KindId(k)).cloned())
@@ -742,11 +700,11 @@ impl Customer360 {
         };
         let journeys = Mutex::new(Vec::new());
         let pieces = Mutex::new(Vec::new());
-        // A task builds consecutive profiles, whole batches mostly, and
+        // A task builds consecutive profiles, and
         // keeps their cases in one list.
         let mut profiles: Vec<Profile> = (0..groups.len())
             .into_par_iter()
-            .with_min_len(BATCH)
+            .with_min_len(RUN)
             .map_init(
                 || Scratch::new(&journeys, &pieces),
                 |s, p| build_one(&ctx, p, s),

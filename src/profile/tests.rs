@@ -794,6 +794,69 @@ fn build_does_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn facts_are_filed_right_across_buckets_and_in_a_profile_larger_than_one() {
+    // About 6,300 records of 2,000 customers, then one customer with 5,000
+    // chats: several buckets of facts, and a profile larger than a bucket.
+    let mut records = crowd(2000);
+    let big = "big@gmail.com";
+    for n in 0..5000 {
+        let t = format!("2025-{:02}-{:02}T10:00:00Z", 1 + n % 12, 1 + n % 28);
+        let mut chat = contact(
+            "webchat",
+            &format!("big-{n}"),
+            &t,
+            Channel::WebChat,
+            InteractionKind::Inquiry,
+        );
+        // Too many records for an email to link them: a CRM id does.
+        chat.identifiers = vec![
+            Identifier::new(IdentifierKind::CrmId("crm".into()), "BIG-1"),
+            Identifier::new(IdentifierKind::Email, big),
+        ];
+        records.push(chat);
+    }
+    let res = resolve(&records);
+    let c = Customer360::build(&records, &res, &ProfileConfig::default());
+    assert_eq!(c.profiles().len(), 2001);
+    for k in 0..2000 {
+        let email = format!("c{k}@gmail.com");
+        let [p] = c.find(&res, &IdentifierKind::Email, &email)[..] else {
+            panic!("{email}")
+        };
+        let profile = &c.profiles()[p];
+        assert_eq!(
+            profile.members.len(),
+            1 + k % 4 + usize::from(k % 2 == 0),
+            "{email}"
+        );
+        let view = c.view(p, &records, ViewOptions::default()).expect("a view");
+        assert_eq!(view.golden.email.map(|e| e.value), Some(email.as_str()));
+        for &m in &profile.members {
+            let r = &records[m as usize];
+            assert!(
+                r.identifiers
+                    .iter()
+                    .any(|i| i.raw.eq_ignore_ascii_case(&email)),
+                "{email}: {:?}",
+                r.key
+            );
+        }
+    }
+    let [p] = c.find(&res, &IdentifierKind::CrmId("crm".into()), "BIG-1")[..] else {
+        panic!("BIG-1")
+    };
+    let profile = &c.profiles()[p];
+    assert_eq!(profile.members.len(), 5000);
+    assert_eq!(profile.interactions, 5000);
+    let email = profile
+        .identifiers
+        .iter()
+        .find(|i| i.value.of(&profile.texts) == big)
+        .expect("the email");
+    assert_eq!(email.records, 5000);
+}
+
+#[test]
 fn texts_are_stored_once_per_profile_and_shared_when_equal() {
     let mut records = disputed_names();
     records[0]
