@@ -253,19 +253,24 @@ impl<'a> Context<'a> {
 /// Profiles a task builds at least, one after the other.
 const RUN: usize = 64;
 
-/// A profile's identifier as found in one record: kind rank and the value's
-/// first eight bytes (big-endian, so that they order as the bytes do), kind,
-/// value and display spans, time, the record's position among the members.
-type Seen = ((u16, u64), KindId, Span, Span, Option<jiff::Timestamp>, u32);
+/// A profile's identifier as found in one record: kind, value and display
+/// spans, time, the record's position among the members.
+type Seen = (KindId, Span, Span, Option<jiff::Timestamp>, u32);
 
-/// The first eight bytes of `s` as a big-endian integer, zeros after its end.
-fn prefix_key(s: &str) -> u64 {
+/// The sort key of a [`Seen`]: the kind's rank in the top 16 bits and the
+/// value's first six bytes below them (big-endian, so that they order as
+/// the bytes do), and its index among the seen identifiers.
+type SeenKey = (u64, u32);
+
+/// `rank` in the top 16 bits, the first six bytes of `s` below them (zeros
+/// after its end).
+fn prefix_key(rank: u16, s: &str) -> u64 {
     let mut b = [0u8; 8];
-    let n = s.len().min(8);
-    if let (Some(to), Some(from)) = (b.get_mut(..n), s.as_bytes().get(..n)) {
+    let n = s.len().min(6);
+    if let (Some(to), Some(from)) = (b.get_mut(2..2 + n), s.as_bytes().get(..n)) {
         to.copy_from_slice(from);
     }
-    u64::from_be_bytes(b)
+    u64::from(rank) << 48 | u64::from_be_bytes(b)
 }
 
 /// The cases of consecutive profiles built by one task: the profiles from
@@ -282,6 +287,7 @@ struct Scratch<'s> {
     golden: golden::Scratch,
     events: Vec<Event>,
     seen: Vec<Seen>,
+    seen_keys: Vec<SeenKey>,
     identifiers: Vec<ProfileIdentifier>,
     texts: String,
     case_of: Vec<u32>,
@@ -300,6 +306,7 @@ impl<'s> Scratch<'s> {
             golden: golden::Scratch::default(),
             events: Vec::new(),
             seen: Vec::new(),
+            seen_keys: Vec::new(),
             identifiers: Vec::new(),
             texts: String::new(),
             case_of: Vec::new(),
@@ -357,43 +364,53 @@ fn identifiers(
     ctx: &Context<'_>,
     members: &Members<'_>,
     seen: &mut Vec<Seen>,
+    keys: &mut Vec<SeenKey>,
     out: &mut Vec<ProfileIdentifier>,
     texts: &mut String,
 ) -> Vec<ProfileIdentifier> {
     seen.clear();
+    keys.clear();
     for (pos, f) in members.facts.iter().enumerate() {
         for id in facts::identifiers(f, members.ids) {
             let rank = ctx.kind_rank.get(id.kind.0 as usize).copied().unwrap_or(0);
             let (value, display) = f.identifier(id);
-            let key = (rank, prefix_key(members.text(value)));
-            seen.push((key, id.kind, value, display, f.at, pos as u32));
+            keys.push((prefix_key(rank, members.text(value)), seen.len() as u32));
+            seen.push((id.kind, value, display, f.at, pos as u32));
         }
     }
     let text = |span: Span| members.text(span);
-    // By kind, value and position; the whole values are compared only when
-    // their first bytes tie.
-    seen.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| text(a.2).cmp(text(b.2)))
-            .then(a.5.cmp(&b.5))
+    let at = |k: &SeenKey| seen.get(k.1 as usize);
+    // By kind, value and position (positions grow with the index); the
+    // whole values are compared only when their first bytes tie. The keys
+    // are small: sorting them moves little.
+    keys.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| match (at(a), at(b)) {
+            (Some(x), Some(y)) => text(x.1).cmp(text(y.1)).then(a.1.cmp(&b.1)),
+            _ => a.1.cmp(&b.1),
+        })
     });
     out.clear();
-    for group in seen.chunk_by(|a, b| a.1 == b.1 && text(a.2) == text(b.2)) {
+    let same = |a: &SeenKey, b: &SeenKey| match (at(a), at(b)) {
+        (Some(x), Some(y)) => x.0 == y.0 && text(x.1) == text(y.1),
+        _ => false,
+    };
+    for group in keys.chunk_by(same) {
+        let group = || group.iter().filter_map(at);
         let (Some(first), Some(shown)) = (
-            group.first(),
+            group().next(),
             // The most recent record's writing; a smaller key on equal times.
-            group.iter().max_by_key(|x| (x.4, std::cmp::Reverse(x.5))),
+            group().max_by_key(|x| (x.3, std::cmp::Reverse(x.4))),
         ) else {
             continue;
         };
-        let (value, display) = Text::pair(texts, text(first.2), text(shown.3));
+        let (value, display) = Text::pair(texts, text(first.1), text(shown.2));
         out.push(ProfileIdentifier {
-            kind: first.1,
+            kind: first.0,
             value,
             display,
-            records: group.len() as u32,
-            first_seen: group.iter().map(|x| x.4).reduce(earliest).flatten(),
-            last_seen: group.iter().map(|x| x.4).max().flatten(),
+            records: group().count() as u32,
+            first_seen: group().map(|x| x.3).reduce(earliest).flatten(),
+            last_seen: group().map(|x| x.3).max().flatten(),
         });
     }
     out.to_vec()
@@ -408,6 +425,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         golden,
         events,
         seen,
+        seen_keys,
         identifiers: ids,
         texts,
         case_of,
@@ -477,7 +495,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     let last_seen = times.max();
     texts.clear();
     let golden = golden::golden_record(&config.golden, &members, golden, texts);
-    let identifiers = identifiers(ctx, &members, seen, ids, texts);
+    let identifiers = identifiers(ctx, &members, seen, seen_keys, ids, texts);
     Profile {
         id,
         golden,
