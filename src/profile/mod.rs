@@ -534,8 +534,8 @@ struct Groups {
 }
 
 impl Groups {
-    /// Ranks the graph's clusters by profile id, then orders the records by
-    /// (rank, canonical id) with one parallel sort of integers: each
+    /// Ranks the graph's clusters by profile id, then takes each cluster's
+    /// members, which the graph keeps in canonical (key) order: each
     /// profile's records come out in key order, and no record is read.
     fn new(records: &[Record], res: &Resolution) -> Groups {
         let graph = &res.graph;
@@ -579,41 +579,47 @@ impl Groups {
                 *s = ids.len() as u32 - 1;
             }
         }
-        drop(order);
-        let slot = |c: u32| {
-            components
-                .cluster_of(RecordId(c))
-                .and_then(|cluster| slot_of.get(cluster as usize).copied())
-        };
-        let mut keys: Vec<u64> = (0..graph.len() as u32)
-            .into_par_iter()
-            .filter_map(|c| {
-                input(c)?;
-                Some(u64::from(slot(c)?) << 32 | u64::from(c))
+        // Each slot's records: its cluster's members, which are canonical
+        // ids in ascending (key) order; the clusters of a slot shared by
+        // several (equal ids) merged in that order.
+        let per_slot: Vec<Vec<u32>> = order
+            .chunk_by(|a, b| a.0 == b.0)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .with_min_len(256)
+            .map(|group| match group {
+                [(_, c)] => components
+                    .members(*c)
+                    .iter()
+                    .filter_map(|r| input(r.0))
+                    .collect(),
+                _ => {
+                    let mut all: Vec<u32> = group
+                        .iter()
+                        .flat_map(|&(_, c)| components.members(c))
+                        .map(|r| r.0)
+                        .collect();
+                    all.sort_unstable();
+                    all.into_iter().filter_map(input).collect()
+                }
             })
             .collect();
-        keys.par_sort_unstable();
-        let members = keys
-            .par_iter()
-            .map(|&k| input(k as u32).unwrap_or(0))
-            .collect();
+        drop(order);
         // Slots without a record in the input make no profile.
         let mut kept = Vec::with_capacity(ids.len());
         let mut bounds = Vec::with_capacity(ids.len() + 1);
         let mut position_of = vec![u32::MAX; ids.len()];
+        let mut members = Vec::with_capacity(records.len());
         bounds.push(0);
-        for (k, run) in keys.chunk_by(|a, b| a >> 32 == b >> 32).scan(0, |k, run| {
-            let start = *k;
-            *k += run.len();
-            Some((start + run.len(), run))
-        }) {
-            let Some(s) = run.first().map(|&key| (key >> 32) as usize) else {
+        for (s, records) in per_slot.iter().enumerate() {
+            if records.is_empty() {
                 continue;
-            };
+            }
             if let (Some(&id), Some(p)) = (ids.get(s), position_of.get_mut(s)) {
                 *p = kept.len() as u32;
                 kept.push(id);
-                bounds.push(k);
+                members.extend_from_slice(records);
+                bounds.push(members.len());
             }
         }
         Groups {
