@@ -181,7 +181,7 @@ struct Part {
 /// The facts of a run of whole profiles' records, in profile order, with
 /// the texts and identifiers they point into.
 #[derive(Debug, Default)]
-pub(crate) struct Bucket {
+struct Bucket {
     facts: Vec<Fact>,
     ids: Vec<IdFact>,
     text: String,
@@ -189,6 +189,7 @@ pub(crate) struct Bucket {
 
 /// A run of records' facts, one after the other, and the texts and
 /// identifiers they point into.
+#[derive(Default)]
 pub(crate) struct Run<'a> {
     pub(crate) facts: &'a [Fact],
     pub(crate) text: &'a str,
@@ -382,11 +383,7 @@ impl Facts {
                 text: &bucket.text,
                 ids: &bucket.ids,
             },
-            None => Run {
-                facts: &[],
-                text: "",
-                ids: &[],
-            },
+            None => Run::default(),
         }
     }
 }
