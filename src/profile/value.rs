@@ -201,17 +201,36 @@ pub struct ValueReport {
     pub worst: Vec<RankedCustomer>,
 }
 
-/// Scores 1 to 5 for `keys`, higher keys better; equal keys score alike.
+/// Scores 1 to 5 for `keys`, higher keys better; equal keys score alike:
+/// `1 + 5 * k / n` (at most 5), where `k` keys are below (in
+/// [`f64::total_cmp`] order).
 fn quintiles(keys: &[f64]) -> Vec<u8> {
-    let mut sorted = keys.to_vec();
-    sorted.par_sort_unstable_by(f64::total_cmp);
+    // `f64::total_cmp`'s order, as integers.
+    let ordered = |x: f64| {
+        let b = x.to_bits() as i64;
+        b ^ (((b >> 63) as u64) >> 1) as i64
+    };
+    let mut sorted: Vec<(i64, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .map(|(i, &k)| (ordered(k), i as u32))
+        .collect();
+    sorted.par_sort_unstable();
     let n = sorted.len().max(1);
-    keys.par_iter()
-        .map(|k| {
-            let below = sorted.partition_point(|x| x.total_cmp(k).is_lt());
-            (1 + 5 * below / n).min(5) as u8
-        })
-        .collect()
+    let mut scores = vec![1u8; keys.len()];
+    // Walked in order, `below` is where the run of equal keys started.
+    let mut below = 0;
+    let mut previous = None;
+    for (j, &(k, i)) in sorted.iter().enumerate() {
+        if previous != Some(k) {
+            below = j;
+            previous = Some(k);
+        }
+        if let Some(s) = scores.get_mut(i as usize) {
+            *s = (1 + 5 * below / n).min(5) as u8;
+        }
+    }
+    scores
 }
 
 /// The first `n` of `v` in the order `cmp` (a total order): the same as
@@ -310,7 +329,7 @@ pub(crate) fn score(
         currency: Option<String>,
         monetary: f64,
     }
-    let (buyers, contacted): (Vec<Buyer>, Vec<(f64, f64, usize)>) = profiles
+    let (mut buyers, contacted): (Vec<Buyer>, Vec<(f64, f64, usize)>) = profiles
         .par_iter_mut()
         .enumerate()
         .map(|(i, p)| {
@@ -357,8 +376,7 @@ pub(crate) fn score(
         .map(|b| b.days.map_or(f64::NEG_INFINITY, |d| -d))
         .collect();
     let frequency: Vec<f64> = buyers.par_iter().map(|b| f64::from(b.purchases)).collect();
-    let r = quintiles(&recency);
-    let f = quintiles(&frequency);
+    let (r, f) = rayon::join(|| quintiles(&recency), || quintiles(&frequency));
     // Monetary value is scored among the buyers of one currency: the
     // buyers grouped by currency (a handful), each group in buyer order.
     let mut m = vec![1u8; buyers.len()];
@@ -377,46 +395,87 @@ pub(crate) fn score(
         }
     }
     drop(groups);
-    let mut segments: Vec<(Segment, u64)> = Segment::ALL.iter().map(|&s| (s, 0)).collect();
-    let mut count = |segment: Segment, n: u64| {
-        if let Some(c) = segments.iter_mut().find(|c| c.0 == segment) {
-            c.1 += n;
-        }
-    };
-    count(Segment::NoPurchases, (profiles.len() - buyers.len()) as u64);
     // Scores (sum, m, f, r), purchases, id and position of each buyer.
     type Ranked = ((u32, u8, u8, u8), u32, ProfileId, usize);
-    let mut best: Vec<Ranked> = Vec::with_capacity(buyers.len());
-    for (k, b) in buyers.into_iter().enumerate() {
-        let Some(p) = profiles.get_mut(b.profile) else {
-            continue;
-        };
-        let (rs, fs, ms) = (r[k], f[k], m[k]);
-        p.segment = Segment::from_scores(rs, (fs + ms).div_ceil(2));
-        count(p.segment, 1);
-        p.rfm = Some(Rfm {
-            recency_days: b.days,
-            frequency: p.purchases,
-            currency: b.currency,
-            monetary: b.monetary,
-            r: rs,
-            f: fs,
-            m: ms,
-        });
-        let total = u32::from(rs) + u32::from(fs) + u32::from(ms);
-        best.push(((total, ms, fs, rs), p.purchases, p.id, b.profile));
+    // Each buyer's scores go to its profile. Buyers are in profile order:
+    // a run of profiles and the run of their buyers are handed out together.
+    const RUN: usize = 4096;
+    let mut runs = Vec::new();
+    let (mut ps, mut bs) = (&mut profiles[..], &mut buyers[..]);
+    let (mut first, mut k) = (0, 0);
+    while !ps.is_empty() {
+        let take = ps.len().min(RUN);
+        let (p_run, p_rest) = ps.split_at_mut(take);
+        let (b_run, b_rest) = bs.split_at_mut(bs.partition_point(|b| b.profile < first + take));
+        let len = b_run.len();
+        runs.push((first, p_run, k, b_run));
+        (ps, bs) = (p_rest, b_rest);
+        first += take;
+        k += len;
+    }
+    let scored: Vec<([u64; Segment::ALL.len()], Vec<Ranked>)> = runs
+        .into_par_iter()
+        .map(|(first, ps, k, bs)| {
+            let mut counts = [0u64; Segment::ALL.len()];
+            let mut best: Vec<Ranked> = Vec::with_capacity(bs.len());
+            for (b, k) in bs.iter_mut().zip(k..) {
+                let (Some(p), Some(&rs), Some(&fs), Some(&ms)) =
+                    (ps.get_mut(b.profile - first), r.get(k), f.get(k), m.get(k))
+                else {
+                    continue;
+                };
+                p.segment = Segment::from_scores(rs, (fs + ms).div_ceil(2));
+                if let Some(c) = Segment::ALL
+                    .iter()
+                    .position(|&s| s == p.segment)
+                    .and_then(|s| counts.get_mut(s))
+                {
+                    *c += 1;
+                }
+                p.rfm = Some(Rfm {
+                    recency_days: b.days,
+                    frequency: p.purchases,
+                    currency: b.currency.take(),
+                    monetary: b.monetary,
+                    r: rs,
+                    f: fs,
+                    m: ms,
+                });
+                let total = u32::from(rs) + u32::from(fs) + u32::from(ms);
+                best.push(((total, ms, fs, rs), p.purchases, p.id, b.profile));
+            }
+            (counts, best)
+        })
+        .collect();
+    let mut segments: Vec<(Segment, u64)> = Segment::ALL.iter().map(|&s| (s, 0)).collect();
+    if let Some(c) = segments.iter_mut().find(|c| c.0 == Segment::NoPurchases) {
+        c.1 += (profiles.len() - buyers.len()) as u64;
+    }
+    let mut best = Vec::with_capacity(buyers.len());
+    for (counts, run) in scored {
+        for (c, n) in segments.iter_mut().zip(counts) {
+            c.1 += n;
+        }
+        best.extend(run);
     }
     segments.retain(|c| c.1 > 0);
 
-    let best = top(best, config.top, |a, b| {
-        b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
-    });
+    let profiles = &*profiles;
     let id = |i: usize| profiles.get(i).map(|p| p.id);
-    let worst = top(contacted, config.top, |a, b| {
-        b.0.total_cmp(&a.0)
-            .then(b.1.total_cmp(&a.1))
-            .then(id(a.2).cmp(&id(b.2)))
-    });
+    let (best, worst) = rayon::join(
+        || {
+            top(best, config.top, |a, b| {
+                b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+            })
+        },
+        || {
+            top(contacted, config.top, |a, b| {
+                b.0.total_cmp(&a.0)
+                    .then(b.1.total_cmp(&a.1))
+                    .then(id(a.2).cmp(&id(b.2)))
+            })
+        },
+    );
     let ranked_at = |i: usize| profiles.get(i).map(ranked);
     ValueReport {
         as_of,
@@ -428,7 +487,37 @@ pub(crate) fn score(
 
 #[cfg(test)]
 mod tests {
-    use super::spend;
+    use proptest::prelude::*;
+
+    use super::{quintiles, spend};
+
+    proptest! {
+        /// A key's score is `1 + 5 * k / n` with `k` keys below it, ties,
+        /// zeros of both signs, infinities and NaN included.
+        #[test]
+        fn quintiles_score_each_key_by_the_keys_below_it(keys in prop::collection::vec(
+            prop_oneof![
+                Just(f64::NAN),
+                Just(f64::NEG_INFINITY),
+                Just(f64::INFINITY),
+                Just(-0.0),
+                Just(0.0),
+                (-6i8..6).prop_map(f64::from),
+                any::<f64>(),
+            ],
+            0..300,
+        )) {
+            let n = keys.len().max(1);
+            let want: Vec<u8> = keys
+                .iter()
+                .map(|k| {
+                    let below = keys.iter().filter(|x| x.total_cmp(k).is_lt()).count();
+                    (1 + 5 * below / n).min(5) as u8
+                })
+                .collect();
+            prop_assert_eq!(quintiles(&keys), want);
+        }
+    }
 
     #[test]
     fn spend_sums_each_currency_in_time_order_and_picks_the_primary_one() {
