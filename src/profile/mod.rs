@@ -581,47 +581,73 @@ impl Groups {
         }
         // Each slot's records: its cluster's members, which are canonical
         // ids in ascending (key) order; the clusters of a slot shared by
-        // several (equal ids) merged in that order.
-        let per_slot: Vec<Vec<u32>> = order
-            .chunk_by(|a, b| a.0 == b.0)
-            .collect::<Vec<_>>()
+        // several (equal ids) merged in that order. Counted first, then
+        // written in place, each slot's part of one list by one task.
+        let slots: Vec<&[(ProfileId, u32)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
+        let in_input = |r: &RecordId| input(r.0).is_some();
+        let counts: Vec<usize> = slots
             .par_iter()
             .with_min_len(256)
-            .map(|group| match group {
-                [(_, c)] => components
-                    .members(*c)
+            .map(|group| {
+                group
                     .iter()
-                    .filter_map(|r| input(r.0))
-                    .collect(),
-                _ => {
-                    let mut all: Vec<u32> = group
-                        .iter()
-                        .flat_map(|&(_, c)| components.members(c))
-                        .map(|r| r.0)
-                        .collect();
-                    all.sort_unstable();
-                    all.into_iter().filter_map(input).collect()
-                }
+                    .map(|&(_, c)| components.members(c).iter().filter(|r| in_input(r)).count())
+                    .sum()
             })
             .collect();
-        drop(order);
         // Slots without a record in the input make no profile.
         let mut kept = Vec::with_capacity(ids.len());
         let mut bounds = Vec::with_capacity(ids.len() + 1);
         let mut position_of = vec![u32::MAX; ids.len()];
-        let mut members = Vec::with_capacity(records.len());
         bounds.push(0);
-        for (s, records) in per_slot.iter().enumerate() {
-            if records.is_empty() {
+        let mut total = 0;
+        for (s, &n) in counts.iter().enumerate() {
+            if n == 0 {
                 continue;
             }
             if let (Some(&id), Some(p)) = (ids.get(s), position_of.get_mut(s)) {
                 *p = kept.len() as u32;
                 kept.push(id);
-                members.extend_from_slice(records);
-                bounds.push(members.len());
+                total += n;
+                bounds.push(total);
             }
         }
+        let mut members = vec![0u32; total];
+        let mut parts: Vec<(&[(ProfileId, u32)], &mut [u32])> = Vec::with_capacity(kept.len());
+        let mut rest = members.as_mut_slice();
+        for (group, &n) in slots.iter().zip(&counts) {
+            if n > 0 {
+                let (part, tail) = rest.split_at_mut(n.min(rest.len()));
+                parts.push((group, part));
+                rest = tail;
+            }
+        }
+        parts
+            .into_par_iter()
+            .with_min_len(256)
+            .for_each(|(group, out)| match group {
+                [(_, c)] => {
+                    let inputs = components.members(*c).iter().filter_map(|r| input(r.0));
+                    for (slot, i) in out.iter_mut().zip(inputs) {
+                        *slot = i;
+                    }
+                }
+                _ => {
+                    let canonical = group
+                        .iter()
+                        .flat_map(|&(_, c)| components.members(c))
+                        .filter(|r| in_input(r));
+                    for (slot, r) in out.iter_mut().zip(canonical) {
+                        *slot = r.0;
+                    }
+                    out.sort_unstable();
+                    for slot in out.iter_mut() {
+                        *slot = input(*slot).unwrap_or(u32::MAX);
+                    }
+                }
+            });
+        drop(slots);
+        drop(order);
         Groups {
             ids: kept,
             bounds,
