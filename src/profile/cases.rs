@@ -56,6 +56,25 @@ impl Default for CaseConfig {
     }
 }
 
+/// A set of interaction kinds, one bit each: asked once per interaction
+/// of every profile, a bit test instead of a search of a list.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KindSet(u64);
+
+impl KindSet {
+    pub(crate) fn new(kinds: &[InteractionKind]) -> KindSet {
+        KindSet(kinds.iter().fold(0, |set, &k| set | KindSet::bit(k)))
+    }
+
+    fn bit(kind: InteractionKind) -> u64 {
+        1u64.checked_shl(kind as u32).unwrap_or(0)
+    }
+
+    pub(crate) fn contains(self, kind: InteractionKind) -> bool {
+        self.0 & KindSet::bit(kind) != 0
+    }
+}
+
 /// A case's id: its profile and its number there (1 for the first case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CaseId {
@@ -431,6 +450,7 @@ pub(crate) fn group(
     id: ProfileId,
     timeline: &[Step<'_>],
     config: &CaseConfig,
+    contact: KindSet,
     case_of: &mut Vec<u32>,
     out: &mut Vec<Case>,
 ) {
@@ -438,7 +458,7 @@ pub(crate) fn group(
     let mut open: Vec<Open<'_>> = Vec::new();
     case_of.clear();
     for step in timeline {
-        if !config.kinds.contains(&step.kind) {
+        if !contact.contains(step.kind) {
             case_of.push(u32::MAX);
             continue;
         }

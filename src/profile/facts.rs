@@ -203,6 +203,8 @@ pub(crate) struct Facts {
     buckets: Vec<Bucket>,
     /// The first position of each bucket, and the end of the last.
     starts: Vec<usize>,
+    /// The bucket of each profile.
+    bucket_of: Vec<u32>,
     /// The latest time of any record: its interaction's, else its own.
     pub(crate) latest: Option<jiff::Timestamp>,
 }
@@ -263,6 +265,15 @@ impl Facts {
             starts.push(end);
         }
         let buckets = starts.len() - 1;
+        // Buckets start where profiles do: walked together.
+        let mut bucket_of = Vec::with_capacity(bounds.len().saturating_sub(1));
+        let mut b = 0;
+        for &first in bounds.iter().take(bounds.len().saturating_sub(1)) {
+            while starts.get(b + 1).is_some_and(|&next| next <= first) && b + 1 < buckets {
+                b += 1;
+            }
+            bucket_of.push(b as u32);
+        }
         // Each record's bucket and position (`u32::MAX`: in no profile).
         let mut slot_of = vec![(u32::MAX, u32::MAX); records.len()];
         for (b, w) in starts.windows(2).enumerate() {
@@ -362,17 +373,14 @@ impl Facts {
         Facts {
             buckets,
             starts,
+            bucket_of,
             latest,
         }
     }
 
-    /// The facts of the records at positions `from..to`, which must lie in
-    /// one bucket (a profile's records do).
-    pub(crate) fn run(&self, from: usize, to: usize) -> Run<'_> {
-        let b = self
-            .starts
-            .partition_point(|&s| s <= from)
-            .saturating_sub(1);
+    /// The facts of profile `p`'s records, at positions `from..to`.
+    pub(crate) fn run(&self, p: usize, from: usize, to: usize) -> Run<'_> {
+        let b = self.bucket_of.get(p).copied().unwrap_or(0) as usize;
         let first = self.starts.get(b).copied().unwrap_or(0);
         match self.buckets.get(b) {
             Some(bucket) => Run {

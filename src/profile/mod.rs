@@ -212,6 +212,8 @@ pub(crate) struct Context<'a> {
     config: &'a ProfileConfig,
     /// The journey's churn window.
     churn: jiff::SignedDuration,
+    /// The interaction kinds that are service contacts.
+    contact: cases::KindSet,
 }
 
 /// The records of one profile.
@@ -238,7 +240,7 @@ impl<'a> Context<'a> {
     /// Profile `p`'s records.
     fn members(&self, p: usize) -> Members<'a> {
         let (start, end) = self.groups.member_range(p..p + 1);
-        let run = self.facts.run(start, end);
+        let run = self.facts.run(p, start, end);
         Members {
             index: self.groups.members.get(start..end).unwrap_or(&[]),
             facts: run.facts,
@@ -265,12 +267,16 @@ type SeenKey = (u64, u32);
 /// `rank` in the top 16 bits, the first six bytes of `s` below them (zeros
 /// after its end).
 fn prefix_key(rank: u16, s: &str) -> u64 {
-    let mut b = [0u8; 8];
-    let n = s.len().min(6);
-    if let (Some(to), Some(from)) = (b.get_mut(2..2 + n), s.as_bytes().get(..n)) {
-        to.copy_from_slice(from);
-    }
-    u64::from(rank) << 48 | u64::from_be_bytes(b)
+    let b = s.as_bytes();
+    let six = match b.first_chunk::<8>() {
+        Some(&head) => u64::from_be_bytes(head) >> 16,
+        None => {
+            let n = b.len().min(6);
+            let packed = b.iter().take(n).fold(0u64, |k, &x| k << 8 | u64::from(x));
+            packed << (8 * (6 - n))
+        }
+    };
+    u64::from(rank) << 48 | six
 }
 
 /// The cases of consecutive profiles built by one task: the profiles from
@@ -390,27 +396,38 @@ fn identifiers(
         })
     });
     out.clear();
-    let same = |a: &SeenKey, b: &SeenKey| match (at(a), at(b)) {
-        (Some(x), Some(y)) => x.0 == y.0 && text(x.1) == text(y.1),
-        _ => false,
+    // Equal prefixes first: most neighbours differ there.
+    let same = |a: &SeenKey, b: &SeenKey| {
+        a.0 == b.0
+            && match (at(a), at(b)) {
+                (Some(x), Some(y)) => x.0 == y.0 && text(x.1) == text(y.1),
+                _ => false,
+            }
     };
     for group in keys.chunk_by(same) {
-        let group = || group.iter().filter_map(at);
-        let (Some(first), Some(shown)) = (
-            group().next(),
-            // The most recent record's writing; a smaller key on equal times.
-            group().max_by_key(|x| (x.3, std::cmp::Reverse(x.4))),
-        ) else {
+        let mut seen_here = group.iter().filter_map(at);
+        let Some(first) = seen_here.next() else {
             continue;
         };
+        // The most recent record's writing; a smaller key on equal times.
+        let (mut shown, mut records) = (first, 1u32);
+        let (mut first_seen, mut last_seen) = (first.3, first.3);
+        for x in seen_here {
+            records += 1;
+            if (x.3, std::cmp::Reverse(x.4)) >= (shown.3, std::cmp::Reverse(shown.4)) {
+                shown = x;
+            }
+            first_seen = earliest(first_seen, x.3);
+            last_seen = last_seen.max(x.3);
+        }
         let (value, display) = Text::pair(texts, text(first.1), text(shown.2));
         out.push(ProfileIdentifier {
             kind: first.0,
             value,
             display,
-            records: group().count() as u32,
-            first_seen: group().map(|x| x.3).reduce(earliest).flatten(),
-            last_seen: group().map(|x| x.3).max().flatten(),
+            records,
+            first_seen,
+            last_seen,
         });
     }
     out.to_vec()
@@ -447,7 +464,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         if !channels.contains(&step.channel) {
             channels.push(step.channel);
         }
-        if config.cases.kinds.contains(&step.kind) {
+        if ctx.contact.contains(step.kind) {
             contacts += 1;
         }
         match step.kind {
@@ -482,6 +499,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         id,
         &steps,
         &config.cases,
+        ctx.contact,
         case_of,
         &mut piece.cases,
     );
@@ -490,9 +508,17 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
         let made = piece.cases.get(cases.clone()).unwrap_or(&[]);
         journey.add(&steps, made, case_of, ctx.churn);
     }
-    let times = members.facts.iter().filter_map(|f| f.at);
-    let first_seen = times.clone().min();
-    let last_seen = times.max();
+    let (first_seen, last_seen) =
+        members
+            .facts
+            .iter()
+            .filter_map(|f| f.at)
+            .fold((None, None), |(first, last), t| {
+                (
+                    Some(first.map_or(t, |f: jiff::Timestamp| f.min(t))),
+                    last.max(Some(t)),
+                )
+            });
     texts.clear();
     let golden = golden::golden_record(&config.golden, &members, golden, texts);
     let identifiers = identifiers(ctx, &members, seen, seen_keys, ids, texts);
@@ -747,6 +773,7 @@ impl Customer360 {
             churn: jiff::SignedDuration::from_hours(
                 i64::from(config.journey.churn_window_days) * 24,
             ),
+            contact: cases::KindSet::new(&config.cases.kinds),
         };
         let journeys = Mutex::new(Vec::new());
         let pieces = Mutex::new(Vec::new());

@@ -958,3 +958,22 @@ fn cases_in_pieces_read_as_one_list() {
     assert_eq!(cases.slice(5..5), Some(&[][..]));
     assert_eq!(Cases::new(vec![vec![], vec![]]), Cases::default());
 }
+
+proptest::proptest! {
+    /// The sort key of an identifier orders as its kind's rank and then the
+    /// first six bytes of its text (zeros after the end) do.
+    #[test]
+    fn prefix_keys_order_as_rank_and_the_first_six_bytes(
+        ra in 0u16..4, rb in 0u16..4, a in "[a-c\u{e9}]{0,9}", b in "[a-c\u{e9}]{0,9}",
+    ) {
+        let head = |s: &str| {
+            let mut h: Vec<u8> = s.bytes().take(6).collect();
+            h.resize(6, 0);
+            h
+        };
+        proptest::prop_assert_eq!(
+            prefix_key(ra, &a).cmp(&prefix_key(rb, &b)),
+            (ra, head(&a)).cmp(&(rb, head(&b)))
+        );
+    }
+}
