@@ -412,7 +412,11 @@ pub struct CaseContact<'a> {
     pub outcome: Option<Outcome>,
 }
 
-struct Open<'a> {
+/// The cases of a profile being grouped, a buffer reused between profiles.
+#[derive(Default)]
+pub(crate) struct Open<'a>(Vec<OpenCase<'a>>);
+
+struct OpenCase<'a> {
     kind: InteractionKind,
     case_ref: Option<&'a str>,
     contacts: Vec<u32>,
@@ -429,7 +433,7 @@ struct Open<'a> {
     cancels: bool,
 }
 
-impl Open<'_> {
+impl OpenCase<'_> {
     fn add(&mut self, step: &Step<'_>) {
         self.contacts.push(step.index);
         self.channels.push(step.channel);
@@ -444,18 +448,22 @@ impl Open<'_> {
 
 /// The cases of one profile, from its timeline (interactions in time
 /// order), appended to `out`; `case_of` gets, for each step, its case's
-/// number from 0 (`u32::MAX`: not a service contact).
-pub(crate) fn group(
+/// number from 0 (`u32::MAX`: not a service contact). `open` is a buffer
+/// reused between profiles.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn group<'t>(
     profile: u32,
     id: ProfileId,
-    timeline: &[Step<'_>],
+    timeline: &[Step<'t>],
     config: &CaseConfig,
     contact: KindSet,
+    open: &mut Open<'t>,
     case_of: &mut Vec<u32>,
     out: &mut Vec<Case>,
 ) {
     let window = jiff::SignedDuration::from_hours(i64::from(config.window_hours));
-    let mut open: Vec<Open<'_>> = Vec::new();
+    let open = &mut open.0;
+    open.clear();
     case_of.clear();
     for step in timeline {
         if !contact.contains(step.kind) {
@@ -464,12 +472,12 @@ pub(crate) fn group(
         }
         let at = step.at;
         let case_ref = step.case_ref;
-        let within = |c: &Open<'_>| {
+        let within = |c: &OpenCase<'_>| {
             c.kind == step.kind
                 && matches!((c.last, at), (Some(last), Some(t)) if t.duration_since(last) <= window)
         };
         // The open case of this kind contacted most recently.
-        let latest = |ok: &dyn Fn(&Open<'_>) -> bool| {
+        let latest = |ok: &dyn Fn(&OpenCase<'_>) -> bool| {
             open.iter()
                 .enumerate()
                 .filter(|(_, c)| ok(c))
@@ -492,7 +500,7 @@ pub(crate) fn group(
             }
             None => {
                 case_of.push(open.len() as u32);
-                let mut c = Open {
+                let mut c = OpenCase {
                     kind: step.kind,
                     case_ref,
                     contacts: Vec::with_capacity(1),
@@ -509,7 +517,7 @@ pub(crate) fn group(
             }
         }
     }
-    out.extend(open.into_iter().enumerate().map(|(n, c)| {
+    out.extend(open.drain(..).enumerate().map(|(n, c)| {
         let (status, resolved_at) = status(&c);
         Case {
             id: CaseId {
@@ -532,7 +540,7 @@ pub(crate) fn group(
 /// The status from the last contact that recorded an outcome; a case that
 /// carries a cancellation and ends resolved (or without outcome) is
 /// cancelled.
-fn status(c: &Open<'_>) -> (CaseStatus, Option<jiff::Timestamp>) {
+fn status(c: &OpenCase<'_>) -> (CaseStatus, Option<jiff::Timestamp>) {
     let status = match (c.outcome, c.cancels) {
         (Some(Outcome::Resolved) | None, true) => CaseStatus::Cancelled,
         (Some(Outcome::Resolved), false) => CaseStatus::Resolved,

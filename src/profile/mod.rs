@@ -49,7 +49,7 @@ use facts::{Fact, Facts, IdFact, Span};
 use golden::{GoldenConfig, GoldenRecord, GoldenRecordView};
 use journey::{JourneyConfig, JourneyReport};
 use lookup::LookupIndex;
-use timeline::{Event, TimelineEntry};
+use timeline::{Event, Step, TimelineEntry};
 use value::{Rfm, Segment, ValueConfig, ValueReport};
 
 /// How profiles, cases, journeys and values are built. Every field has a
@@ -291,6 +291,10 @@ struct Piece {
 /// and the cases it made.
 struct Scratch<'s> {
     golden: golden::Scratch,
+    steps: Vec<Step<'s>>,
+    /// Purchases with an amount, as (currency, amount), in time order.
+    buys: Vec<(&'s str, f64)>,
+    open: cases::Open<'s>,
     events: Vec<Event>,
     seen: Vec<Seen>,
     seen_keys: Vec<SeenKey>,
@@ -310,6 +314,9 @@ impl<'s> Scratch<'s> {
     fn new(journeys: &'s Mutex<Vec<journey::Acc>>, pieces: &'s Mutex<Vec<Piece>>) -> Self {
         Scratch {
             golden: golden::Scratch::default(),
+            steps: Vec::new(),
+            buys: Vec::new(),
+            open: cases::Open::default(),
             events: Vec::new(),
             seen: Vec::new(),
             seen_keys: Vec::new(),
@@ -435,11 +442,14 @@ fn identifiers(
 
 /// Builds profile `p`; its journey counts and cases go to the scratch's,
 /// and its [`Profile::cases`] is the range of its cases there.
-fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
+fn build_one<'s>(ctx: &Context<'s>, p: usize, s: &mut Scratch<'s>) -> Profile {
     let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
     s.start_profile(p);
     let Scratch {
         golden,
+        steps,
+        buys,
+        open,
         events,
         seen,
         seen_keys,
@@ -452,14 +462,14 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     } = s;
     let members = ctx.members(p);
     let config = ctx.config;
-    let steps = timeline::steps(&members, events);
+    timeline::steps(&members, events, steps);
+    let steps = &*steps;
     let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
     let mut channels = Vec::new();
     let (mut interactions, mut purchases, mut complaints, mut contacts) = (0, 0, 0, 0);
-    // Purchases with an amount, as (currency, amount), in time order.
-    let mut buys: Vec<(&str, f64)> = Vec::new();
+    buys.clear();
     let mut last_purchase = None;
-    for step in &steps {
+    for step in steps {
         interactions += 1;
         if !channels.contains(&step.channel) {
             channels.push(step.channel);
@@ -479,7 +489,7 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
             _ => {}
         }
     }
-    let (spend, primary) = value::spend(&mut buys);
+    let (spend, primary) = value::spend(buys);
     // Scored over all buyers later; the currency is known now.
     let rfm = (purchases > 0).then(|| {
         let primary = primary.and_then(|k| spend.get(k));
@@ -497,16 +507,17 @@ fn build_one(ctx: &Context<'_>, p: usize, s: &mut Scratch<'_>) -> Profile {
     cases::group(
         p as u32,
         id,
-        &steps,
+        steps,
         &config.cases,
         ctx.contact,
+        open,
         case_of,
         &mut piece.cases,
     );
     let cases = first_case..piece.cases.len();
     if let Some(journey) = journey {
         let made = piece.cases.get(cases.clone()).unwrap_or(&[]);
-        journey.add(&steps, made, case_of, ctx.churn);
+        journey.add(steps, made, case_of, ctx.churn);
     }
     let (first_seen, last_seen) =
         members

@@ -29,9 +29,9 @@ pub(crate) struct Step<'t> {
     pub(crate) case_ref: Option<&'t str>,
 }
 
-/// The interactions of `members`, in time order; `events` is a buffer
-/// reused between profiles.
-pub(crate) fn steps<'t>(members: &Members<'t>, events: &mut Vec<Event>) -> Vec<Step<'t>> {
+/// The interactions of `members`, in time order, into `out`; `events` is a
+/// buffer reused between profiles.
+pub(crate) fn steps<'t>(members: &Members<'t>, events: &mut Vec<Event>, out: &mut Vec<Step<'t>>) {
     events.clear();
     events.extend(members.facts.iter().enumerate().filter_map(|(pos, f)| {
         let at = f.act?.at;
@@ -40,23 +40,21 @@ pub(crate) fn steps<'t>(members: &Members<'t>, events: &mut Vec<Event>) -> Vec<S
     // Members are in key order, so their position is the key tie-break.
     events.sort_unstable();
     let text = |(a, b): (usize, usize)| members.text.get(a..b).unwrap_or("");
-    events
-        .iter()
-        .filter_map(|&(_, _, pos)| {
-            let f = members.facts.get(pos as usize)?;
-            let act = f.act?;
-            let (currency, case_ref) = f.act_texts(&act);
-            Some(Step {
-                index: *members.index.get(pos as usize)?,
-                at: act.at,
-                channel: act.channel,
-                kind: act.kind,
-                outcome: act.outcome,
-                amount: act.amount.map(|a| (a, text(currency))),
-                case_ref: case_ref.map(text),
-            })
+    out.clear();
+    out.extend(events.iter().filter_map(|&(_, _, pos)| {
+        let f = members.facts.get(pos as usize)?;
+        let act = f.act?;
+        let (currency, case_ref) = f.act_texts(&act);
+        Some(Step {
+            index: *members.index.get(pos as usize)?,
+            at: act.at,
+            channel: act.channel,
+            kind: act.kind,
+            outcome: act.outcome,
+            amount: act.amount.map(|a| (a, text(currency))),
+            case_ref: case_ref.map(text),
         })
-        .collect()
+    }));
 }
 
 /// One interaction as a timeline shows it.
