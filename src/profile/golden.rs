@@ -495,15 +495,19 @@ pub(crate) fn golden_record(
             s.address.push(at.obs(a.0, a, f.address_completeness));
         }
         for id in facts::identifiers(f, members.ids) {
-            let target = if Some(id.kind) == members.email {
-                &mut s.email
+            let (target, rule) = if Some(id.kind) == members.email {
+                (&mut s.email, config.email)
             } else if Some(id.kind) == members.phone {
-                &mut s.phone
+                (&mut s.phone, config.phone)
             } else {
                 continue;
             };
             let (value, display) = f.identifier(id);
-            let len = members.text(display).chars().count() as u32;
+            // Only `most_complete` reads the length.
+            let len = match rule {
+                Survivorship::MostComplete => members.text(display).chars().count() as u32,
+                _ => 0,
+            };
             target.push(at.obs(value, (value, display), (1, len)));
         }
     }

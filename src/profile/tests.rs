@@ -977,3 +977,47 @@ proptest::proptest! {
         );
     }
 }
+
+/// Records of one customer (one CRM id) with a short email on two records and
+/// a longer one on an older record.
+fn disputed_emails() -> Vec<Record> {
+    let record = |id: &str, t: &str, email: &str| Record {
+        key: RecordKey::new("crm_es", id),
+        observed_at: Some(at(t)),
+        identifiers: vec![
+            Identifier::new(IdentifierKind::CrmId("crm".into()), "C-1001"),
+            Identifier::new(IdentifierKind::Email, email),
+        ],
+        ..Record::default()
+    };
+    vec![
+        record("1", "2026-01-01T10:00:00Z", "Ana.Garcia.Lopez@gmail.com"),
+        record("2", "2026-01-02T10:00:00Z", "ana@gmail.com"),
+        record("3", "2026-01-03T10:00:00Z", "ana@gmail.com"),
+    ]
+}
+
+#[test]
+fn most_complete_takes_the_longest_email_and_most_frequent_the_common_one() {
+    let records = disputed_emails();
+    let email_under = |rule| {
+        let config = ProfileConfig {
+            golden: GoldenConfig {
+                email: rule,
+                ..GoldenConfig::default()
+            },
+            ..ProfileConfig::default()
+        };
+        let c = build(&records, &config);
+        assert_eq!(c.profiles().len(), 1);
+        shown(c.profiles()[0].golden_view(&records).email).expect("an email survives")
+    };
+    let long = email_under(Survivorship::MostComplete);
+    assert_eq!(long.display, "ana.garcia.lopez@gmail.com");
+    assert_eq!(long.record, RecordKey::new("crm_es", "1"));
+    assert_eq!((long.support, long.candidates), (1, 2));
+    let common = email_under(Survivorship::MostFrequent);
+    assert_eq!(common.display, "ana@gmail.com");
+    assert_eq!(common.record, RecordKey::new("crm_es", "3"));
+    assert_eq!((common.support, common.candidates), (2, 2));
+}
