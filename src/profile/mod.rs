@@ -650,7 +650,9 @@ impl Groups {
             }
         }
         let mut members = vec![0u32; total];
-        let mut parts: Vec<(&[(ProfileId, u32)], &mut [u32])> = Vec::with_capacity(kept.len());
+        // Each slot's clusters, and where its records go.
+        type Part<'o, 'm> = (&'o [(ProfileId, u32)], &'m mut [u32]);
+        let mut parts: Vec<Part<'_, '_>> = Vec::with_capacity(kept.len());
         let mut rest = members.as_mut_slice();
         for (group, &n) in slots.iter().zip(&counts) {
             if n > 0 {
