@@ -419,9 +419,12 @@ pub(crate) fn score(
             let mut counts = [0u64; Segment::ALL.len()];
             let mut best: Vec<Ranked> = Vec::with_capacity(bs.len());
             for (b, k) in bs.iter_mut().zip(k..) {
-                let (Some(p), Some(&rs), Some(&fs), Some(&ms)) =
-                    (ps.get_mut(b.profile - first), r.get(k), f.get(k), m.get(k))
-                else {
+                let (Some(p), Some(&rs), Some(&fs), Some(&ms)) = (
+                    b.profile.checked_sub(first).and_then(|i| ps.get_mut(i)),
+                    r.get(k),
+                    f.get(k),
+                    m.get(k),
+                ) else {
                     continue;
                 };
                 p.segment = Segment::from_scores(rs, (fs + ms).div_ceil(2));
