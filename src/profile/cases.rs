@@ -61,6 +61,9 @@ impl Default for CaseConfig {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct KindSet(u64);
 
+// Every kind has its bit.
+const _: () = assert!(InteractionKind::ALL.len() <= 64);
+
 impl KindSet {
     pub(crate) fn new(kinds: &[InteractionKind]) -> KindSet {
         KindSet(kinds.iter().fold(0, |set, &k| set | KindSet::bit(k)))
