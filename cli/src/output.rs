@@ -380,6 +380,8 @@ pub fn resolve(
         let profile = res.profile_of(i).map(|p| p.to_string()).unwrap_or_default();
         w.write_record([source, id, profile.as_str()])
     })?;
+    // Flushed here, not on drop, where an error would be lost.
+    w.flush()?;
 
     let mut value_rejections = 0u64;
     let mut w = csv_writer(out, "rejects.csv")?;
