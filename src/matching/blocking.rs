@@ -542,7 +542,6 @@ pub(crate) fn candidates(
     filter: PairFilter<'_>,
     dry_run: bool,
 ) -> Result<Candidates, MissingField> {
-    let max_block = sizes.max;
     let keys: Vec<RuleKeys> = rules
         .iter()
         .map(|rule| {
@@ -571,108 +570,132 @@ pub(crate) fn candidates(
     // entries, cutting them into blocks, counting) is sequential, and the
     // other rules' sorts and pair lists fill the cores meanwhile. Each
     // rule's result is its own; they are put together in rule order.
-    let per_rule: Vec<(RuleReport, Vec<SkippedBlock>, Option<Vec<u64>>)> = rules
+    let per_rule: Vec<RuleBlocks> = rules
         .par_iter()
         .zip(&keys)
-        .map(|(rule, rk)| {
-            // (key, side, record): side 0 is the left key, 1 the right key of a crosswise rule.
-            let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(rk.keys.len());
-            for r in 0..cols.len() as u32 {
-                entries.extend(rk.left(r).iter().map(|k| (*k, 0, r)));
-                if rk.right.is_some() {
-                    entries.extend(rk.right(r).iter().map(|k| (*k, 1, r)));
-                }
-            }
-            entries.par_sort_unstable();
-            let groups: Vec<&[(u64, u8, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
-            let crosswise = rk.right.is_some();
-            // Columns the rule reads agree within a block: no use sorting by them.
-            let mut own: Vec<usize> = rule.fields().filter_map(|f| cols.index_of(f)).collect();
-            own.sort_unstable();
-            own.dedup();
-            let windowed = |g: &[(u64, u8, u32)]| g.len() > sizes.window_above;
-            let sorts = cols.fields().len().saturating_sub(own.len()) as u64;
-            let block_pairs = |g: &[(u64, u8, u32)]| -> u64 {
-                let n = g.len() as u64;
-                let all = if crosswise {
-                    let l = g.iter().filter(|e| e.1 == 0).count() as u64;
-                    l * (n - l)
-                } else {
-                    n * n.saturating_sub(1) / 2
-                };
-                if windowed(g) {
-                    all.min(sorts * sizes.window as u64 * n)
-                } else {
-                    all
-                }
-            };
-            let mut skipped = Vec::new();
-            let mut report = RuleReport {
-                rule: rule.to_string(),
-                pairs: 0,
-                windowed_blocks: 0,
-                new_pairs: 0,
-                largest_block: 0,
-            };
-            for g in &groups {
-                let size = g.len() as u64;
-                report.largest_block = report.largest_block.max(size);
-                if g.len() > max_block {
-                    skipped.push(SkippedBlock {
-                        rule: rule.to_string(),
-                        records: size,
-                        example_record: g[0].2,
-                    });
-                } else {
-                    report.pairs += block_pairs(g);
-                    report.windowed_blocks += u64::from(windowed(g));
-                }
-            }
-            let mut found_pairs = None;
-            if !dry_run {
-                // One list per parallel task, not per block: blocks are mostly small.
-                let found: Vec<Vec<u64>> = groups
-                    .par_iter()
-                    .filter(|g| g.len() > 1 && g.len() <= max_block)
-                    .fold(Vec::new, |mut v, g| {
-                        if windowed(g) {
-                            window_pairs(cols, &own, g, sizes.window, crosswise, filter, &mut v);
-                            return v;
-                        }
-                        for (i, x) in g.iter().enumerate() {
-                            for y in &g[i + 1..] {
-                                if x.2 == y.2 || (crosswise && x.1 == y.1) {
-                                    continue;
-                                }
-                                let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
-                                if filter.allows(a, b) {
-                                    v.push(u64::from(a) << 32 | u64::from(b));
-                                }
-                            }
-                        }
-                        v
-                    })
-                    .collect();
-                let mut pairs: Vec<u64> = found.concat();
-                // A pair can meet twice in one rule (several keys per record): keep one.
-                pairs.par_sort_unstable();
-                pairs.dedup();
-                found_pairs = Some(pairs);
-            }
-            (report, skipped, found_pairs)
-        })
+        .map(|(rule, rk)| rule_blocks(cols, rule, rk, sizes, filter, dry_run))
         .collect();
     let mut out = Candidates::default();
     let mut found_by_rule: Vec<Vec<u64>> = Vec::with_capacity(rules.len());
-    for (report, skipped, found) in per_rule {
-        out.report.push(report);
-        out.skipped.extend(skipped);
-        found_by_rule.extend(found);
+    for r in per_rule {
+        out.report.push(r.report);
+        out.skipped.extend(r.skipped);
+        found_by_rule.extend(r.pairs);
     }
     if !dry_run {
         merge_rules(&mut out, found_by_rule);
     }
     Ok(out)
+}
+
+/// What one rule's blocks give: its counts, the blocks skipped for their
+/// size, and (unless a dry run) its pairs, sorted, each once.
+struct RuleBlocks {
+    report: RuleReport,
+    skipped: Vec<SkippedBlock>,
+    pairs: Option<Vec<u64>>,
+}
+
+/// The blocks of one rule: its records grouped by key, counted, and (unless
+/// `dry_run`) their pairs listed.
+fn rule_blocks(
+    cols: &Columns,
+    rule: &BlockingRule,
+    rk: &RuleKeys,
+    sizes: BlockSizes,
+    filter: PairFilter<'_>,
+    dry_run: bool,
+) -> RuleBlocks {
+    let max_block = sizes.max;
+    // (key, side, record): side 0 is the left key, 1 the right key of a crosswise rule.
+    let mut entries: Vec<(u64, u8, u32)> = Vec::with_capacity(rk.keys.len());
+    for r in 0..cols.len() as u32 {
+        entries.extend(rk.left(r).iter().map(|k| (*k, 0, r)));
+        if rk.right.is_some() {
+            entries.extend(rk.right(r).iter().map(|k| (*k, 1, r)));
+        }
+    }
+    entries.par_sort_unstable();
+    let groups: Vec<&[(u64, u8, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
+    let crosswise = rk.right.is_some();
+    // Columns the rule reads agree within a block: no use sorting by them.
+    let mut own: Vec<usize> = rule.fields().filter_map(|f| cols.index_of(f)).collect();
+    own.sort_unstable();
+    own.dedup();
+    let windowed = |g: &[(u64, u8, u32)]| g.len() > sizes.window_above;
+    let sorts = cols.fields().len().saturating_sub(own.len()) as u64;
+    let block_pairs = |g: &[(u64, u8, u32)]| -> u64 {
+        let n = g.len() as u64;
+        let all = if crosswise {
+            let l = g.iter().filter(|e| e.1 == 0).count() as u64;
+            l * (n - l)
+        } else {
+            n * n.saturating_sub(1) / 2
+        };
+        if windowed(g) {
+            all.min(sorts * sizes.window as u64 * n)
+        } else {
+            all
+        }
+    };
+    let mut skipped = Vec::new();
+    let mut report = RuleReport {
+        rule: rule.to_string(),
+        pairs: 0,
+        windowed_blocks: 0,
+        new_pairs: 0,
+        largest_block: 0,
+    };
+    for g in &groups {
+        let size = g.len() as u64;
+        report.largest_block = report.largest_block.max(size);
+        if g.len() > max_block {
+            skipped.push(SkippedBlock {
+                rule: rule.to_string(),
+                records: size,
+                example_record: g[0].2,
+            });
+        } else {
+            report.pairs += block_pairs(g);
+            report.windowed_blocks += u64::from(windowed(g));
+        }
+    }
+    let mut found_pairs = None;
+    if !dry_run {
+        // One list per parallel task, not per block: blocks are mostly small.
+        let found: Vec<Vec<u64>> = groups
+            .par_iter()
+            .filter(|g| g.len() > 1 && g.len() <= max_block)
+            .fold(Vec::new, |mut v, g| {
+                if windowed(g) {
+                    window_pairs(cols, &own, g, sizes.window, crosswise, filter, &mut v);
+                    return v;
+                }
+                for (i, x) in g.iter().enumerate() {
+                    for y in &g[i + 1..] {
+                        if x.2 == y.2 || (crosswise && x.1 == y.1) {
+                            continue;
+                        }
+                        let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
+                        if filter.allows(a, b) {
+                            v.push(u64::from(a) << 32 | u64::from(b));
+                        }
+                    }
+                }
+                v
+            })
+            .collect();
+        let mut pairs: Vec<u64> = found.concat();
+        // A pair can meet twice in one rule (several keys per record): keep one.
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        found_pairs = Some(pairs);
+    }
+    RuleBlocks {
+        report,
+        skipped,
+        pairs: found_pairs,
+    }
 }
 
 /// The union of the pairs of every rule, each pair once with the bits of the
