@@ -638,16 +638,15 @@ impl Groups {
         let mut position_of = vec![u32::MAX; ids.len()];
         bounds.push(0);
         let mut total = 0;
-        for (s, &n) in counts.iter().enumerate() {
+        // One slot a distinct id: `slots`, `counts` and `ids` go together.
+        for ((&n, &id), p) in counts.iter().zip(&ids).zip(position_of.iter_mut()) {
             if n == 0 {
                 continue;
             }
-            if let (Some(&id), Some(p)) = (ids.get(s), position_of.get_mut(s)) {
-                *p = kept.len() as u32;
-                kept.push(id);
-                total += n;
-                bounds.push(total);
-            }
+            *p = kept.len() as u32;
+            kept.push(id);
+            total += n;
+            bounds.push(total);
         }
         let mut members = vec![0u32; total];
         // Each slot's clusters, and where its records go.
