@@ -253,9 +253,12 @@ impl Facts {
                 .collect(),
             graph,
         };
-        // Buckets end at profile boundaries.
+        // Buckets end at profile boundaries; each profile is in the bucket
+        // open when it starts.
         let mut starts = vec![0];
+        let mut bucket_of = Vec::with_capacity(bounds.len().saturating_sub(1));
         for &b in bounds.iter().skip(1) {
+            bucket_of.push(starts.len() as u32 - 1);
             if b - starts.last().copied().unwrap_or(0) >= BUCKET {
                 starts.push(b);
             }
@@ -265,15 +268,6 @@ impl Facts {
             starts.push(end);
         }
         let buckets = starts.len() - 1;
-        // Buckets start where profiles do: walked together.
-        let mut bucket_of = Vec::with_capacity(bounds.len().saturating_sub(1));
-        let mut b = 0;
-        for &first in bounds.iter().take(bounds.len().saturating_sub(1)) {
-            while starts.get(b + 1).is_some_and(|&next| next <= first) && b + 1 < buckets {
-                b += 1;
-            }
-            bucket_of.push(b as u32);
-        }
         // Each record's bucket and position (`u32::MAX`: in no profile).
         let mut slot_of = vec![(u32::MAX, u32::MAX); records.len()];
         for (b, w) in starts.windows(2).enumerate() {
