@@ -9,11 +9,13 @@
 //! copies what a profile compares and shows into one small [`Fact`] per
 //! record and its texts into a buffer, and files them by destination: the
 //! profiles are cut into buckets of a few thousand records, and each task
-//! writes a part per bucket. Each bucket then puts its parts' facts in
-//! profile order, where it holds all of them in cache. A profile reads its
-//! records' facts one after the other; nothing is gathered from random
-//! places (gathering each batch of profiles' facts from the input-order
-//! digest was a quarter of the build: one cache and TLB miss per line).
+//! writes a part per bucket. The task that builds a bucket's profiles
+//! first puts its parts' facts in profile order, in a buffer it reuses from
+//! bucket to bucket (no fresh memory to fault in, and the facts are still
+//! in cache when its profiles read them). A profile reads its records'
+//! facts one after the other; nothing is gathered from random places
+//! (gathering each batch of profiles' facts from the input-order digest
+//! was a quarter of the build: one cache and TLB miss per line).
 
 use rayon::prelude::*;
 
@@ -181,7 +183,9 @@ struct Part {
 /// The facts of a run of whole profiles' records, in profile order, with
 /// the texts and identifiers they point into.
 #[derive(Debug, Default)]
-struct Bucket {
+pub(crate) struct Bucket {
+    /// The position of its first record among the profiles' records.
+    first: usize,
     facts: Vec<Fact>,
     ids: Vec<IdFact>,
     text: String,
@@ -200,11 +204,12 @@ pub(crate) struct Run<'a> {
 /// records (`Groups::members`).
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
-    buckets: Vec<Bucket>,
+    /// Each bucket's parts, in task order.
+    parts: Vec<Vec<Part>>,
     /// The first position of each bucket, and the end of the last.
     starts: Vec<usize>,
-    /// The bucket of each profile.
-    bucket_of: Vec<u32>,
+    /// The first profile of each bucket, and the number of profiles.
+    first_profile: Vec<usize>,
     /// The latest time of any record: its interaction's, else its own.
     pub(crate) latest: Option<jiff::Timestamp>,
 }
@@ -256,16 +261,18 @@ impl Facts {
         // Buckets end at profile boundaries; each profile is in the bucket
         // open when it starts.
         let mut starts = vec![0];
-        let mut bucket_of = Vec::with_capacity(bounds.len().saturating_sub(1));
-        for &b in bounds.iter().skip(1) {
-            bucket_of.push(starts.len() as u32 - 1);
+        let mut first_profile = vec![0];
+        for (p, &b) in bounds.iter().enumerate().skip(1) {
             if b - starts.last().copied().unwrap_or(0) >= BUCKET {
                 starts.push(b);
+                first_profile.push(p);
             }
         }
         let end = bounds.last().copied().unwrap_or(0);
+        let profiles = bounds.len().saturating_sub(1);
         if starts.last() != Some(&end) {
             starts.push(end);
+            first_profile.push(profiles);
         }
         let buckets = starts.len() - 1;
         // Each record's bucket and position (`u32::MAX`: in no profile).
@@ -338,54 +345,84 @@ impl Facts {
                 }
             }
         }
-        let buckets: Vec<Bucket> = by_bucket
-            .into_par_iter()
-            .enumerate()
-            .map(|(b, parts)| {
-                let first = starts.get(b).copied().unwrap_or(0);
-                let len = starts.get(b + 1).copied().unwrap_or(first) - first;
-                let mut bucket = Bucket {
-                    facts: vec![Fact::default(); len],
-                    ids: Vec::with_capacity(parts.iter().map(|p| p.ids.len()).sum()),
-                    text: String::with_capacity(parts.iter().map(|p| p.text.len()).sum()),
-                };
-                for part in parts {
-                    let (text_base, ids_base) = (bucket.text.len(), bucket.ids.len() as u32);
-                    bucket.text.push_str(&part.text);
-                    bucket.ids.extend_from_slice(&part.ids);
-                    for (&pos, mut fact) in part.pos.iter().zip(part.facts) {
-                        fact.start += text_base;
-                        fact.ids.0 += ids_base;
-                        if let Some(slot) = bucket.facts.get_mut(pos as usize - first) {
-                            *slot = fact;
-                        }
-                    }
-                }
-                bucket
-            })
-            .collect();
         Facts {
-            buckets,
+            parts: by_bucket,
             starts,
-            bucket_of,
+            first_profile,
             latest,
         }
     }
 
-    /// The facts of profile `p`'s records, at positions `from..to`.
-    pub(crate) fn run(&self, p: usize, from: usize, to: usize) -> Run<'_> {
-        let b = self.bucket_of.get(p).copied().unwrap_or(0) as usize;
-        let first = self.starts.get(b).copied().unwrap_or(0);
-        match self.buckets.get(b) {
-            Some(bucket) => Run {
-                facts: bucket
-                    .facts
-                    .get(from.saturating_sub(first)..to.saturating_sub(first))
-                    .unwrap_or(&[]),
-                text: &bucket.text,
-                ids: &bucket.ids,
-            },
-            None => Run::default(),
+    /// Each bucket's work, in order: the profiles whose records it holds,
+    /// the position of its first record, how many records it holds, and
+    /// the parts its facts are in.
+    pub(crate) fn into_buckets(self) -> impl Iterator<Item = BucketParts> {
+        let Facts {
+            parts,
+            starts,
+            first_profile,
+            ..
+        } = self;
+        parts.into_iter().enumerate().map(move |(b, parts)| {
+            let from = starts.get(b).copied().unwrap_or(0);
+            let to = starts.get(b + 1).copied().unwrap_or(from);
+            let p = first_profile.get(b).copied().unwrap_or(0);
+            let q = first_profile.get(b + 1).copied().unwrap_or(p);
+            BucketParts {
+                profiles: p..q,
+                first: from,
+                len: to.saturating_sub(from),
+                parts,
+            }
+        })
+    }
+}
+
+/// One bucket's work: see [`Facts::into_buckets`].
+pub(crate) struct BucketParts {
+    pub(crate) profiles: std::ops::Range<usize>,
+    first: usize,
+    len: usize,
+    parts: Vec<Part>,
+}
+
+impl Bucket {
+    /// Puts the facts of `work`'s parts in profile order, in this bucket's
+    /// buffers (reused from one bucket to the next: no fresh memory), and
+    /// frees the parts.
+    pub(crate) fn fill(&mut self, work: BucketParts) {
+        let BucketParts {
+            first, len, parts, ..
+        } = work;
+        self.first = first;
+        self.facts.clear();
+        self.facts.resize(len, Fact::default());
+        self.ids.clear();
+        self.text.clear();
+        for part in parts {
+            let (text_base, ids_base) = (self.text.len(), self.ids.len() as u32);
+            self.text.push_str(&part.text);
+            self.ids.extend_from_slice(&part.ids);
+            for (&pos, mut fact) in part.pos.iter().zip(part.facts) {
+                fact.start += text_base;
+                fact.ids.0 += ids_base;
+                if let Some(slot) = self.facts.get_mut((pos as usize).wrapping_sub(first)) {
+                    *slot = fact;
+                }
+            }
+        }
+    }
+
+    /// The facts of the records at positions `from..to`, which this bucket
+    /// holds.
+    pub(crate) fn run(&self, from: usize, to: usize) -> Run<'_> {
+        Run {
+            facts: self
+                .facts
+                .get(from.saturating_sub(self.first)..to.saturating_sub(self.first))
+                .unwrap_or(&[]),
+            text: &self.text,
+            ids: &self.ids,
         }
     }
 }

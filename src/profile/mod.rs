@@ -45,7 +45,7 @@ use crate::record::{Channel, IdentifierKind, InteractionKind, Record, RecordKey}
 use crate::resolve::Resolution;
 
 use cases::{Case, CaseConfig, CaseView, Cases};
-use facts::{Fact, Facts, IdFact, Span};
+use facts::{Bucket, Fact, Facts, IdFact, Span};
 use golden::{GoldenConfig, GoldenRecord, GoldenRecordView};
 use journey::{JourneyConfig, JourneyReport};
 use lookup::LookupIndex;
@@ -181,6 +181,30 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// An empty profile, for a slot the build fills.
+    fn placeholder() -> Profile {
+        Profile {
+            id: ProfileId(0),
+            members: Vec::new(),
+            golden: GoldenRecord::default(),
+            identifiers: Vec::new(),
+            texts: Box::default(),
+            channels: Vec::new(),
+            timeline: Vec::new(),
+            cases: 0..0,
+            interactions: 0,
+            purchases: 0,
+            complaints: 0,
+            contacts: 0,
+            spend_by_currency: Vec::new(),
+            last_purchase: None,
+            first_seen: None,
+            last_seen: None,
+            rfm: None,
+            segment: Segment::NoPurchases,
+        }
+    }
+
     /// The golden record with its texts and provenance keys. `records` must
     /// be the slice the profile was built from.
     pub fn golden_view<'a>(&'a self, records: &'a [Record]) -> GoldenRecordView<'a> {
@@ -203,7 +227,6 @@ fn earliest(a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>) -> Option<ji
 
 /// What every profile is built from.
 pub(crate) struct Context<'a> {
-    facts: &'a Facts,
     groups: &'a Groups,
     /// The rank of each graph kind in [`IdentifierKind`] order, by kind id.
     kind_rank: &'a [u16],
@@ -237,10 +260,13 @@ impl Members<'_> {
 }
 
 impl<'a> Context<'a> {
-    /// Profile `p`'s records.
-    fn members(&self, p: usize) -> Members<'a> {
+    /// Profile `p`'s records, whose facts `bucket` holds.
+    fn members<'b>(&self, bucket: &'b Bucket, p: usize) -> Members<'b>
+    where
+        'a: 'b,
+    {
         let (start, end) = self.groups.member_range(p..p + 1);
-        let run = self.facts.run(p, start, end);
+        let run = bucket.run(start, end);
         Members {
             index: self.groups.members.get(start..end).unwrap_or(&[]),
             facts: run.facts,
@@ -251,9 +277,6 @@ impl<'a> Context<'a> {
         }
     }
 }
-
-/// Profiles a task builds at least, one after the other.
-const RUN: usize = 64;
 
 /// A profile's identifier as found in one record: kind, value and display
 /// spans, time, the record's position among the members.
@@ -287,14 +310,20 @@ struct Piece {
     cases: Vec<Case>,
 }
 
+/// Buffers a task reuses from one profile to the next that point into
+/// the texts of the bucket being built: made anew for each bucket.
+#[derive(Default)]
+struct Borrowing<'t> {
+    steps: Vec<Step<'t>>,
+    /// Purchases with an amount, as (currency, amount), in time order.
+    buys: Vec<(&'t str, f64)>,
+    open: cases::Open<'t>,
+}
+
 /// Buffers a task reuses from one profile to the next, its journey counts
 /// and the cases it made.
 struct Scratch<'s> {
     golden: golden::Scratch,
-    steps: Vec<Step<'s>>,
-    /// Purchases with an amount, as (currency, amount), in time order.
-    buys: Vec<(&'s str, f64)>,
-    open: cases::Open<'s>,
     events: Vec<Event>,
     seen: Vec<Seen>,
     seen_keys: Vec<SeenKey>,
@@ -314,9 +343,6 @@ impl<'s> Scratch<'s> {
     fn new(journeys: &'s Mutex<Vec<journey::Acc>>, pieces: &'s Mutex<Vec<Piece>>) -> Self {
         Scratch {
             golden: golden::Scratch::default(),
-            steps: Vec::new(),
-            buys: Vec::new(),
-            open: cases::Open::default(),
             events: Vec::new(),
             seen: Vec::new(),
             seen_keys: Vec::new(),
@@ -442,14 +468,18 @@ fn identifiers(
 
 /// Builds profile `p`; its journey counts and cases go to the scratch's,
 /// and its [`Profile::cases`] is the range of its cases there.
-fn build_one<'s>(ctx: &Context<'s>, p: usize, s: &mut Scratch<'s>) -> Profile {
+fn build_one<'t>(
+    ctx: &Context<'_>,
+    members: &Members<'t>,
+    p: usize,
+    s: &mut Scratch<'_>,
+    b: &mut Borrowing<'t>,
+) -> Profile {
     let id = ctx.groups.ids.get(p).copied().unwrap_or(ProfileId(0));
     s.start_profile(p);
+    let Borrowing { steps, buys, open } = b;
     let Scratch {
         golden,
-        steps,
-        buys,
-        open,
         events,
         seen,
         seen_keys,
@@ -460,9 +490,8 @@ fn build_one<'s>(ctx: &Context<'s>, p: usize, s: &mut Scratch<'s>) -> Profile {
         piece,
         ..
     } = s;
-    let members = ctx.members(p);
     let config = ctx.config;
-    timeline::steps(&members, events, steps);
+    timeline::steps(members, events, steps);
     let steps = &*steps;
     let timeline: Vec<u32> = steps.iter().map(|step| step.index).collect();
     let mut channels = Vec::new();
@@ -531,8 +560,8 @@ fn build_one<'s>(ctx: &Context<'s>, p: usize, s: &mut Scratch<'s>) -> Profile {
                 )
             });
     texts.clear();
-    let golden = golden::golden_record(&config.golden, &members, golden, texts);
-    let identifiers = identifiers(ctx, &members, seen, seen_keys, ids, texts);
+    let golden = golden::golden_record(&config.golden, members, golden, texts);
+    let identifiers = identifiers(ctx, members, seen, seen_keys, ids, texts);
     Profile {
         id,
         golden,
@@ -776,7 +805,6 @@ impl Customer360 {
             }
         }
         let ctx = Context {
-            facts: &facts,
             groups: &groups,
             kind_rank: &kind_rank,
             email: graph.kind_id(&IdentifierKind::Email),
@@ -787,20 +815,36 @@ impl Customer360 {
             ),
             contact: cases::KindSet::new(&config.cases.kinds),
         };
+        let latest = facts.latest;
         let journeys = Mutex::new(Vec::new());
         let pieces = Mutex::new(Vec::new());
-        // A task builds consecutive profiles, and
-        // keeps their cases in one list.
+        // Each profile's slot, filled by the task that builds its bucket.
         let mut profiles: Vec<Profile> = (0..groups.len())
             .into_par_iter()
-            .with_min_len(RUN)
-            .map_init(
-                || Scratch::new(&journeys, &pieces),
-                |s, p| build_one(&ctx, p, s),
-            )
+            .map(|_| Profile::placeholder())
             .collect();
-        let latest = facts.latest;
-        drop(facts);
+        let mut rest = profiles.as_mut_slice();
+        let mut work = Vec::new();
+        for bucket in facts.into_buckets() {
+            let (slots, tail) = rest.split_at_mut(bucket.profiles.len().min(rest.len()));
+            rest = tail;
+            work.push((bucket, slots));
+        }
+        // A task puts a bucket's facts in profile order in its own buffer,
+        // then builds the bucket's profiles, one after the other, and keeps
+        // their cases in one list.
+        work.into_par_iter().for_each_init(
+            || (Scratch::new(&journeys, &pieces), Bucket::default()),
+            |(s, bucket), (work, slots)| {
+                let profiles = work.profiles.clone();
+                bucket.fill(work);
+                let mut borrowing = Borrowing::default();
+                for (p, slot) in profiles.zip(slots) {
+                    let members = ctx.members(bucket, p);
+                    *slot = build_one(&ctx, &members, p, s, &mut borrowing);
+                }
+            },
+        );
         // The runs of profiles in order: their cases make the list, each
         // profile's range offset by the cases before its run.
         let mut pieces = pieces.into_inner().unwrap_or_else(PoisonError::into_inner);
