@@ -649,6 +649,16 @@ impl IdentityGraph {
         (r.index() < self.len()).then(|| (self.keys.source(r.0), self.keys.id(r.0)))
     }
 
+    /// The sources of the records, each once, in the order first seen.
+    pub(crate) fn sources(&self) -> &[String] {
+        &self.keys.sources
+    }
+
+    /// The position of record `r`'s source in [`IdentityGraph::sources`].
+    pub(crate) fn source_index(&self, r: RecordId) -> Option<u32> {
+        self.keys.source_of.get(r.index()).copied()
+    }
+
     /// The record with this key.
     pub fn record_id(&self, key: &RecordKey) -> Option<RecordId> {
         let found = self.by_rank.binary_search_by(|&r| {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::event_time;
 use super::golden::{GoldenConfig, address_parts, join_into, name_key};
-use crate::cluster::KindId;
+use crate::cluster::{KindId, RecordId};
 use crate::graph::IdentityGraph;
 use crate::prepare::PreparedRecord;
 use crate::record::{Channel, IdentifierKind, InteractionKind, Outcome, Record};
@@ -240,13 +240,15 @@ impl Kinds<'_> {
 }
 
 impl Facts {
-    /// The facts of `records` and their `prepared` records, with identifier
-    /// kinds numbered as in `graph`, for profiles whose records are
+    /// The facts of `records` and their `prepared` records, which are the
+    /// graph's records `ids`, with identifier kinds numbered as in `graph`,
+    /// for profiles whose records are
     /// `members` (input indices, profile after profile), profile `p`'s from
     /// `bounds[p]` to `bounds[p + 1]`.
     pub(crate) fn new(
         records: &[Record],
         prepared: &[PreparedRecord],
+        ids: &[RecordId],
         graph: &IdentityGraph,
         config: &GoldenConfig,
         members: &[u32],
@@ -286,13 +288,19 @@ impl Facts {
             }
         }
         let n = records.len().min(prepared.len());
+        // Each source's rank and trust, by the graph's source number.
+        let by_source: Vec<(u32, bool)> = graph
+            .sources()
+            .iter()
+            .map(|s| (config.rank(s), config.trusted(s)))
+            .collect();
         let made: Vec<(Vec<Part>, Option<jiff::Timestamp>)> = (0..n.div_ceil(TASK))
             .into_par_iter()
             .map(|t| {
                 let range = t * TASK..((t + 1) * TASK).min(n);
                 let records = records.get(range.clone()).unwrap_or(&[]);
                 let prepared = prepared.get(range.clone()).unwrap_or(&[]);
-                let slot_of = slot_of.get(range).unwrap_or(&[]);
+                let slot_of = slot_of.get(range.clone()).unwrap_or(&[]);
                 let mut counts = vec![0usize; buckets];
                 for &(b, _) in slot_of {
                     if let Some(c) = counts.get_mut(b as usize) {
@@ -309,19 +317,23 @@ impl Facts {
                     })
                     .collect();
                 let mut latest = None;
-                // Consecutive records mostly come from one source.
-                let mut last: Option<(&str, u32, bool)> = None;
-                for ((r, p), &(b, pos)) in records.iter().zip(prepared).zip(slot_of) {
+                for (i, ((r, p), &(b, pos))) in
+                    records.iter().zip(prepared).zip(slot_of).enumerate()
+                {
                     let Some(part) = parts.get_mut(b as usize) else {
                         latest = latest.max(event_time(r));
                         continue;
                     };
-                    let source = r.key.source.as_str();
-                    let (rank, trusted) = match last {
-                        Some((s, rank, trusted)) if s == source => (rank, trusted),
-                        _ => (config.rank(source), config.trusted(source)),
+                    // The graph's source numbers spare reading each
+                    // record's source name.
+                    let known = ids
+                        .get(range.start + i)
+                        .and_then(|&id| graph.source_index(id))
+                        .and_then(|s| by_source.get(s as usize));
+                    let (rank, trusted) = match known {
+                        Some(&known) => known,
+                        None => (config.rank(&r.key.source), config.trusted(&r.key.source)),
                     };
-                    last = Some((source, rank, trusted));
                     let fact = fact(r, p, rank, trusted, &kinds, &mut part.text, &mut part.ids);
                     latest = latest.max(fact.act.map_or(fact.at, |a| a.at));
                     part.pos.push(pos);

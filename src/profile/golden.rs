@@ -257,6 +257,9 @@ pub struct GoldenRecordView<'a> {
 /// record.
 struct Obs<K> {
     key: K,
+    /// The key's text's [`fingerprint`](super::fingerprint) (zeros for a
+    /// key that is no text).
+    print: (usize, u64, u64),
     /// The value's and its display's spans in the gathered text.
     texts: (Span, Span),
     /// Position of the record among the profile's members, which are in
@@ -290,9 +293,16 @@ struct Here {
 }
 
 impl Here {
-    fn obs<K>(self, key: K, texts: (Span, Span), completeness: (u32, u32)) -> Obs<K> {
+    fn obs<K>(
+        self,
+        key: K,
+        print: (usize, u64, u64),
+        texts: (Span, Span),
+        completeness: (u32, u32),
+    ) -> Obs<K> {
         Obs {
             key,
+            print,
             texts,
             pos: self.pos,
             at: self.at,
@@ -326,37 +336,44 @@ struct Survivor<'o, K> {
     from: &'o Obs<K>,
 }
 
-/// The surviving value among `obs` under `rule`. Values are grouped by
-/// `order`, the order of their normalized texts; on a full tie the smaller
-/// value wins.
-fn survive<'o, K: Copy>(
-    obs: &'o mut [Obs<K>],
+/// Distinct values of an attribute a profile's records are grouped by
+/// comparing each with those found before it; with more, they are sorted.
+const SCAN: usize = 24;
+
+/// Groups `obs` into `cands`, one per distinct value (`same`), with what
+/// the rules read about each. Unsorted, each observation is compared with
+/// every candidate found before it, and grouping gives up (`false`) past
+/// [`SCAN`] of them; sorted, with the last one only.
+fn group<K: Copy>(
+    obs: &[Obs<K>],
     cands: &mut Vec<Candidate>,
-    rule: Survivorship,
-    order: impl Fn(K, K) -> Ordering,
-) -> Option<Survivor<'o, K>> {
-    if obs.is_empty() {
-        return None;
-    }
-    obs.sort_unstable_by(|a, b| order(a.key, b.key).then(a.pos.cmp(&b.pos)));
-    let obs = &*obs;
+    same: &impl Fn(&Obs<K>, &Obs<K>) -> bool,
+    sorted: bool,
+) -> bool {
     cands.clear();
     for (i, o) in obs.iter().enumerate() {
-        let same = cands
-            .last()
-            .and_then(|c| obs.get(c.start))
-            .is_some_and(|s| order(s.key, o.key).is_eq());
-        if !same {
-            cands.push(Candidate {
-                start: i,
-                support: 0,
-                latest: i,
-                best_ranked: i,
-                trusted_latest: None,
-                completeness: o.completeness,
-            });
-        }
-        let Some(c) = cands.last_mut() else { continue };
+        let is = |c: &Candidate| obs.get(c.start).is_some_and(|s| same(s, o));
+        let found = if sorted {
+            cands.last().filter(|c| is(c)).map(|_| cands.len() - 1)
+        } else {
+            cands.iter().position(is)
+        };
+        let k = match found {
+            Some(k) => k,
+            None if sorted || cands.len() < SCAN => {
+                cands.push(Candidate {
+                    start: i,
+                    support: 0,
+                    latest: i,
+                    best_ranked: i,
+                    trusted_latest: None,
+                    completeness: o.completeness,
+                });
+                cands.len() - 1
+            }
+            None => return false,
+        };
+        let Some(c) = cands.get_mut(k) else { continue };
         c.support += 1;
         if recency(o) > recency(&obs[c.latest]) {
             c.latest = i;
@@ -373,6 +390,28 @@ fn survive<'o, K: Copy>(
         }
         c.completeness = c.completeness.max(o.completeness);
     }
+    true
+}
+
+/// The surviving value among `obs` under `rule`. Values are equal when
+/// `same` says so, and ordered by `order`, the order of their normalized
+/// texts; on a full tie the smaller value wins. A profile's records
+/// usually repeat a few values: those are found without sorting.
+fn survive<'o, K: Copy>(
+    obs: &'o mut [Obs<K>],
+    cands: &mut Vec<Candidate>,
+    rule: Survivorship,
+    order: impl Fn(K, K) -> Ordering,
+    same: impl Fn(&Obs<K>, &Obs<K>) -> bool,
+) -> Option<Survivor<'o, K>> {
+    if obs.is_empty() {
+        return None;
+    }
+    if !group(obs, cands, &same, false) {
+        obs.sort_unstable_by(|a, b| order(a.key, b.key).then(a.pos.cmp(&b.pos)));
+        group(obs, cands, &same, true);
+    }
+    let obs = &*obs;
     let latest = |c: &Candidate| recency(&obs[c.latest]);
     let chain = |a: &Candidate, b: &Candidate| -> Ordering {
         let by_rule = match rule {
@@ -400,8 +439,8 @@ fn survive<'o, K: Copy>(
                     .then(latest(a).cmp(&latest(b)))
             }
         };
-        // Candidates are in value order: on a full tie the smaller value wins.
-        by_rule.then(b.start.cmp(&a.start))
+        // On a full tie the smaller value wins.
+        by_rule.then_with(|| order(obs[b.start].key, obs[a.start].key))
     };
     let best = cands.iter().max_by(|a, b| chain(a, b))?;
     let from = match rule {
@@ -475,6 +514,7 @@ pub(crate) fn golden_record(
     s.phone.clear();
     s.address.clear();
     let empty = ((0, 0), (0, 0));
+    let print = |span: Span| super::fingerprint(members.text(span));
     for (pos, f) in members.facts.iter().enumerate() {
         let at = Here {
             pos: pos as u32,
@@ -483,16 +523,19 @@ pub(crate) fn golden_record(
             trusted: f.trusted,
         };
         if let Some(name) = f.name() {
-            s.name.push(at.obs(name.0, name, f.name_completeness));
+            s.name
+                .push(at.obs(name.0, print(name.0), name, f.name_completeness));
         }
         if let Some(d) = f.birth {
-            s.birth.push(at.obs(d, empty, (1, 10)));
+            s.birth.push(at.obs(d, (0, 0, 0), empty, (1, 10)));
         }
         if let Some(g) = f.gender() {
-            s.gender.push(at.obs(g.0, g, (1, (g.0.1 - g.0.0) as u32)));
+            s.gender
+                .push(at.obs(g.0, print(g.0), g, (1, (g.0.1 - g.0.0) as u32)));
         }
         if let Some(a) = f.address() {
-            s.address.push(at.obs(a.0, a, f.address_completeness));
+            s.address
+                .push(at.obs(a.0, print(a.0), a, f.address_completeness));
         }
         for id in facts::identifiers(f, members.ids) {
             let (target, rule) = if Some(id.kind) == members.email {
@@ -508,10 +551,14 @@ pub(crate) fn golden_record(
                 Survivorship::MostComplete => members.text(display).chars().count() as u32,
                 _ => 0,
             };
-            target.push(at.obs(value, (value, display), (1, len)));
+            target.push(at.obs(value, print(value), (value, display), (1, len)));
         }
     }
     let by_text = |a: Span, b: Span| members.text(a).cmp(members.text(b));
+    // Equal prints of at most 16 bytes are equal texts.
+    let same_text = |a: &Obs<Span>, b: &Obs<Span>| {
+        a.print == b.print && (a.print.0 <= 16 || members.text(a.key) == members.text(b.key))
+    };
     // The order of the ISO texts (`-00YYYY-MM-DD` before a year's zero),
     // without writing them.
     let iso = |d: jiff::civil::Date| (d.year() >= 0, d.year().unsigned_abs(), d.month(), d.day());
@@ -531,7 +578,10 @@ pub(crate) fn golden_record(
             rule,
         })
     };
-    let birth_date = survive(&mut s.birth, cands, config.birth_date, by_iso).and_then(|w| {
+    let birth_date = survive(&mut s.birth, cands, config.birth_date, by_iso, |a, b| {
+        a.key == b.key
+    })
+    .and_then(|w| {
         let iso = w.from.key.to_string();
         let (value, display) = Text::pair(texts, &iso, &iso);
         Some(Golden {
@@ -545,28 +595,28 @@ pub(crate) fn golden_record(
     });
     GoldenRecord {
         name: golden(
-            survive(&mut s.name, cands, config.name, by_text),
+            survive(&mut s.name, cands, config.name, by_text, same_text),
             config.name,
             texts,
         ),
         birth_date,
         gender: golden(
-            survive(&mut s.gender, cands, config.gender, by_text),
+            survive(&mut s.gender, cands, config.gender, by_text, same_text),
             config.gender,
             texts,
         ),
         email: golden(
-            survive(&mut s.email, cands, config.email, by_text),
+            survive(&mut s.email, cands, config.email, by_text, same_text),
             config.email,
             texts,
         ),
         phone: golden(
-            survive(&mut s.phone, cands, config.phone, by_text),
+            survive(&mut s.phone, cands, config.phone, by_text, same_text),
             config.phone,
             texts,
         ),
         address: golden(
-            survive(&mut s.address, cands, config.address, by_text),
+            survive(&mut s.address, cands, config.address, by_text, same_text),
             config.address,
             texts,
         ),

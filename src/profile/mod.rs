@@ -327,7 +327,7 @@ struct Scratch<'s> {
     events: Vec<Event>,
     seen: Vec<Seen>,
     seen_keys: Vec<SeenKey>,
-    identifiers: Vec<ProfileIdentifier>,
+    distinct: Vec<Distinct>,
     texts: String,
     case_of: Vec<u32>,
     journey: Option<journey::Acc>,
@@ -346,7 +346,7 @@ impl<'s> Scratch<'s> {
             events: Vec::new(),
             seen: Vec::new(),
             seen_keys: Vec::new(),
-            identifiers: Vec::new(),
+            distinct: Vec::new(),
             texts: String::new(),
             case_of: Vec::new(),
             journey: Some(journey::Acc::new()),
@@ -397,14 +397,127 @@ impl Drop for Scratch<'_> {
     }
 }
 
+/// A distinct identifier of a profile, as its records are read: what the
+/// profile shows of it.
+#[derive(Clone, Copy)]
+struct Distinct {
+    /// [`fingerprint`] of the value.
+    print: (usize, u64, u64),
+    kind: KindId,
+    value: Span,
+    /// The display of the most recent sighting, its time and position.
+    shown: (Span, Option<jiff::Timestamp>, u32),
+    records: u32,
+    first_seen: Option<jiff::Timestamp>,
+    last_seen: Option<jiff::Timestamp>,
+}
+
+/// Distinct identifiers of a profile found by comparing each sighting with
+/// those before; a profile with more is grouped by sorting its sightings.
+const SCAN: usize = 24;
+
+/// The length and the first and last eight bytes of `s`: equal for equal
+/// texts, and the whole text when it has at most 16 bytes.
+fn fingerprint(s: &str) -> (usize, u64, u64) {
+    let b = s.as_bytes();
+    let word = |c: &[u8]| match c.first_chunk::<8>() {
+        Some(&w) => u64::from_le_bytes(w),
+        None => c
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, &x)| w | u64::from(x) << (8 * i)),
+    };
+    let last = match b.last_chunk::<8>() {
+        Some(&w) if b.len() > 8 => u64::from_le_bytes(w),
+        _ => 0,
+    };
+    (b.len(), word(b), last)
+}
+
 /// The profile's identifiers, by kind then value; their texts are appended
-/// to `texts`.
+/// to `texts`. Records usually repeat a few identifiers: each sighting is
+/// compared with the distinct ones found before it, and only those are
+/// sorted.
 fn identifiers(
     ctx: &Context<'_>,
     members: &Members<'_>,
     seen: &mut Vec<Seen>,
     keys: &mut Vec<SeenKey>,
-    out: &mut Vec<ProfileIdentifier>,
+    distinct: &mut Vec<Distinct>,
+    texts: &mut String,
+) -> Vec<ProfileIdentifier> {
+    distinct.clear();
+    let mut scan = true;
+    'records: for (pos, f) in members.facts.iter().enumerate() {
+        for id in facts::identifiers(f, members.ids) {
+            let (value, display) = f.identifier(id);
+            let text = members.text(value);
+            let print = fingerprint(text);
+            let same = |d: &Distinct| {
+                d.print == print
+                    && d.kind == id.kind
+                    && (print.0 <= 16 || members.text(d.value) == text)
+            };
+            let pos = pos as u32;
+            let found = distinct.iter().position(same);
+            if let Some(d) = found.and_then(|k| distinct.get_mut(k)) {
+                d.records += 1;
+                // The most recent record's writing; a smaller key on equal
+                // times.
+                if (f.at, std::cmp::Reverse(pos)) >= (d.shown.1, std::cmp::Reverse(d.shown.2)) {
+                    d.shown = (display, f.at, pos);
+                }
+                d.first_seen = earliest(d.first_seen, f.at);
+                d.last_seen = d.last_seen.max(f.at);
+            } else if distinct.len() < SCAN {
+                distinct.push(Distinct {
+                    print,
+                    kind: id.kind,
+                    value,
+                    shown: (display, f.at, pos),
+                    records: 1,
+                    first_seen: f.at,
+                    last_seen: f.at,
+                });
+            } else {
+                scan = false;
+                break 'records;
+            }
+        }
+    }
+    if !scan {
+        return identifiers_sorted(ctx, members, seen, keys, texts);
+    }
+    let rank = |k: KindId| ctx.kind_rank.get(k.0 as usize).copied().unwrap_or(0);
+    distinct.sort_unstable_by(|a, b| {
+        prefix_key(rank(a.kind), members.text(a.value))
+            .cmp(&prefix_key(rank(b.kind), members.text(b.value)))
+            .then_with(|| members.text(a.value).cmp(members.text(b.value)))
+    });
+    distinct
+        .iter()
+        .map(|d| {
+            let (value, display) =
+                Text::pair(texts, members.text(d.value), members.text(d.shown.0));
+            ProfileIdentifier {
+                kind: d.kind,
+                value,
+                display,
+                records: d.records,
+                first_seen: d.first_seen,
+                last_seen: d.last_seen,
+            }
+        })
+        .collect()
+}
+
+/// [`identifiers`] of a profile with many distinct ones: all sightings
+/// sorted by kind, value and position, then grouped.
+fn identifiers_sorted(
+    ctx: &Context<'_>,
+    members: &Members<'_>,
+    seen: &mut Vec<Seen>,
+    keys: &mut Vec<SeenKey>,
     texts: &mut String,
 ) -> Vec<ProfileIdentifier> {
     seen.clear();
@@ -428,7 +541,7 @@ fn identifiers(
             _ => a.1.cmp(&b.1),
         })
     });
-    out.clear();
+    let mut out = Vec::new();
     // Equal prefixes first: most neighbours differ there.
     let same = |a: &SeenKey, b: &SeenKey| {
         a.0 == b.0
@@ -463,7 +576,7 @@ fn identifiers(
             last_seen,
         });
     }
-    out.to_vec()
+    out
 }
 
 /// Builds profile `p`; its journey counts and cases go to the scratch's,
@@ -483,7 +596,7 @@ fn build_one<'t>(
         events,
         seen,
         seen_keys,
-        identifiers: ids,
+        distinct,
         texts,
         case_of,
         journey,
@@ -561,7 +674,7 @@ fn build_one<'t>(
             });
     texts.clear();
     let golden = golden::golden_record(&config.golden, members, golden, texts);
-    let identifiers = identifiers(ctx, members, seen, seen_keys, ids, texts);
+    let identifiers = identifiers(ctx, members, seen, seen_keys, distinct, texts);
     Profile {
         id,
         golden,
@@ -788,6 +901,7 @@ impl Customer360 {
         let facts = Facts::new(
             records,
             &res.prepared,
+            &res.ids,
             graph,
             &config.golden,
             &groups.members,

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::cases::CaseStatus;
 use super::golden::{GoldenConfig, Survivorship};
 use super::value::Segment;
@@ -960,6 +962,24 @@ fn cases_in_pieces_read_as_one_list() {
 }
 
 proptest::proptest! {
+    /// Texts of at most 16 bytes have equal fingerprints exactly when they
+    /// are equal (`b` is `a` with at most one byte changed, sometimes
+    /// longer).
+    #[test]
+    fn fingerprints_tell_short_texts_apart(
+        a in "[ab]{0,16}", i in 0usize..16, c in "[ab]", tail in "[ab]{0,2}",
+    ) {
+        let mut b: String = a
+            .chars()
+            .enumerate()
+            .map(|(k, x)| if k == i { c.chars().next().unwrap_or(x) } else { x })
+            .collect();
+        if b.len() + tail.len() <= 16 && i % 5 == 0 {
+            b.push_str(&tail);
+        }
+        proptest::prop_assert_eq!(fingerprint(&a) == fingerprint(&b), a == b);
+    }
+
     /// The sort key of an identifier orders as its kind's rank and then the
     /// first six bytes of its text (zeros after the end) do.
     #[test]
@@ -1020,4 +1040,86 @@ fn most_complete_takes_the_longest_email_and_most_frequent_the_common_one() {
     assert_eq!(common.display, "ana@gmail.com");
     assert_eq!(common.record, RecordKey::new("crm_es", "3"));
     assert_eq!((common.support, common.candidates), (2, 2));
+}
+
+/// One customer's `n` records (one CRM id) cycling through `distinct` names
+/// and cookies, a day apart.
+fn cycling(n: usize, distinct: usize) -> Vec<Record> {
+    const FAMILY: [&str; 30] = [
+        "Garcia", "Lopez", "Perez", "Sanchez", "Romero", "Torres", "Flores", "Rivera", "Gomez",
+        "Diaz", "Reyes", "Morales", "Ortiz", "Castro", "Vargas", "Ramos", "Ruiz", "Herrera",
+        "Medina", "Aguilar", "Mendoza", "Navarro", "Molina", "Delgado", "Castillo", "Rojas",
+        "Vega", "Campos", "Silva", "Nunez",
+    ];
+    (0..n)
+        .map(|k| {
+            let j = k % distinct;
+            let t = at("2026-01-01T10:00:00Z") + jiff::SignedDuration::from_hours(24 * k as i64);
+            Record {
+                key: RecordKey::new("crm_es", format!("{k:03}")),
+                observed_at: Some(t),
+                identifiers: vec![
+                    Identifier::new(IdentifierKind::CrmId("crm".into()), "C-1001"),
+                    Identifier::new(
+                        IdentifierKind::Cookie,
+                        format!("GA1.2.{}.{}", 4711 + j, FAMILY[j]),
+                    ),
+                ],
+                attributes: Attributes {
+                    full_name: Some(format!("Ana {}", FAMILY[j])),
+                    ..Attributes::default()
+                },
+                interaction: None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn few_and_many_distinct_values_group_alike() {
+    // 8 distinct values are grouped by comparing each with those before;
+    // 30 are more than that takes, and are sorted.
+    for (n, distinct) in [(12, 8), (40, 30)] {
+        let records = cycling(n, distinct);
+        let config = ProfileConfig {
+            golden: GoldenConfig {
+                name: Survivorship::MostFrequent,
+                ..GoldenConfig::default()
+            },
+            ..ProfileConfig::default()
+        };
+        let c = build(&records, &config);
+        assert_eq!(c.profiles().len(), 1, "{n}");
+        let p = &c.profiles()[0];
+        // Counted here: values, how many records carry each, the newest.
+        let mut names: BTreeMap<String, (u32, usize)> = BTreeMap::new();
+        let mut cookies: BTreeMap<String, u32> = BTreeMap::new();
+        for (k, r) in records.iter().enumerate() {
+            let name = r.attributes.full_name.clone().unwrap().to_lowercase();
+            let e = names.entry(name).or_default();
+            *e = (e.0 + 1, k);
+            *cookies.entry(r.identifiers[1].raw.clone()).or_default() += 1;
+        }
+        let (name, &(support, newest)) = names.iter().max_by_key(|(_, v)| (v.0, v.1)).unwrap();
+        let golden = shown(p.golden_view(&records).name).expect("a name");
+        assert_eq!(golden.value, *name, "{n}");
+        assert_eq!(
+            (golden.support, golden.candidates),
+            (support, distinct as u32)
+        );
+        assert_eq!(golden.record, records[newest].key, "{n}");
+        let cookie = c
+            .kinds
+            .iter()
+            .position(|k| *k == IdentifierKind::Cookie)
+            .unwrap();
+        let found: Vec<(String, u32)> = p
+            .identifiers
+            .iter()
+            .filter(|i| i.kind.0 as usize == cookie)
+            .map(|i| (i.value.of(&p.texts).to_string(), i.records))
+            .collect();
+        assert_eq!(found, cookies.into_iter().collect::<Vec<_>>(), "{n}");
+        assert_eq!(p.identifiers.len(), distinct + 1, "{n}");
+    }
 }
