@@ -764,13 +764,23 @@ impl Groups {
         // written in place, each slot's part of one list by one task.
         let slots: Vec<&[(ProfileId, u32)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
         let in_input = |r: &RecordId| input(r.0).is_some();
+        // When the records are the graph's, all of them, every member is in
+        // the input: no need to look each one up to count them.
+        let all = identity && records.len() == graph.len();
         let counts: Vec<usize> = slots
             .par_iter()
             .with_min_len(256)
             .map(|group| {
                 group
                     .iter()
-                    .map(|&(_, c)| components.members(c).iter().filter(|r| in_input(r)).count())
+                    .map(|&(_, c)| {
+                        let members = components.members(c);
+                        if all {
+                            members.len()
+                        } else {
+                            members.iter().filter(|r| in_input(r)).count()
+                        }
+                    })
                     .sum()
             })
             .collect();

@@ -1123,3 +1123,30 @@ fn few_and_many_distinct_values_group_alike() {
         assert_eq!(p.identifiers.len(), distinct + 1, "{n}");
     }
 }
+
+#[test]
+fn a_prefix_of_the_resolved_records_makes_profiles_of_those_only() {
+    let records = crowd(60);
+    let res = resolve(&records);
+    let k = records.len() / 2;
+    let full = Customer360::build(&records, &res, &ProfileConfig::default());
+    let part = Customer360::build(&records[..k], &res, &ProfileConfig::default());
+    // Each profile of the prefix is a full profile's members below `k`.
+    let mut expected: Vec<Vec<u32>> = full
+        .profiles()
+        .iter()
+        .map(|p| {
+            p.members
+                .iter()
+                .copied()
+                .filter(|&m| (m as usize) < k)
+                .collect()
+        })
+        .filter(|m: &Vec<u32>| !m.is_empty())
+        .collect();
+    let mut got: Vec<Vec<u32>> = part.profiles().iter().map(|p| p.members.clone()).collect();
+    expected.sort();
+    got.sort();
+    assert!(got.len() < full.profiles().len());
+    assert_eq!(got, expected);
+}
