@@ -373,7 +373,7 @@ fn pct(x: f64) -> String {
 }
 
 /// `omnid journey`.
-pub fn journey(out: &Path, report: Option<&Path>, json: bool) -> Result<ExitCode> {
+pub fn journey(out: &Path, report: Option<&Path>, json: bool, quiet: bool) -> Result<ExitCode> {
     let run = rerun(out)?;
     let dir = report.unwrap_or(out);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -515,6 +515,10 @@ pub fn journey(out: &Path, report: Option<&Path>, json: bool) -> Result<ExitCode
 
     if json {
         outln!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Quiet, the files are the whole answer.
+    if quiet {
         return Ok(ExitCode::SUCCESS);
     }
     let status: Vec<String> = j

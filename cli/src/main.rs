@@ -84,7 +84,9 @@ use indicatif::{ProgressBar, ProgressFinish, ProgressState, ProgressStyle};
 #[derive(Parser)]
 #[command(name = "omnid", version, about, long_about = None)]
 struct Cli {
-    /// Print nothing but errors.
+    /// Print nothing but errors and what a command is asked for (a lookup's
+    /// or a profile's view, `--json` output); `journey` then only writes
+    /// its files.
     #[arg(long, short, global = true)]
     quiet: bool,
     /// Worker threads (default: one per core).
@@ -337,7 +339,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tail,
             json,
         } => customer::profile(&out, &selector, region.as_deref(), json, tail),
-        Command::Journey { out, report, json } => customer::journey(&out, report.as_deref(), json),
+        Command::Journey { out, report, json } => {
+            customer::journey(&out, report.as_deref(), json, cli.quiet)
+        }
         Command::Normalize {
             kind,
             region,

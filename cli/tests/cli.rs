@@ -625,6 +625,21 @@ fn journey_writes_json_and_csv_reports() {
         channels.lines().any(|l| l.starts_with("phone,")),
         "{channels}"
     );
+    // Quiet, it writes the same files and prints nothing.
+    let quiet = out.join("quiet-report");
+    let o = omnid()
+        .args(["-q", "journey", "--out"])
+        .arg(&out)
+        .arg("--report")
+        .arg(&quiet)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "{o:?}");
+    assert_eq!(
+        std::fs::read(quiet.join("channels.csv")).unwrap(),
+        channels.as_bytes()
+    );
 }
 
 #[test]
