@@ -582,11 +582,10 @@ pub(crate) fn golden_record(
         a.key == b.key
     })
     .and_then(|w| {
-        let iso = w.from.key.to_string();
-        let (value, display) = Text::pair(texts, &iso, &iso);
+        let iso = Text::put_display(texts, w.from.key);
         Some(Golden {
-            value,
-            display,
+            value: iso,
+            display: iso,
             index: *index.get(w.from.pos as usize)?,
             support: w.support,
             candidates: w.candidates,

@@ -91,6 +91,18 @@ impl Text {
         }
     }
 
+    /// Appends `v` as it displays.
+    fn put_display(texts: &mut String, v: impl std::fmt::Display) -> Text {
+        use std::fmt::Write;
+        let start = texts.len();
+        // Writing to a `String` cannot fail.
+        let _ = write!(texts, "{v}");
+        Text {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(texts.len() - start).unwrap_or(0),
+        }
+    }
+
     /// Appends a value and its display, once when they are equal.
     fn pair(texts: &mut String, value: &str, display: &str) -> (Text, Text) {
         let v = Text::put(texts, value);

@@ -9,9 +9,22 @@ use super::cases::{Case, CaseId};
 use super::event_time;
 use crate::record::{Channel, InteractionKind, Money, Outcome, Record, RecordKey};
 
-/// An interaction to order: untimed last, then by time, then by the
-/// record's position among the members (which are in key order).
-pub(crate) type Event = (bool, Option<jiff::Timestamp>, u32);
+/// An interaction to order, as one integer: untimed last, then by time,
+/// then by the record's position among the members (which are in key
+/// order), in the low 32 bits.
+pub(crate) type Event = u128;
+
+/// The [`Event`] of the record at `pos`, which happened `at`.
+fn event(at: Option<jiff::Timestamp>, pos: u32) -> Event {
+    // Nanoseconds from the epoch take under 70 bits with their sign:
+    // shifted by 2^80 they are positive and below 2^81, so below the
+    // untimed bit, 2^95, however far they go.
+    let order = match at {
+        Some(t) => u128::try_from(t.as_nanosecond() + (1i128 << 80)).unwrap_or(0),
+        None => 1 << 95,
+    };
+    order << 32 | u128::from(pos)
+}
 
 /// One interaction of a profile's timeline, as its record's fact says.
 #[derive(Debug, Clone, Copy)]
@@ -33,15 +46,19 @@ pub(crate) struct Step<'t> {
 /// buffer reused between profiles.
 pub(crate) fn steps<'t>(members: &Members<'t>, events: &mut Vec<Event>, out: &mut Vec<Step<'t>>) {
     events.clear();
-    events.extend(members.facts.iter().enumerate().filter_map(|(pos, f)| {
-        let at = f.act?.at;
-        Some((at.is_none(), at, pos as u32))
-    }));
+    events.extend(
+        members
+            .facts
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, f)| Some(event(f.act?.at, pos as u32))),
+    );
     // Members are in key order, so their position is the key tie-break.
     events.sort_unstable();
     let text = |(a, b): (usize, usize)| members.text.get(a..b).unwrap_or("");
     out.clear();
-    out.extend(events.iter().filter_map(|&(_, _, pos)| {
+    out.extend(events.iter().filter_map(|&e| {
+        let pos = e as u32;
         let f = members.facts.get(pos as usize)?;
         let act = f.act?;
         let (currency, case_ref) = f.act_texts(&act);
@@ -96,5 +113,34 @@ impl<'a> TimelineEntry<'a> {
             amount: it.amount.as_ref(),
             summary: it.summary.as_deref(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event;
+
+    proptest::proptest! {
+        /// Events order as (untimed, time, position) do, over jiff's whole
+        /// range of times.
+        #[test]
+        fn events_order_as_untimed_then_time_then_position(
+            a in proptest::option::of(-377_705_116_800i64..253_402_207_200),
+            an in 0i32..1_000_000_000,
+            b in proptest::option::of(-377_705_116_800i64..253_402_207_200),
+            bn in 0i32..1_000_000_000,
+            pa in 0u32..5,
+            pb in 0u32..5,
+        ) {
+            let t = |s: Option<i64>, n: i32| {
+                s.and_then(|s| jiff::Timestamp::new(s, n).ok())
+            };
+            let (ta, tb) = (t(a, an), t(b, bn));
+            proptest::prop_assert_eq!(
+                event(ta, pa).cmp(&event(tb, pb)),
+                (ta.is_none(), ta, pa).cmp(&(tb.is_none(), tb, pb))
+            );
+            proptest::prop_assert_eq!(event(ta, pa) as u32, pa);
+        }
     }
 }
