@@ -55,6 +55,16 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// `always` rather than `madvise`, set `MIMALLOC_ALLOW_THP=0` instead: the
 /// option set here only stops mimalloc's own `madvise`.
 ///
+/// Measured again in session 9 (libmimalloc-sys 0.1.49, kernel THP
+/// `madvise`): a 1M-record run still takes huge-page faults (`perf`:
+/// `do_huge_pmd_anonymous_page`, a fifth of the CPU of reading and
+/// normalizing), so the option set here does not cover all of mimalloc's
+/// memory (perhaps what it mapped before `main`). With `MIMALLOC_ALLOW_THP=0`
+/// in the environment, read before any allocation, system time fell from
+/// 1.1-1.45 s to 0.86-0.96 s but the run took as long (5.76-5.91 s against
+/// 5.85-5.90 s, four pairs: normalizing 0.1-0.2 s faster, matching 0.12-0.15
+/// s slower from the smaller pages' TLB misses), so nothing more is done.
+///
 /// A run that builds profiles keeps the raw records and frees and allocates
 /// more than a `--no-profiles` run: kept, its freed memory is reused without
 /// faults, 0.1 to 0.4 s of a 9 s run at a million records, for 6 to 8% more
