@@ -242,9 +242,10 @@ impl Kinds<'_> {
 impl Facts {
     /// The facts of `records` and their `prepared` records, which are the
     /// graph's records `ids`, with identifier kinds numbered as in `graph`,
-    /// for profiles whose records are
-    /// `members` (input indices, profile after profile), profile `p`'s from
-    /// `bounds[p]` to `bounds[p + 1]`.
+    /// for profiles whose records are `members` (input indices, profile
+    /// after profile), profile `p`'s from `bounds[p]` to `bounds[p + 1]`.
+    /// Each bucket's facts stay in the parts the tasks wrote, until
+    /// [`Bucket::fill`] puts them in order.
     pub(crate) fn new(
         records: &[Record],
         prepared: &[PreparedRecord],

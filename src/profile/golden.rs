@@ -315,6 +315,7 @@ impl Here {
 
 /// One distinct value and what the rules read about it.
 struct Candidate {
+    /// Its first observation (indices are into the observations as grouped).
     start: usize,
     support: u32,
     latest: usize,
