@@ -200,8 +200,9 @@ pub(crate) struct Run<'a> {
     pub(crate) ids: &'a [IdFact],
 }
 
-/// Every profiled record's [`Fact`], by position among the profiles'
-/// records (`Groups::members`).
+/// Every profiled record's [`Fact`], filed by bucket: each bucket's facts
+/// in the parts the tasks wrote, in input order, each with its position
+/// among the profiles' records (`Groups::members`).
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
     /// Each bucket's parts, in task order.
@@ -243,8 +244,9 @@ impl Facts {
     /// The facts of `records` and their `prepared` records, which are the
     /// graph's records `ids`, with identifier kinds numbered as in `graph`,
     /// for profiles whose records are `members` (input indices, profile
-    /// after profile), profile `p`'s from `bounds[p]` to `bounds[p + 1]`.
-    /// Each bucket's facts stay in the parts the tasks wrote, until
+    /// after profile), profile `p`'s from `bounds[p]` to `bounds[p + 1]`;
+    /// every profile has a record (`bounds` ascends strictly). Each
+    /// bucket's facts stay in the parts the tasks wrote, until
     /// [`Bucket::fill`] puts them in order.
     pub(crate) fn new(
         records: &[Record],
@@ -392,6 +394,7 @@ impl Facts {
 }
 
 /// One bucket's work: see [`Facts::into_buckets`].
+#[derive(Debug)]
 pub(crate) struct BucketParts {
     pub(crate) profiles: std::ops::Range<usize>,
     first: usize,
@@ -423,6 +426,15 @@ impl Bucket {
                     *slot = fact;
                 }
             }
+        }
+    }
+
+    /// Frees the buffers when the bucket just built was much larger than
+    /// most (one profile of many records): a task keeps its buffers until
+    /// it ends.
+    pub(crate) fn trim(&mut self) {
+        if self.facts.capacity() > 4 * BUCKET {
+            *self = Bucket::default();
         }
     }
 

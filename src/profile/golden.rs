@@ -337,14 +337,10 @@ struct Survivor<'o, K> {
     from: &'o Obs<K>,
 }
 
-/// Distinct values of an attribute a profile's records are grouped by
-/// comparing each with those found before it; with more, they are sorted.
-const SCAN: usize = 24;
-
 /// Groups `obs` into `cands`, one per distinct value (`same`), with what
 /// the rules read about each. Unsorted, each observation is compared with
 /// every candidate found before it, and grouping gives up (`false`) past
-/// [`SCAN`] of them; sorted, with the last one only.
+/// [`SCAN`](super::SCAN) of them; sorted, with the last one only.
 fn group<K: Copy>(
     obs: &[Obs<K>],
     cands: &mut Vec<Candidate>,
@@ -361,7 +357,7 @@ fn group<K: Copy>(
         };
         let k = match found {
             Some(k) => k,
-            None if sorted || cands.len() < SCAN => {
+            None if sorted || cands.len() < super::SCAN => {
                 cands.push(Candidate {
                     start: i,
                     support: 0,
@@ -395,9 +391,11 @@ fn group<K: Copy>(
 }
 
 /// The surviving value among `obs` under `rule`. Values are equal when
-/// `same` says so, and ordered by `order`, the order of their normalized
-/// texts; on a full tie the smaller value wins. A profile's records
-/// usually repeat a few values: those are found without sorting.
+/// `same` says so, which must agree with `order(..).is_eq()`, and ordered
+/// by `order`, the order of their normalized texts; on a full tie the
+/// smaller value wins. A profile's records usually repeat a few values:
+/// those are found without sorting. Sorted, the observations of one value
+/// keep their order (a stable sort), as the scan reads them.
 fn survive<'o, K: Copy>(
     obs: &'o mut [Obs<K>],
     cands: &mut Vec<Candidate>,
@@ -409,7 +407,7 @@ fn survive<'o, K: Copy>(
         return None;
     }
     if !group(obs, cands, &same, false) {
-        obs.sort_unstable_by(|a, b| order(a.key, b.key).then(a.pos.cmp(&b.pos)));
+        obs.sort_by(|a, b| order(a.key, b.key).then(a.pos.cmp(&b.pos)));
         group(obs, cands, &same, true);
     }
     let obs = &*obs;
@@ -441,7 +439,10 @@ fn survive<'o, K: Copy>(
             }
         };
         // On a full tie the smaller value wins.
-        by_rule.then_with(|| order(obs[b.start].key, obs[a.start].key))
+        by_rule.then_with(|| match (obs.get(b.start), obs.get(a.start)) {
+            (Some(x), Some(y)) => order(x.key, y.key),
+            _ => b.start.cmp(&a.start),
+        })
     };
     let best = cands.iter().max_by(|a, b| chain(a, b))?;
     let from = match rule {

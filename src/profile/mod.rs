@@ -411,7 +411,7 @@ impl Drop for Scratch<'_> {
 
 /// A distinct identifier of a profile, as its records are read: what the
 /// profile shows of it.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Distinct {
     /// [`fingerprint`] of the value.
     print: (usize, u64, u64),
@@ -424,8 +424,9 @@ struct Distinct {
     last_seen: Option<jiff::Timestamp>,
 }
 
-/// Distinct identifiers of a profile found by comparing each sighting with
-/// those before; a profile with more is grouped by sorting its sightings.
+/// Distinct values of a profile (its identifiers, or one golden
+/// attribute's) found by comparing each sighting with those found before
+/// it; with more, its sightings are sorted and grouped as neighbours.
 const SCAN: usize = 24;
 
 /// The length and the first and last eight bytes of `s`: equal for equal
@@ -966,6 +967,8 @@ impl Customer360 {
             rest = tail;
             work.push((bucket, slots));
         }
+        // The buckets cover every profile (each has a record).
+        debug_assert!(rest.is_empty(), "profiles in no bucket");
         // A task puts a bucket's facts in profile order in its own buffer,
         // then builds the bucket's profiles, one after the other, and keeps
         // their cases in one list.
@@ -979,6 +982,8 @@ impl Customer360 {
                     let members = ctx.members(bucket, p);
                     *slot = build_one(&ctx, &members, p, s, &mut borrowing);
                 }
+                drop(borrowing);
+                bucket.trim();
             },
         );
         // The runs of profiles in order: their cases make the list, each
