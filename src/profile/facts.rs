@@ -172,7 +172,7 @@ impl Fact {
 
 /// The facts one task made for one bucket, in input order: each with its
 /// position among the profiles' records, its texts and its identifiers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Part {
     pos: Vec<u32>,
     facts: Vec<Fact>,
@@ -193,7 +193,6 @@ pub(crate) struct Bucket {
 
 /// A run of records' facts, one after the other, and the texts and
 /// identifiers they point into.
-#[derive(Default)]
 pub(crate) struct Run<'a> {
     pub(crate) facts: &'a [Fact],
     pub(crate) text: &'a str,
@@ -203,7 +202,7 @@ pub(crate) struct Run<'a> {
 /// Every profiled record's [`Fact`], filed by bucket: each bucket's facts
 /// in the parts the tasks wrote, in input order, each with its position
 /// among the profiles' records (`Groups::members`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Facts {
     /// Each bucket's parts, in task order.
     parts: Vec<Vec<Part>>,
